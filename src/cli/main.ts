@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The pvm2js command. Each subcommand lives in commands/<name>.ts and exports `run(argv): Promise<number>`
+// returning the exit code: 0 ok, 1 a guest outcome other than finished, 2 usage or parse errors.
+import { HelpShown, UsageError, formatError } from './args.ts';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
+  run: { summary: 'run an export of a program and print the outcome', load: () => import('./commands/run.ts') },
+  compile: { summary: 'compile a program to a JavaScript ES module (+ source map)', load: () => import('./commands/compile.ts') },
+  disasm: { summary: 'print every instruction of a program', load: () => import('./commands/disasm.ts') },
+  asm: { summary: 'assemble polkavm assembly text into a .polkavm blob', load: () => import('./commands/asm.ts') },
+  info: { summary: 'print what a program contains (ISA, sizes, imports, exports, counts)', load: () => import('./commands/info.ts') },
+  query: { summary: 'run a PVQ query program', load: () => import('./commands/query.ts') },
+  validate: { summary: 'check that a program parses and decodes', load: () => import('./commands/validate.ts') },
+  demo: { summary: 'assemble, compile and run the bundled example program', load: () => import('./commands/demo.ts') },
+};
+
+function usage(): string {
+  const lines = ['usage: pvm2js <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)}${c.summary}`);
+  lines.push('', "run 'pvm2js <command> --help' for a command's options");
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    const { VERSION } = await import('../version.ts');
+    process.stdout.write(`pvm2js ${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`pvm2js: unknown command '${name}'\n\n${usage()}\n`);
+    return 2;
+  }
+  let module;
+  try {
+    module = await command.load();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
+      process.stderr.write(`pvm2js: the '${name}' command is not available in this build\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    return await module.run(rest);
+  } catch (e) {
+    if (e instanceof HelpShown) return 0;
+    if (e instanceof UsageError) {
+      process.stderr.write(`pvm2js ${name}: ${e.message}\n`);
+      return 2;
+    }
+    const formatted = formatError(e);
+    if (formatted !== undefined) {
+      process.stderr.write(`pvm2js ${name}: ${formatted}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`pvm2js: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

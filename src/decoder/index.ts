@@ -1,0 +1,6 @@
+export * from './table.ts';
+export * from './isa.ts';
+export * from './errors.ts';
+export * from './blob.ts';
+export * from './code.ts';
+export { readVarint, writeVarint } from './reader.ts';

@@ -1,0 +1,6 @@
+// The public API of pvm2js, chosen export by export.
+export { VERSION } from './version.ts';
+export { ProgramParseError, type ProgramParseErrorKind } from './decoder/errors.ts';
+export { Isa, type IsaName, parseIsaName, isaName } from './decoder/isa.ts';
+export { parseBlob, parseJamProgram, parseJamService, type ProgramBlob, type Export } from './decoder/blob.ts';
+export { decodeProgram, type DecodedCode } from './decoder/code.ts';

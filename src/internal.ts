@@ -1,0 +1,2 @@
+// Internals for tests and tools; not a stable API.
+export * from './decoder/index.ts';
