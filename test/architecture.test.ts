@@ -1,0 +1,51 @@
+// The folder tree is the architecture: imports only point down the floors listed in ARCHITECTURE.md.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+const ALLOWED: Record<string, readonly string[]> = {
+  decoder: [],
+  machine: ['decoder'],
+  gas: ['decoder'],
+  assembler: ['decoder'],
+  interpreter: ['decoder', 'machine', 'gas'],
+  codegen: ['decoder', 'machine', 'gas'],
+  runtime: ['decoder', 'machine', 'gas', 'interpreter', 'codegen', 'assembler'],
+  virt: ['decoder', 'machine', 'gas', 'runtime'],
+  pvq: ['decoder', 'machine', 'gas', 'runtime'],
+  cli: ['decoder', 'machine', 'gas', 'assembler', 'interpreter', 'codegen', 'runtime', 'virt', 'pvq'],
+};
+const ROOT_FILES = new Set(['version.ts']);
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const files = walk(SRC).filter((f) => relative(SRC, f).includes('/'));
+
+describe('architecture', () => {
+  it.each(files.map((f) => [relative(SRC, f), f]))('%s imports only lower floors', (_name, file) => {
+    const folder = relative(SRC, file).split('/')[0]!;
+    const allowed = ALLOWED[folder];
+    expect(allowed, `folder src/${folder} is not listed in ARCHITECTURE.md / this test`).toBeDefined();
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from|import\()\s*['"]([^'"]+)['"]/g)) {
+      const spec = m[1]!;
+      if (spec.startsWith('node:')) {
+        expect(folder, `${relative(SRC, file)} imports ${spec}: only src/cli may use Node built-ins`).toBe('cli');
+        continue;
+      }
+      if (!spec.startsWith('.')) continue;
+      const target = relative(SRC, join(file, '..', spec));
+      if (target.startsWith('..')) continue;
+      const targetFolder = target.includes('/') ? target.split('/')[0]! : target;
+      if (targetFolder === folder || ROOT_FILES.has(targetFolder)) continue;
+      expect(allowed, `${relative(SRC, file)} imports ${spec} (src/${targetFolder})`).toContain(targetFolder);
+    }
+  });
+});
