@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './blob.ts';
 export * from './code.ts';
 export { readVarint, writeVarint } from './reader.ts';
+export * from './debug.ts';
