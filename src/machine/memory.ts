@@ -1,0 +1,491 @@
+// Guest memory (POLKAVM.md §4): the standard memory map, where every bad access is a trap, and
+// dynamic paging, where the host maps pages on demand and an unmapped page is a segfault.
+//
+// Two sides with different error conventions:
+// - guest accessors (`load`, `load64`, `store`) are on the hot path of the interpreter and of the
+//   compiled code's slow paths; they never throw for guest faults, they return -1 / false and leave
+//   the interrupt to report in `fault`;
+// - host accessors (`read`, `write`, `zero`, `mapPages`, ...) ignore guest protection (aux data and
+//   read-only pages are writable by the host, as polkavm's are) and throw a MemoryAccessError for a
+//   range that is not there.
+
+import { budget, segfault, TRAP, type Interrupt } from './interrupt.ts';
+import { alignUp, type MemoryMap } from './layout.ts';
+
+/** Below this page address a dynamic-paging fault is a trap, not a segfault (polkavm interpreter.rs `segfault_impl`). */
+export const MIN_SEGFAULT_PAGE_ADDRESS = 16 * 1024;
+/** Host accesses below this address always fail (polkavm api.rs). */
+const HOST_MIN_ADDRESS = 0x10000;
+const ADDRESS_SPACE_END = 2 ** 32;
+
+export type MemoryAccessErrorKind = 'out-of-range' | 'not-page-aligned' | 'memory-limit';
+
+/** Host misuse of guest memory: the range is not (entirely) accessible. */
+export class MemoryAccessError extends Error {
+  override readonly name = 'MemoryAccessError';
+  readonly pvm2jsUserError = true;
+  readonly kind: MemoryAccessErrorKind;
+  readonly address: number;
+  readonly length: number;
+  constructor(kind: MemoryAccessErrorKind, address: number, length: number, detail?: string) {
+    super(
+      detail ??
+        `${kind === 'out-of-range' ? 'out of range memory access' : kind}: 0x${address.toString(16)}..0x${(address + length).toString(16)} (${length} bytes)`,
+    );
+    this.kind = kind;
+    this.address = address;
+    this.length = length;
+  }
+}
+
+export interface GuestMemory {
+  readonly kind: 'standard' | 'dynamic';
+  readonly pageSize: number;
+  /** After a failed guest access (or sbrk), the interrupt to report: a trap, a segfault, or budget('memory'). */
+  fault: Interrupt;
+  /** Result halves of the last successful `load64` (u32 each). */
+  lo: number;
+  hi: number;
+  /** Guest load of 1, 2 or 4 bytes, little-endian: the unsigned value, or -1 on a fault. */
+  load(address: number, width: 1 | 2 | 4): number;
+  /** Guest load of 8 bytes: 0 with the value in `lo` / `hi`, or -1 on a fault. */
+  load64(address: number): number;
+  /** Guest store of the low `width` bytes of (hi:lo); false on a fault, and then nothing was written. */
+  store(address: number, width: 1 | 2 | 4 | 8, lo: number, hi: number): boolean;
+  /** Host read; throws MemoryAccessError if any byte is inaccessible. */
+  read(address: number, length: number): Uint8Array;
+  /** Host write, ignoring guest protection; throws MemoryAccessError (writing nothing) if any byte is inaccessible. */
+  write(address: number, bytes: Uint8Array): void;
+  /** Host zero-fill, ignoring guest protection. */
+  zero(address: number, length: number): void;
+  /** Grows the heap by `size` bytes (a u32): the new heap top, or undefined if it cannot grow (see `fault`). */
+  sbrk(size: number): number | undefined;
+  readonly heapSize: number;
+  /** Back to the module's initial memory: data sections as in the blob, zeroed stack, empty heap, no dynamic pages. */
+  reset(): void;
+}
+
+const checkHostRange = (address: number, length: number): void => {
+  if (!Number.isInteger(address) || !Number.isInteger(length) || address < 0 || length < 0 || address + length > ADDRESS_SPACE_END)
+    throw new MemoryAccessError('out-of-range', address, length);
+};
+
+/**
+ * The standard memory map: four flat regions (ro data, rw data + heap, stack, aux data) with 64 KiB
+ * guards between them. Each region is one Uint8Array starting at the region's base address, so an
+ * access is one subtraction and one unsigned compare.
+ *
+ * Compiled code reads the public region fields directly on its fast paths. `rw.length` may exceed
+ * `rwSize` (capacity for sbrk); only `rwSize` bytes are accessible. Whenever an array is replaced
+ * (heap growth, reset) `generation` increases, so cached views can be reloaded.
+ */
+export class StandardMemory implements GuestMemory {
+  readonly kind = 'standard' as const;
+  readonly pageSize: number;
+  fault: Interrupt = TRAP;
+  lo = 0;
+  hi = 0;
+  generation = 0;
+
+  ro!: Uint8Array;
+  rw!: Uint8Array;
+  stack!: Uint8Array;
+  aux!: Uint8Array;
+  roView!: DataView;
+  rwView!: DataView;
+  stackView!: DataView;
+  auxView!: DataView;
+  readonly roAddress: number;
+  readonly rwAddress: number;
+  /** Low end of the stack; the stack top (initial SP) is `stackAddress + stackSize`. */
+  readonly stackAddress: number;
+  readonly auxAddress: number;
+  readonly roSize: number;
+  rwSize = 0;
+  readonly stackSize: number;
+  readonly auxSize: number;
+  heapSize = 0;
+  /** Largest total of region bytes this instance may allocate; heap growth past it fails with budget('memory'). */
+  memoryLimit: number;
+
+  readonly map: MemoryMap;
+  private readonly roData: Uint8Array;
+  private readonly rwData: Uint8Array;
+
+  constructor(map: MemoryMap, roData: Uint8Array, rwData: Uint8Array, options: { memoryLimit?: number } = {}) {
+    this.map = map;
+    this.roData = roData;
+    this.rwData = rwData;
+    this.pageSize = map.pageSize;
+    this.roAddress = map.roDataAddress;
+    this.rwAddress = map.rwDataAddress;
+    this.stackAddress = map.stackAddressLow;
+    this.auxAddress = map.auxDataAddress;
+    this.roSize = map.roDataSize;
+    this.stackSize = map.stackSize;
+    this.auxSize = map.auxDataSize;
+    this.memoryLimit = options.memoryLimit ?? Infinity;
+    this.reset();
+  }
+
+  reset(): void {
+    this.ro = new Uint8Array(this.roSize);
+    this.ro.set(this.roData.subarray(0, this.roSize));
+    this.rw = new Uint8Array(this.map.rwDataSize);
+    this.rw.set(this.rwData.subarray(0, this.map.rwDataSize));
+    this.stack = new Uint8Array(this.stackSize);
+    this.aux = new Uint8Array(this.auxSize);
+    this.roView = new DataView(this.ro.buffer);
+    this.rwView = new DataView(this.rw.buffer);
+    this.stackView = new DataView(this.stack.buffer);
+    this.auxView = new DataView(this.aux.buffer);
+    this.rwSize = this.map.rwDataSize;
+    this.heapSize = 0;
+    this.generation++;
+  }
+
+  load(address: number, width: 1 | 2 | 4): number {
+    let view: DataView;
+    let o = (address - this.rwAddress) >>> 0;
+    if (o <= this.rwSize - width) view = this.rwView;
+    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - width) view = this.stackView;
+    else if ((o = (address - this.roAddress) >>> 0) <= this.roSize - width) view = this.roView;
+    else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - width) view = this.auxView;
+    else {
+      this.fault = TRAP;
+      return -1;
+    }
+    return width === 4 ? view.getUint32(o, true) : width === 1 ? view.getUint8(o) : view.getUint16(o, true);
+  }
+
+  load64(address: number): number {
+    let view: DataView;
+    let o = (address - this.rwAddress) >>> 0;
+    if (o <= this.rwSize - 8) view = this.rwView;
+    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - 8) view = this.stackView;
+    else if ((o = (address - this.roAddress) >>> 0) <= this.roSize - 8) view = this.roView;
+    else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - 8) view = this.auxView;
+    else {
+      this.fault = TRAP;
+      return -1;
+    }
+    this.lo = view.getUint32(o, true);
+    this.hi = view.getUint32(o + 4, true);
+    return 0;
+  }
+
+  store(address: number, width: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+    // The guest can write only rw data (with the heap) and the stack.
+    let view: DataView;
+    let o = (address - this.rwAddress) >>> 0;
+    if (o <= this.rwSize - width) view = this.rwView;
+    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - width) view = this.stackView;
+    else {
+      this.fault = TRAP;
+      return false;
+    }
+    if (width === 4) view.setUint32(o, lo, true);
+    else if (width === 1) view.setUint8(o, lo);
+    else if (width === 2) view.setUint16(o, lo, true);
+    else {
+      view.setUint32(o, lo, true);
+      view.setUint32(o + 4, hi, true);
+    }
+    return true;
+  }
+
+  /** The region array and offset holding [address, address + length), or undefined. */
+  private hostRegion(address: number, length: number, forWrite: boolean): { bytes: Uint8Array; offset: number } | undefined {
+    checkHostRange(address, length);
+    if (address < HOST_MIN_ADDRESS) return undefined;
+    const within = (base: number, size: number): boolean => address >= base && address + length <= base + size;
+    if (within(this.rwAddress, this.rwSize)) return { bytes: this.rw, offset: address - this.rwAddress };
+    if (within(this.stackAddress, this.stackSize)) return { bytes: this.stack, offset: address - this.stackAddress };
+    if (within(this.auxAddress, this.auxSize)) return { bytes: this.aux, offset: address - this.auxAddress };
+    // polkavm's host writes cannot reach ro data either.
+    if (!forWrite && within(this.roAddress, this.roSize)) return { bytes: this.ro, offset: address - this.roAddress };
+    return undefined;
+  }
+
+  read(address: number, length: number): Uint8Array {
+    if (length === 0) return new Uint8Array(0);
+    const r = this.hostRegion(address, length, false);
+    if (!r) throw new MemoryAccessError('out-of-range', address, length);
+    return r.bytes.slice(r.offset, r.offset + length);
+  }
+
+  write(address: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const r = this.hostRegion(address, bytes.length, true);
+    if (!r) throw new MemoryAccessError('out-of-range', address, bytes.length);
+    r.bytes.set(bytes, r.offset);
+  }
+
+  zero(address: number, length: number): void {
+    if (length === 0) return;
+    const r = this.hostRegion(address, length, true);
+    if (!r) throw new MemoryAccessError('out-of-range', address, length);
+    r.bytes.fill(0, r.offset, r.offset + length);
+  }
+
+  sbrk(size: number): number | undefined {
+    const newHeapSize = this.heapSize + (size >>> 0);
+    if (newHeapSize > 0xffffffff || newHeapSize > this.map.maxHeapSize) {
+      this.fault = TRAP;
+      return undefined;
+    }
+    const heapTop = this.map.heapBase + newHeapSize;
+    if (heapTop > this.rwAddress + this.rwSize) {
+      const newRwSize = alignUp(heapTop, this.pageSize) - this.rwAddress;
+      if (newRwSize > this.rw.length && !this.growRw(newRwSize)) {
+        this.fault = budget('memory');
+        return undefined;
+      }
+      this.rwSize = newRwSize;
+    }
+    this.heapSize = newHeapSize;
+    return heapTop;
+  }
+
+  /** Total bytes held by the region arrays. */
+  get allocatedBytes(): number {
+    return this.ro.length + this.rw.length + this.stack.length + this.aux.length;
+  }
+
+  private growRw(required: number): boolean {
+    // Doubling keeps a heap grown by many small sbrk calls linear in copying.
+    const capacity = Math.max(required, Math.min(this.map.maxHeapSize + this.map.rwDataSize, this.rw.length * 2));
+    const others = this.allocatedBytes - this.rw.length;
+    let size = capacity;
+    if (others + size > this.memoryLimit) size = required;
+    if (others + size > this.memoryLimit) return false;
+    let next: Uint8Array;
+    try {
+      next = new Uint8Array(size);
+    } catch {
+      return false;
+    }
+    next.set(this.rw);
+    this.rw = next;
+    this.rwView = new DataView(next.buffer);
+    this.generation++;
+    return true;
+  }
+}
+
+interface Page {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readOnly: boolean;
+}
+
+/**
+ * Dynamic paging: memory is whatever pages the host has mapped. A guest access to an unmapped page
+ * (or a write to a read-only page) is a segfault with that page's address; for an access straddling
+ * two pages the missing one is reported (polkavm interpreter.rs `DynamicMemory`). Faults on pages
+ * below 16 KiB are traps. There is no heap: sbrk fails.
+ */
+export class DynamicMemory implements GuestMemory {
+  readonly kind = 'dynamic' as const;
+  fault: Interrupt = TRAP;
+  lo = 0;
+  hi = 0;
+  readonly heapSize = 0;
+  private readonly pages = new Map<number, Page>();
+  private readonly shift: number;
+  private readonly mask: number;
+  /** Largest number of pages the host may map. */
+  maxPages: number;
+
+  readonly pageSize: number;
+
+  constructor(pageSize: number, options: { memoryLimit?: number } = {}) {
+    this.pageSize = pageSize;
+    this.shift = 31 - Math.clz32(pageSize);
+    this.mask = pageSize - 1;
+    this.maxPages = Math.floor((options.memoryLimit ?? Infinity) / pageSize);
+  }
+
+  reset(): void {
+    this.pages.clear();
+  }
+
+  get mappedPageCount(): number {
+    return this.pages.size;
+  }
+
+  private pageAt(address: number): Page | undefined {
+    return this.pages.get(address >>> this.shift);
+  }
+
+  private setFault(pageAddress: number, isWriteProtected: boolean): void {
+    this.fault = pageAddress < MIN_SEGFAULT_PAGE_ADDRESS ? TRAP : segfault(pageAddress, this.pageSize, isWriteProtected);
+  }
+
+  /** Finds the page(s) for a guest access, or records the fault; returns the low page or undefined. */
+  private locate(address: number, width: number, write: boolean): Page | undefined {
+    const end = address + width;
+    if (end > ADDRESS_SPACE_END) {
+      // polkavm checks the address-space end before anything else: trap if the last page is mapped.
+      const last = (ADDRESS_SPACE_END - 1) & ~this.mask;
+      if (this.pageAt(last)) this.fault = TRAP;
+      else this.setFault(last >>> 0, false);
+      return undefined;
+    }
+    const loAddress = (address & ~this.mask) >>> 0;
+    const hiAddress = ((end - 1) & ~this.mask) >>> 0;
+    const lo = this.pageAt(loAddress);
+    if (loAddress === hiAddress) {
+      if (!lo) this.setFault(loAddress, false);
+      else if (write && lo.readOnly) this.setFault(loAddress, true);
+      else return lo;
+      return undefined;
+    }
+    const hi = this.pageAt(hiAddress);
+    if (!lo) this.setFault(loAddress, false);
+    else if (!hi) this.setFault(hiAddress, false);
+    else if (write && lo.readOnly) this.setFault(loAddress, true);
+    else if (write && hi.readOnly) this.setFault(hiAddress, true);
+    else return lo;
+    return undefined;
+  }
+
+  private readByte(address: number): number {
+    return this.pageAt(address)!.bytes[address & this.mask]!;
+  }
+
+  load(address: number, width: 1 | 2 | 4): number {
+    const page = this.locate(address, width, false);
+    if (!page) return -1;
+    const o = address & this.mask;
+    if (o + width <= this.pageSize)
+      return width === 4 ? page.view.getUint32(o, true) : width === 1 ? page.bytes[o]! : page.view.getUint16(o, true);
+    let v = 0;
+    for (let k = width - 1; k >= 0; k--) v = v * 256 + this.readByte(address + k);
+    return v;
+  }
+
+  load64(address: number): number {
+    const page = this.locate(address, 8, false);
+    if (!page) return -1;
+    const o = address & this.mask;
+    if (o + 8 <= this.pageSize) {
+      this.lo = page.view.getUint32(o, true);
+      this.hi = page.view.getUint32(o + 4, true);
+    } else {
+      let lo = 0;
+      let hi = 0;
+      for (let k = 3; k >= 0; k--) lo = lo * 256 + this.readByte(address + k);
+      for (let k = 7; k >= 4; k--) hi = hi * 256 + this.readByte(address + k);
+      this.lo = lo;
+      this.hi = hi;
+    }
+    return 0;
+  }
+
+  store(address: number, width: 1 | 2 | 4 | 8, lo: number, hi: number): boolean {
+    const page = this.locate(address, width, true);
+    if (!page) return false;
+    const o = address & this.mask;
+    if (o + width <= this.pageSize) {
+      if (width === 4) page.view.setUint32(o, lo, true);
+      else if (width === 1) page.bytes[o] = lo;
+      else if (width === 2) page.view.setUint16(o, lo, true);
+      else {
+        page.view.setUint32(o, lo, true);
+        page.view.setUint32(o + 4, hi, true);
+      }
+      return true;
+    }
+    for (let k = 0; k < width; k++) {
+      const byte = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
+      const a = address + k;
+      this.pageAt(a)!.bytes[a & this.mask] = byte;
+    }
+    return true;
+  }
+
+  /** Calls `each(page, pageOffset, bufferOffset, length)` for every page of the range; throws if one is unmapped. */
+  private eachPage(address: number, length: number, each: (page: Page, pageOffset: number, bufferOffset: number, length: number) => void): void {
+    checkHostRange(address, length);
+    if (length === 0) return;
+    if (address < HOST_MIN_ADDRESS) throw new MemoryAccessError('out-of-range', address, length);
+    const last = (address + length - 1) >>> this.shift;
+    for (let i = address >>> this.shift; i <= last; i++)
+      if (!this.pages.has(i)) throw new MemoryAccessError('out-of-range', Math.max(address, i * this.pageSize), length);
+    let done = 0;
+    while (done < length) {
+      const a = address + done;
+      const o = a & this.mask;
+      const n = Math.min(this.pageSize - o, length - done);
+      each(this.pageAt(a)!, o, done, n);
+      done += n;
+    }
+  }
+
+  read(address: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.eachPage(address, length, (page, o, b, n) => out.set(page.bytes.subarray(o, o + n), b));
+    return out;
+  }
+
+  write(address: number, bytes: Uint8Array): void {
+    this.eachPage(address, bytes.length, (page, o, b, n) => page.bytes.set(bytes.subarray(b, b + n), o));
+  }
+
+  zero(address: number, length: number): void {
+    this.eachPage(address, length, (page, o, _b, n) => page.bytes.fill(0, o, o + n));
+  }
+
+  private pageRange(address: number, length: number): [first: number, count: number] {
+    checkHostRange(address, length);
+    if ((address & this.mask) !== 0)
+      throw new MemoryAccessError('not-page-aligned', address, length, `address 0x${address.toString(16)} is not a multiple of the page size`);
+    return [address >>> this.shift, Math.ceil(length / this.pageSize)];
+  }
+
+  /**
+   * Maps pages over [address, address + length) (length rounded up to whole pages), zero-filled,
+   * writable by the guest or not; already mapped pages are zeroed and get the new protection
+   * (polkavm `zero_memory_with_memory_protection`).
+   */
+  mapPages(address: number, length: number, writable: boolean): void {
+    const [first, count] = this.pageRange(address, length);
+    let added = 0;
+    for (let i = 0; i < count; i++) if (!this.pages.has(first + i)) added++;
+    if (this.pages.size + added > this.maxPages)
+      throw new MemoryAccessError('memory-limit', address, length, `mapping ${added} more pages exceeds the limit of ${this.maxPages}`);
+    for (let i = 0; i < count; i++) {
+      const page = this.pages.get(first + i);
+      if (page) {
+        page.bytes.fill(0);
+        page.readOnly = !writable;
+      } else {
+        const bytes = new Uint8Array(this.pageSize);
+        this.pages.set(first + i, { bytes, view: new DataView(bytes.buffer), readOnly: !writable });
+      }
+    }
+  }
+
+  /** Changes the guest protection of mapped pages; throws if one of them is not mapped. */
+  protectPages(address: number, length: number, writable: boolean): void {
+    const [first, count] = this.pageRange(address, length);
+    for (let i = 0; i < count; i++)
+      if (!this.pages.has(first + i)) throw new MemoryAccessError('out-of-range', (first + i) * this.pageSize, this.pageSize);
+    for (let i = 0; i < count; i++) this.pages.get(first + i)!.readOnly = !writable;
+  }
+
+  unmapPages(address: number, length: number): void {
+    const [first, count] = this.pageRange(address, length);
+    for (let i = 0; i < count; i++) this.pages.delete(first + i);
+  }
+
+  isMapped(address: number): boolean {
+    return this.pageAt(address >>> 0) !== undefined;
+  }
+
+  sbrk(_size: number): number | undefined {
+    this.fault = TRAP;
+    return undefined;
+  }
+}
