@@ -1,6 +1,6 @@
 import { raise } from './errors.ts';
 import { DECODE_TABLES, Isa, is64Bit } from './isa.ts';
-import { END, INVALID, NO_FALLTHROUGH, OP_FLAGS, OP_FORMS, type OpId } from './table.ts';
+import { END, INVALID, NO_FALLTHROUGH, OP_FLAGS, OP_FORMS, type OperandForm, type OpId } from './table.ts';
 import type { ProgramBlob } from './blob.ts';
 
 /** polkavm `BITMASK_MAX`: the longest skip; a longer gap ends in an implicit trap. */
@@ -62,27 +62,108 @@ export function bitAt(bitmask: Uint8Array, codeLength: number, offset: number): 
   return byte !== undefined && ((byte >>> (offset & 7)) & 1) === 1;
 }
 
-/** Next set bitmask bit at or after `offset`, or codeLength (polkavm `find_next_offset_unbounded`). */
-function nextStart(bitmask: Uint8Array, codeLength: number, offset: number): number {
-  while (offset < codeLength) {
-    const byte = bitmask[offset >>> 3]!;
-    const mask = byte >>> (offset & 7);
-    if (mask === 0) offset += 8 - (offset & 7);
-    else return Math.min(codeLength, offset + (31 - Math.clz32(mask & -mask)));
-  }
-  return codeLength;
+/** Work counter for a decode, so tests can prove the work is linear in the input size. */
+export interface DecodeStats {
+  /** Loop iterations of the decoder (instructions, bitmask bytes scanned, per-pc table entries). */
+  steps: number;
 }
-
-const REG = (b: number): number => {
-  const r = b & 15;
-  return r > 12 ? 12 : r;
-};
 
 export interface DecodeOptions {
   /** Reject programs containing an unknown opcode (the default for JamV1, as polkavm does). */
   rejectInvalid?: boolean;
   /** Offset of the code in the original input, for error locations. */
   codeOffset?: number;
+  /** When given, `steps` is increased by the work done. */
+  stats?: DecodeStats;
+}
+
+// Operand forms as small integers: a switch over them compiles to a jump table, a switch over strings does not.
+const F_NONE = 0;
+const F_IMM = 1;
+const F_OFFSET = 2;
+const F_IMM_IMM = 3;
+const F_REG_IMM = 4;
+const F_REG_IMM_IMM = 5;
+const F_REG_IMM_OFFSET = 6;
+const F_REG_REG = 7;
+const F_REG_REG_IMM = 8;
+const F_REG_REG_OFFSET = 9;
+const F_REG_REG_REG = 10;
+const F_REG_REG_IMM_IMM = 11;
+const F_REG_IMM64 = 12;
+const FORM_CODES: Readonly<Record<OperandForm, number>> = {
+  none: F_NONE,
+  imm: F_IMM,
+  offset: F_OFFSET,
+  imm_imm: F_IMM_IMM,
+  reg_imm: F_REG_IMM,
+  reg_imm_imm: F_REG_IMM_IMM,
+  reg_imm_offset: F_REG_IMM_OFFSET,
+  reg_reg: F_REG_REG,
+  reg_reg_imm: F_REG_REG_IMM,
+  reg_reg_offset: F_REG_REG_OFFSET,
+  reg_reg_reg: F_REG_REG_REG,
+  reg_reg_imm_imm: F_REG_REG_IMM_IMM,
+  reg_imm64: F_REG_IMM64,
+};
+
+/** Per ISA, byte → operand form code of the opcode, or -1 for unknown opcodes. */
+const FORM_BY_BYTE: readonly Int8Array[] = DECODE_TABLES.map((table) => {
+  const forms = new Int8Array(256).fill(-1);
+  for (let b = 0; b < 256; b++) if (table[b] !== INVALID) forms[b] = FORM_CODES[OP_FORMS[table[b]!]!];
+  return forms;
+});
+
+const POPCOUNT = new Uint8Array(256).map((_, b) => {
+  let n = 0;
+  for (let x = b; x; x &= x - 1) n++;
+  return n;
+});
+
+/** Registers are the low nibble, values above 12 meaning a5 (polkavm `RawReg::get`). */
+function reg(b: number): number {
+  const r = b & 15;
+  return r > 12 ? 12 : r;
+}
+
+/**
+ * `length` (0..4) bytes at `at`, little-endian, sign-extended to i32; bytes past the end of code read as
+ * zero (the zero-padded argument window).
+ */
+function readImm(code: Uint8Array, len: number, at: number, length: number): number {
+  if (length === 0) return 0;
+  let v: number;
+  if (at + 4 <= len) v = code[at]! | (code[at + 1]! << 8) | (code[at + 2]! << 16) | (code[at + 3]! << 24);
+  else {
+    v = 0;
+    for (let k = 3; k >= 0; k--) v = (v << 8) | (at + k < len ? code[at + k]! : 0);
+  }
+  const shift = 32 - 8 * length;
+  return (v << shift) >> shift;
+}
+
+function byteAt(code: Uint8Array, len: number, at: number): number {
+  return at < len ? code[at]! : 0;
+}
+
+function clamp4(x: number): number {
+  return x < 0 ? 0 : x > 4 ? 4 : x;
+}
+
+function growU8(a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(cap);
+  b.set(a);
+  return b;
+}
+function growU32(a: Uint32Array, cap: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(cap);
+  b.set(a);
+  return b;
+}
+function growI32(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
 }
 
 /**
@@ -99,8 +180,19 @@ export function decodeCode(
 ): DecodedCode {
   const len = code.length;
   const table = DECODE_TABLES[isa]!;
-  // Upper bound: one per byte plus an implicit trap per real instruction.
-  let cap = Math.min(2 * len + 2, 1024);
+  const forms = FORM_BY_BYTE[isa]!;
+  const bitmaskLength = bitmask.length;
+  const rejectInvalid = options.rejectInvalid === true;
+
+  // Every set bit below `len` starts one real instruction; implicit traps are rare (one per long gap,
+  // one at the end), so this capacity almost never grows.
+  let starts = 0;
+  const fullBytes = len >>> 3;
+  for (let i = 0; i < fullBytes && i < bitmaskLength; i++) starts += POPCOUNT[bitmask[i]!]!;
+  if ((len & 7) !== 0 && fullBytes < bitmaskLength) starts += POPCOUNT[bitmask[fullBytes]! & ((1 << (len & 7)) - 1)]!;
+  let steps = bitmaskLength;
+
+  let cap = starts + 8;
   let op = new Uint8Array(cap);
   let pcs = new Uint32Array(cap);
   let nextPcs = new Uint32Array(cap);
@@ -114,194 +206,239 @@ export function decodeCode(
   let n = 0;
   let unknownCount = 0;
 
-  const grow = (): void => {
-    cap *= 2;
-    const g = <T extends Uint8Array | Uint32Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      return b;
-    };
-    op = g(op);
-    pcs = g(pcs);
-    nextPcs = g(nextPcs);
-    r1 = g(r1);
-    r2 = g(r2);
-    r3 = g(r3);
-    imm1 = g(imm1);
-    imm2 = g(imm2);
-    target = g(target);
-    implicit = g(implicit);
-  };
-  const pushInvalid = (at: number, next: number): void => {
-    if (n === cap) grow();
-    op[n] = INVALID;
-    pcs[n] = at;
-    nextPcs[n] = next;
-    implicit[n] = 1;
-    n++;
-  };
-
-  // Reads `length` (0..4) bytes at `at`, little-endian, sign-extended; zero past the end of code.
-  const imm = (at: number, length: number): number => {
-    if (length <= 0) return 0;
-    if (length > 4) length = 4;
-    let v = 0;
-    for (let k = length - 1; k >= 0; k--) {
-      const i = at + k;
-      v = (v << 8) | (i < len ? code[i]! : 0);
-    }
-    const shift = 32 - 8 * length;
-    return (v << shift) >> shift;
-  };
-  const byteAt = (i: number): number => (i < len ? code[i]! : 0);
-  const clamp4 = (x: number): number => (x < 0 ? 0 : x > 4 ? 4 : x);
-
   let offset = 0;
-  if (len > 0 && !bitAt(bitmask, len, 0)) {
-    pushInvalid(0, nextStart(bitmask, len, 0));
-    offset = nextPcs[0]!;
+  if (!bitAt(bitmask, len, 0)) {
+    // polkavm starts with an `invalid` at 0 when no instruction is there (even for empty code, where it ends at 0).
+    let resume = 0;
+    while (resume < len) {
+      steps++;
+      const mask = bitmask[resume >>> 3]! >>> (resume & 7);
+      if (mask === 0) resume += 8 - (resume & 7);
+      else {
+        resume += 31 - Math.clz32(mask & -mask);
+        break;
+      }
+    }
+    if (resume > len) resume = len;
+    op[0] = INVALID;
+    nextPcs[0] = resume;
+    implicit[0] = 1;
+    n = 1;
+    offset = resume;
   }
 
   while (offset < len) {
-    // skip = distance to the next set bit, capped at 24 and at the end of code.
-    let skip = 0;
-    let nextIsInvalid = true;
-    for (let i = offset + 1; ; i++) {
-      if (i >= len) {
-        skip = Math.min(len - offset - 1, BITMASK_MAX);
-        nextIsInvalid = true;
+    steps++;
+    // skip = bytes of arguments; nextIsInvalid = no instruction starts right after them.
+    let skip: number;
+    let nextIsInvalid: boolean;
+    if (offset + 32 <= len) {
+      // polkavm's fast path: one 32-bit window of the bitmask, the gap capped by a sentinel bit at 24.
+      const from = offset + 1;
+      const at = from >>> 3;
+      const window = (bitmask[at]! | (bitmask[at + 1]! << 8) | (bitmask[at + 2]! << 16) | (bitmask[at + 3]! << 24)) >>> (from & 7);
+      const mask = window | (1 << BITMASK_MAX);
+      skip = 31 - Math.clz32(mask & -mask);
+      nextIsInvalid = skip === BITMASK_MAX && ((bitmask[(from + BITMASK_MAX) >>> 3]! >>> ((from + BITMASK_MAX) & 7)) & 1) === 0;
+    } else {
+      // polkavm's slow path near the end of code, reproduced byte step by byte step: when the scan starts on a
+      // byte boundary it stops after three empty bytes without looking at bit 24, so an instruction exactly
+      // 25 bytes later is treated as not following (an implicit trap is inserted before it).
+      const origin = offset + 1;
+      let at = origin;
+      nextIsInvalid = true;
+      while ((at >>> 3) < bitmaskLength) {
+        steps++;
+        const shift = at & 7;
+        const mask = bitmask[at >>> 3]! >>> shift;
+        if (mask === 0) {
+          at += 8 - shift;
+          if (at - origin < BITMASK_MAX) continue;
+        } else {
+          at += 31 - Math.clz32(mask & -mask);
+          nextIsInvalid = at >= len || at - origin > BITMASK_MAX;
+        }
         break;
       }
-      if ((bitmask[i >>> 3]! >>> (i & 7)) & 1) {
-        skip = i - offset - 1;
-        if (skip > BITMASK_MAX) {
-          skip = BITMASK_MAX;
-          nextIsInvalid = true;
-        } else nextIsInvalid = false;
-        break;
-      }
-      if (i - offset - 1 >= BITMASK_MAX) {
-        skip = BITMASK_MAX;
-        nextIsInvalid = true;
-        break;
-      }
+      if (at > len) at = len;
+      skip = at - origin;
+      if (skip > BITMASK_MAX) skip = BITMASK_MAX;
     }
     const next = offset + 1 + skip;
     const byte = code[offset]!;
     const id = table[byte]!;
-    if (n === cap) grow();
+    if (n === cap) {
+      cap *= 2;
+      op = growU8(op, cap);
+      pcs = growU32(pcs, cap);
+      nextPcs = growU32(nextPcs, cap);
+      r1 = growU8(r1, cap);
+      r2 = growU8(r2, cap);
+      r3 = growU8(r3, cap);
+      imm1 = growI32(imm1, cap);
+      imm2 = growI32(imm2, cap);
+      target = growU32(target, cap);
+      implicit = growU8(implicit, cap);
+    }
     const k = n++;
     op[k] = id;
     pcs[k] = offset;
     nextPcs[k] = next;
-    if (id === INVALID) {
-      unknownCount++;
-      if (options.rejectInvalid)
-        raise('invalid-instruction', (options.codeOffset ?? 0) + offset, `invalid instruction (opcode ${byte}) at code offset ${offset}`);
-    } else {
-      const a = offset + 1;
-      switch (OP_FORMS[id]) {
-        case 'none':
-          break;
-        case 'imm':
-          imm1[k] = imm(a, skip);
-          break;
-        case 'offset':
-          target[k] = (offset + imm(a, skip)) >>> 0;
-          break;
-        case 'imm_imm': {
-          const l1 = Math.min(4, byteAt(a) & 7);
-          imm1[k] = imm(a + 1, l1);
-          imm2[k] = imm(a + 1 + l1, clamp4(skip - l1 - 1));
-          break;
-        }
-        case 'reg_imm':
-          r1[k] = REG(byteAt(a));
-          imm1[k] = imm(a + 1, clamp4(skip - 1));
-          break;
-        case 'reg_imm_imm':
-        case 'reg_imm_offset': {
-          const b0 = byteAt(a);
-          const l1 = Math.min(4, (b0 >>> 4) & 7);
-          r1[k] = REG(b0);
-          imm1[k] = imm(a + 1, l1);
-          const second = imm(a + 1 + l1, clamp4(skip - l1 - 1));
-          if (OP_FORMS[id] === 'reg_imm_imm') imm2[k] = second;
-          else target[k] = (offset + second) >>> 0;
-          break;
-        }
-        case 'reg_reg': {
-          const b0 = byteAt(a);
-          r1[k] = REG(b0);
-          r2[k] = REG(b0 >>> 4);
-          break;
-        }
-        case 'reg_reg_imm':
-        case 'reg_reg_offset': {
-          const b0 = byteAt(a);
-          r1[k] = REG(b0);
-          r2[k] = REG(b0 >>> 4);
-          const v = imm(a + 1, clamp4(skip - 1));
-          if (OP_FORMS[id] === 'reg_reg_imm') imm1[k] = v;
-          else target[k] = (offset + v) >>> 0;
-          break;
-        }
-        case 'reg_reg_reg': {
-          const b0 = byteAt(a);
-          r2[k] = REG(b0);
-          r3[k] = REG(b0 >>> 4);
-          r1[k] = REG(byteAt(a + 1));
-          break;
-        }
-        case 'reg_reg_imm_imm': {
-          const b0 = byteAt(a);
-          r1[k] = REG(b0);
-          r2[k] = REG(b0 >>> 4);
-          const l1 = Math.min(4, byteAt(a + 1) & 7);
-          imm1[k] = imm(a + 2, l1);
-          imm2[k] = imm(a + 2 + l1, clamp4(skip - l1 - 2));
-          break;
-        }
-        case 'reg_imm64':
-          r1[k] = REG(byteAt(a));
-          imm1[k] = imm(a + 1, 4);
-          imm2[k] = imm(a + 5, 4);
-          break;
+    const a = offset + 1;
+    switch (forms[byte]) {
+      case -1:
+        unknownCount++;
+        if (rejectInvalid)
+          raise('invalid-instruction', (options.codeOffset ?? 0) + offset, `invalid instruction (opcode ${byte}) at code offset ${offset}`);
+        break;
+      case F_NONE:
+        break;
+      case F_IMM:
+        imm1[k] = readImm(code, len, a, skip > 4 ? 4 : skip);
+        break;
+      case F_OFFSET:
+        target[k] = (offset + readImm(code, len, a, skip > 4 ? 4 : skip)) >>> 0;
+        break;
+      case F_IMM_IMM: {
+        const l1 = Math.min(4, byteAt(code, len, a) & 7);
+        imm1[k] = readImm(code, len, a + 1, l1);
+        imm2[k] = readImm(code, len, a + 1 + l1, clamp4(skip - l1 - 1));
+        break;
       }
+      case F_REG_IMM:
+        r1[k] = reg(byteAt(code, len, a));
+        imm1[k] = readImm(code, len, a + 1, clamp4(skip - 1));
+        break;
+      case F_REG_IMM_IMM: {
+        const b0 = byteAt(code, len, a);
+        const l1 = Math.min(4, (b0 >>> 4) & 7);
+        r1[k] = reg(b0);
+        imm1[k] = readImm(code, len, a + 1, l1);
+        imm2[k] = readImm(code, len, a + 1 + l1, clamp4(skip - l1 - 1));
+        break;
+      }
+      case F_REG_IMM_OFFSET: {
+        const b0 = byteAt(code, len, a);
+        const l1 = Math.min(4, (b0 >>> 4) & 7);
+        r1[k] = reg(b0);
+        imm1[k] = readImm(code, len, a + 1, l1);
+        target[k] = (offset + readImm(code, len, a + 1 + l1, clamp4(skip - l1 - 1))) >>> 0;
+        break;
+      }
+      case F_REG_REG: {
+        const b0 = byteAt(code, len, a);
+        r1[k] = reg(b0);
+        r2[k] = reg(b0 >>> 4);
+        break;
+      }
+      case F_REG_REG_IMM: {
+        const b0 = byteAt(code, len, a);
+        r1[k] = reg(b0);
+        r2[k] = reg(b0 >>> 4);
+        imm1[k] = readImm(code, len, a + 1, clamp4(skip - 1));
+        break;
+      }
+      case F_REG_REG_OFFSET: {
+        const b0 = byteAt(code, len, a);
+        r1[k] = reg(b0);
+        r2[k] = reg(b0 >>> 4);
+        target[k] = (offset + readImm(code, len, a + 1, clamp4(skip - 1))) >>> 0;
+        break;
+      }
+      case F_REG_REG_REG: {
+        const b0 = byteAt(code, len, a);
+        r2[k] = reg(b0);
+        r3[k] = reg(b0 >>> 4);
+        r1[k] = reg(byteAt(code, len, a + 1));
+        break;
+      }
+      case F_REG_REG_IMM_IMM: {
+        const b0 = byteAt(code, len, a);
+        r1[k] = reg(b0);
+        r2[k] = reg(b0 >>> 4);
+        const l1 = Math.min(4, byteAt(code, len, a + 1) & 7);
+        imm1[k] = readImm(code, len, a + 2, l1);
+        imm2[k] = readImm(code, len, a + 2 + l1, clamp4(skip - l1 - 2));
+        break;
+      }
+      case F_REG_IMM64:
+        // Always 8 bytes, whatever the skip says (polkavm reads them from the 16-byte window).
+        r1[k] = reg(byteAt(code, len, a));
+        imm1[k] = readImm(code, len, a + 1, 4);
+        imm2[k] = readImm(code, len, a + 5, 4);
+        break;
     }
-    const canFallThrough = (OP_FLAGS[id]! & NO_FALLTHROUGH) === 0;
     if (!nextIsInvalid) {
       offset = next;
-    } else {
-      // polkavm's iterator: an implicit `invalid` follows only an instruction that can fall through.
-      const resume = next >= len ? len + 1 : nextStart(bitmask, len, next);
-      if (canFallThrough) pushInvalid(next, resume);
-      offset = resume;
+      continue;
     }
+    // An implicit `invalid` follows only an instruction that can fall through; decoding resumes at the
+    // next instruction start (polkavm `find_next_offset_unbounded`), or stops after the end of code.
+    let resume: number;
+    if (next >= len) resume = len + 1;
+    else {
+      resume = next;
+      while (resume < len) {
+        steps++;
+        const mask = bitmask[resume >>> 3]! >>> (resume & 7);
+        if (mask === 0) resume += 8 - (resume & 7);
+        else {
+          resume += 31 - Math.clz32(mask & -mask);
+          break;
+        }
+      }
+      if (resume > len) resume = len;
+    }
+    if ((OP_FLAGS[id]! & NO_FALLTHROUGH) === 0) {
+      if (n === cap) {
+        cap *= 2;
+        op = growU8(op, cap);
+        pcs = growU32(pcs, cap);
+        nextPcs = growU32(nextPcs, cap);
+        r1 = growU8(r1, cap);
+        r2 = growU8(r2, cap);
+        r3 = growU8(r3, cap);
+        imm1 = growI32(imm1, cap);
+        imm2 = growI32(imm2, cap);
+        target = growU32(target, cap);
+        implicit = growU8(implicit, cap);
+      }
+      op[n] = INVALID;
+      pcs[n] = next;
+      nextPcs[n] = resume;
+      implicit[n] = 1;
+      n++;
+    }
+    offset = resume;
   }
 
   // Jump target validity (polkavm `is_jump_target_valid`): an instruction starts there and the
-  // previous one (within 24 bytes) is a known terminator.
+  // previous one (within 25 bytes) is a known terminator.
   const validJumpTarget = new Uint8Array(len + 1);
   const indexOfPc = new Int32Array(len + 2).fill(-1);
   const blockStart = new Uint8Array(n);
   let blockCount = 0;
+  steps += len + n;
   if (bitAt(bitmask, len, 0)) validJumpTarget[0] = 1;
+  let previousEnds = true;
   for (let i = 0; i < n; i++) {
     const p = pcs[i]!;
-    if (indexOfPc[p] === -1) indexOfPc[p] = i;
-    if (i === 0 || OP_FLAGS[op[i - 1]!]! & END) {
+    // Last wins: where an implicit trap shares its pc with the real instruction after it (the slow-path quirk
+    // above), a jump there runs the real instruction.
+    indexOfPc[p] = i;
+    if (previousEnds) {
       blockStart[i] = 1;
       blockCount++;
     }
-    if (implicit[i] || op[i] === INVALID) continue;
-    if (OP_FLAGS[op[i]!]! & END) {
-      const q = p + 1 + (nextPcs[i]! - p - 1);
-      if (q - p - 1 <= BITMASK_MAX && bitAt(bitmask, len, q) && q < len) validJumpTarget[q] = 1;
-    }
+    const flags = OP_FLAGS[op[i]!]!;
+    previousEnds = (flags & END) !== 0;
+    if (op[i] === INVALID || !previousEnds) continue;
+    const q = nextPcs[i]!;
+    if (q - p - 1 <= BITMASK_MAX && q < len && bitAt(bitmask, len, q)) validJumpTarget[q] = 1;
   }
+  if (options.stats) options.stats.steps += steps;
 
-  const trim = <T extends Uint8Array | Uint32Array | Int32Array>(a: T): T => a.slice(0, n) as T;
+  // Views, not copies: the capacity is the exact instruction-start count plus a few, so little is wasted.
   return {
     isa,
     is64Bit: is64Bit(isa),
@@ -309,16 +446,16 @@ export function decodeCode(
     bitmask,
     jumpTable,
     count: n,
-    op: trim(op),
-    pc: trim(pcs),
-    nextPc: trim(nextPcs),
-    r1: trim(r1),
-    r2: trim(r2),
-    r3: trim(r3),
-    imm1: trim(imm1),
-    imm2: trim(imm2),
-    target: trim(target),
-    implicit: trim(implicit),
+    op: op.subarray(0, n),
+    pc: pcs.subarray(0, n),
+    nextPc: nextPcs.subarray(0, n),
+    r1: r1.subarray(0, n),
+    r2: r2.subarray(0, n),
+    r3: r3.subarray(0, n),
+    imm1: imm1.subarray(0, n),
+    imm2: imm2.subarray(0, n),
+    target: target.subarray(0, n),
+    implicit: implicit.subarray(0, n),
     indexOfPc,
     validJumpTarget,
     blockStart,
