@@ -114,8 +114,11 @@ export function parseCodeAndJumpTable(bytes: Uint8Array, start: number, end: num
     const padding = bitmask[bitmask.length - 1]! >>> (codeLength % 8);
     if (padding !== 0) raise('bad-bitmask', bitmaskOffset + bitmask.length - 1, 'the bitmask is padded with non-zero bits');
   }
-  const jumpTable = new Uint32Array(jumpTableEntryCount);
-  for (let i = 0, p = 0; i < jumpTableEntryCount; i++) {
+  // With 0-byte entries polkavm's table has no entries at all, whatever the count says (and a 16M count of
+  // nothing must not cost a 64 MB allocation).
+  const entries = entrySize === 0 ? 0 : jumpTableEntryCount;
+  const jumpTable = new Uint32Array(entries);
+  for (let i = 0, p = 0; i < entries; i++) {
     let v = 0;
     for (let k = entrySize - 1; k >= 0; k--) v = v * 256 + tableBytes[p + k]!;
     jumpTable[i] = v;
