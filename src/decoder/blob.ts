@@ -212,7 +212,10 @@ export function parseBlob(bytes: Uint8Array): ProgramBlob {
     const count = s.varint('the export count');
     for (let i = 0; i < count; i++) {
       const pc = s.varint(`the pc of export #${i}`);
+      const nameAt = s.position;
       const nameLength = s.varint(`the name length of export #${i}`);
+      if (nameLength > s.remaining())
+        raise('bad-export', nameAt, `the name of export #${i} (${nameLength} bytes) runs past the end of the exports section`);
       const symbol = s.slice(nameLength, `the name of export #${i}`);
       exports.push({ pc, symbol, name: symbolText(symbol) });
     }
