@@ -9,7 +9,7 @@ import { decodeProgram, type DecodedCode } from '../../src/decoder/code.ts';
 import { parseBlob } from '../../src/decoder/blob.ts';
 import { ENCODE_TABLES, Isa, ISA_NAMES, is64Bit } from '../../src/decoder/isa.ts';
 import { INSTRUCTIONS, Op, OP_FORMS, OP_NAMES, type OpId, type OperandForm } from '../../src/decoder/table.ts';
-import { layoutBlocks, writeBlob, type GenInstruction, type TargetRef } from './encode.ts';
+import { assertFuelBounded, buildBlob, type GenInstruction, type TargetRef } from './build.ts';
 import { Rng } from './rng.ts';
 
 export const PAGE_SIZE = 0x1000;
@@ -448,9 +448,13 @@ export function generateCase(seed: number, index: number): FuzzCase {
     else jumpTable.push({ kind: 'block', block: rng.range(0, blockCount) });
   }
   const blocks = plans.map((p) => p.instructions);
-  const layout = layoutBlocks(isa, blocks, jumpTable);
-  const blob = writeBlob({ isa, roDataSize, rwDataSize, stackSize, roData, rwData, code: layout.code, bitmask: layout.bitmask, jumpTable: layout.jumpTable });
+  const layout = buildBlob(isa, blocks, jumpTable, { roDataSize, rwDataSize, stackSize, roData, rwData });
+  const blob = layout.blob;
   const code = decodeProgram(parseBlob(blob));
+  if (fuelMode) {
+    const checkedPcs = new Set(plans.flatMap((p, b) => (p.checked ? [layout.pcs[b]![0]!] : [])));
+    assertFuelBounded(code, checkedPcs, `${seed}:${index}`);
+  }
 
   // Entry: pc 0, a block start, any instruction (mid-block), or a pc where nothing starts.
   const flat = blocks.flatMap((insts, b) => insts.map((it, k) => ({ it, pc: layout.pcs[b]![k]! })));
@@ -464,7 +468,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
         ? layout.pcs[rng.below(blockCount + 1)]![0]!
         : entryChoice < 9
           ? rng.pick(enterable).pc
-          : rng.pick([layout.code.length, layout.code.length + 1, rng.below(layout.code.length + 1)]);
+          : rng.pick([layout.codeLength, layout.codeLength + 1, rng.below(layout.codeLength + 1)]);
 
   const regs: bigint[] = [];
   for (let r = 0; r < REG_COUNT; r++) regs.push(rng.chance(0.2) ? BigInt(rng.range(0, 8)) : interestingU64(rng));
