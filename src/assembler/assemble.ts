@@ -81,6 +81,16 @@ function stripTrailingComment(text: string): string | undefined {
   return at > 0 ? text.slice(0, at).trim() : undefined;
 }
 
+const LISTING_PREFIX = /^\d+:\s+/;
+
+function alternativesOf(text: string): string[] {
+  const out: string[] = [];
+  const uncommented = stripTrailingComment(text);
+  if (uncommented !== undefined) out.push(uncommented);
+  for (const t of [text, ...out]) if (LISTING_PREFIX.test(t)) out.push(t.replace(LISTING_PREFIX, ''));
+  return out;
+}
+
 class Assembler {
   private readonly lines: string[];
   private isa: Isa | undefined;
@@ -129,13 +139,18 @@ class Assembler {
     try {
       this.process(text, raw, n);
     } catch (e) {
-      const stripped = stripTrailingComment(text);
-      if (stripped === undefined || !(e instanceof AssemblyError)) throw e;
-      try {
-        this.process(stripped, raw, n);
-      } catch {
-        throw e;
+      if (!(e instanceof AssemblyError)) throw e;
+      // Extensions, tried only on lines polkavm rejects: a trailing `// comment`, and the
+      // `{pc}: ` prefix of a disassembly listing line.
+      for (const alternative of alternativesOf(text)) {
+        try {
+          this.process(alternative, raw, n);
+          return;
+        } catch (again) {
+          if (!(again instanceof AssemblyError)) throw again;
+        }
       }
+      throw e;
     }
   }
 

@@ -1,5 +1,44 @@
-import { UsageError } from '../args.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { assemble } from '../../assembler/assemble.ts';
+import { parseIsaName } from '../../decoder/isa.ts';
+import { UsageError, parseArgs, readInputFile } from '../args.ts';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UsageError("the 'asm' command is not built yet");
+const HELP = `usage: pvm2js asm <in.txt> -o <out.polkavm> [options]
+
+Assembles polkavm assembly text (the syntax of polkavm's assembler and disassembler) into a .polkavm
+blob, byte-identical with polkavm's own assembler for every program it accepts.
+
+options:
+  -o, --output <file>   where to write the blob (required; '-' writes to stdout)
+  --isa <name>          jam_v1, latest32, latest64 (default) or revive_v1. As with polkavm's
+                        assembler, a '%isa = ...' line in the file takes precedence over this.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { output: { value: true, short: 'o' }, isa: { value: true } }, HELP);
+  if (args.positional.length !== 1) throw new UsageError('expected exactly one input file');
+  const output = args.get('output');
+  if (output === undefined) throw new UsageError('missing -o <out.polkavm>');
+  const isaText = args.get('isa') ?? 'latest64';
+  const isa = parseIsaName(isaText);
+  if (isa === undefined) throw new UsageError(`unknown ISA '${isaText}' (expected jam_v1, latest32, latest64 or revive_v1)`);
+
+  const input = args.positional[0]!;
+  const text = input === '-' ? readFileSync(0, 'utf8') : new TextDecoder('utf-8', { fatal: false }).decode(readInputFile(input));
+  let bytes: Uint8Array;
+  try {
+    bytes = assemble(text, { isa });
+  } catch (e) {
+    // Name the file, as compilers do: "in.txt: at line 3, column 5: ...".
+    if (e instanceof Error && (e as { pvm2jsUserError?: boolean }).pvm2jsUserError) e.message = `${input}: ${e.message}`;
+    throw e;
+  }
+  if (output === '-') process.stdout.write(bytes);
+  else {
+    try {
+      writeFileSync(output, bytes);
+    } catch (e) {
+      throw new UsageError(`cannot write ${output}: ${(e as Error).message}`);
+    }
+  }
+  return 0;
 }
