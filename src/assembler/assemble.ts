@@ -13,6 +13,12 @@ export interface AssembleOptions {
    * last one, if several). Without either, assembly fails with kind `no-isa`.
    */
   isa?: Isa | string;
+  /**
+   * Assemble `d = s if c != 0` to cmov_if_not_zero, as the text says. Default false: polkavm's
+   * assembler turns it into cmov_if_zero (a polkavm bug, reproduced so that blobs stay byte-identical),
+   * which breaks the disassemble → assemble round trip of every program using cmov_if_not_zero.
+   */
+  exactCmov?: boolean;
 }
 
 /** polkavm's exact `%isa` spellings; other aliases (parseIsaName) are an extension. */
@@ -94,6 +100,7 @@ function alternativesOf(text: string): string[] {
 class Assembler {
   private readonly lines: string[];
   private isa: Isa | undefined;
+  private readonly exactCmov: boolean;
   private readonly items: Item[] = [];
   private readonly labels = new Map<string, LabelDef>();
   private readonly dataLabels = new Map<string, DataLabel>();
@@ -112,6 +119,7 @@ class Assembler {
 
   constructor(text: string, options: AssembleOptions) {
     // Rust `str::lines`: split on \n, drop one trailing \r per line.
+    this.exactCmov = options.exactCmov ?? false;
     this.lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
     if (options.isa !== undefined) {
       const isa = typeof options.isa === 'string' ? parseIsaName(options.isa) : options.isa;
@@ -207,20 +215,23 @@ class Assembler {
     const is32 = isa !== undefined && !is64Bit(isa);
     const available = (p: ParsedInstruction): boolean => isa === undefined || ENCODE_TABLES[isa]![p.op]! >= 0;
     let strict: ParsedInstruction | undefined;
+    let strictError: LineError | undefined;
     try {
-      strict = parseInstructionLine(text, { is32, relaxed: false });
+      strict = parseInstructionLine(text, { is32, relaxed: false, exactCmov: this.exactCmov });
     } catch (e) {
-      if (e instanceof LineError) fail(e.kind, n, column, e.message);
-      throw e;
+      if (!(e instanceof LineError)) throw e;
+      strictError = e;
     }
     if (strict && available(strict)) return strict;
     let relaxed: ParsedInstruction | undefined;
     try {
-      relaxed = parseInstructionLine(text, { is32, relaxed: true });
+      relaxed = parseInstructionLine(text, { is32, relaxed: true, exactCmov: this.exactCmov });
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
-      if (!strict) fail(e.kind, n, column, e.message);
+      const error = strictError ?? e;
+      if (!strict) fail(error.kind, n, column, error.message);
     }
+    if (strictError && !relaxed) fail(strictError.kind, n, column, strictError.message);
     if (relaxed && !available(relaxed) && is32) relaxed = narrowTo32(relaxed, isa!);
     if (relaxed && available(relaxed)) return relaxed;
     const found = strict ?? relaxed;
