@@ -5,3 +5,5 @@ export * from './blob.ts';
 export * from './code.ts';
 export { readVarint, writeVarint } from './reader.ts';
 export * from './debug.ts';
+export * from './disasm.ts';
+export * from './input.ts';
