@@ -798,6 +798,7 @@ export function parseTarget(text: string): TargetRef | undefined {
 }
 
 const GENERIC = /^([a-z][a-z0-9_]*)(?:\s+(.*))?$/;
+const ROW_BY_NAME: ReadonlyMap<string, (typeof INSTRUCTIONS)[number]> = new Map(INSTRUCTIONS.map((r) => [r.name, r]));
 const IMPORT_NAME = /^[A-Za-z_][A-Za-z0-9_.$:]*$/;
 
 /**
@@ -811,7 +812,7 @@ function parseGeneric(line: string): ParsedInstruction | undefined {
   const m = GENERIC.exec(line);
   if (!m) return undefined;
   const name = m[1]!;
-  const row = INSTRUCTIONS.find((r) => r.name === name);
+  const row = ROW_BY_NAME.get(name);
   if (!row) return undefined;
   const op = Op[row.name];
   const kinds = OPERAND_KINDS[row.form]!;

@@ -11,10 +11,12 @@ blob, byte-identical with polkavm's own assembler for every program it accepts.
 options:
   -o, --output <file>   where to write the blob (required; '-' writes to stdout)
   --isa <name>          jam_v1, latest32, latest64 (default) or revive_v1. As with polkavm's
-                        assembler, a '%isa = ...' line in the file takes precedence over this.`;
+                        assembler, a '%isa = ...' line in the file takes precedence over this.
+  --exact-cmov          assemble 'd = s if c != 0' to cmov_if_not_zero; by default it becomes
+                        cmov_if_zero, as polkavm's assembler does (needed to reassemble disassembly)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { output: { value: true, short: 'o' }, isa: { value: true } }, HELP);
+  const args = parseArgs(argv, { output: { value: true, short: 'o' }, isa: { value: true }, 'exact-cmov': {} }, HELP);
   if (args.positional.length !== 1) throw new UsageError('expected exactly one input file');
   const output = args.get('output');
   if (output === undefined) throw new UsageError('missing -o <out.polkavm>');
@@ -26,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   const text = input === '-' ? readFileSync(0, 'utf8') : new TextDecoder('utf-8', { fatal: false }).decode(readInputFile(input));
   let bytes: Uint8Array;
   try {
-    bytes = assemble(text, { isa });
+    bytes = assemble(text, { isa, exactCmov: args.flag('exact-cmov') });
   } catch (e) {
     // Name the file, as compilers do: "in.txt: at line 3, column 5: ...".
     if (e instanceof Error && (e as { pvm2jsUserError?: boolean }).pvm2jsUserError) e.message = `${input}: ${e.message}`;
