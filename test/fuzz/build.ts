@@ -87,6 +87,20 @@ export function buildBlob(isa: Isa, blocks: readonly (readonly GenInstruction[])
   return { blob, codeLength, pcs: blocks.map((b, k) => b.map((_, i) => positions[first[k]! + i]!)) };
 }
 
+/** The code offset a target reference lands on in a built program. */
+export function resolveTarget(built: BuiltProgram, t: TargetRef): number {
+  switch (t.kind) {
+    case 'block':
+      return built.pcs[t.block]![0] ?? built.codeLength;
+    case 'inst':
+      return (built.pcs[t.block]![t.inst]! + t.delta) >>> 0;
+    case 'end':
+      return (built.codeLength + t.delta) >>> 0;
+    case 'pc':
+      return t.pc >>> 0;
+  }
+}
+
 /**
  * Checks on the decoded program that every backward edge lands on a fuel check (or is not a valid
  * jump target, so it traps): then every loop burns fuel and a run without gas still ends. Guards the

@@ -9,7 +9,7 @@ import { decodeProgram, type DecodedCode } from '../../src/decoder/code.ts';
 import { parseBlob } from '../../src/decoder/blob.ts';
 import { ENCODE_TABLES, Isa, ISA_NAMES, is64Bit } from '../../src/decoder/isa.ts';
 import { INSTRUCTIONS, Op, OP_FORMS, OP_NAMES, type OpId, type OperandForm } from '../../src/decoder/table.ts';
-import { assertFuelBounded, buildBlob, type GenInstruction, type TargetRef } from './build.ts';
+import { assertFuelBounded, buildBlob, resolveTarget, type GenInstruction, type MemoryParts, type TargetRef } from './build.ts';
 import { Rng } from './rng.ts';
 
 export const PAGE_SIZE = 0x1000;
@@ -44,27 +44,41 @@ export function fuzzMemoryMap(roDataSize: number, rwDataSize: number, stackSize:
   };
 }
 
-/** One generated program and how to run it. `(seed, index)` regenerates it exactly. */
-export interface FuzzCase {
+/** One generated program, as blocks of instructions, and how to run it. `(seed, index)` regenerates it. */
+export interface ProgramSpec {
   readonly seed: number;
   readonly index: number;
   readonly isa: Isa;
-  readonly blob: Uint8Array;
-  readonly code: DecodedCode;
-  readonly memoryMap: FuzzMemoryMap;
+  readonly blocks: readonly (readonly GenInstruction[])[];
+  /** Per block: starts with a fuel check (S0 -= 1, exit when 0). */
+  readonly checked: readonly boolean[];
+  readonly jumpTable: readonly TargetRef[];
+  readonly memory: MemoryParts;
   readonly gasMetering: 'sync' | 'async' | undefined;
-  /** Block-start pc → cost for a caller-supplied cost table; undefined = the naive model. */
-  readonly costTable: ReadonlyMap<number, number> | undefined;
+  /** Costs given to the block starts in order (cycled) through a caller-supplied cost table; undefined = naive. */
+  readonly blockCosts: readonly number[] | undefined;
   readonly dynamicPaging: boolean;
-  readonly entryPc: number;
+  readonly entry: TargetRef;
   readonly regs: readonly bigint[];
   readonly gas: bigint;
   /** Gas given after each sync out-of-gas, in order; when exhausted the run stops there. */
   readonly refills: readonly bigint[];
   /** Initial S0 when termination is by construction; 0 when only gas bounds the run. */
   readonly fuel: number;
+  /** Instruction budgets: the first set before the run, each next one after a `budget` interrupt. */
+  readonly instructionBudgets: readonly number[];
   /** Seeds the host's answers to ecalli. */
   readonly hostSeed: number;
+}
+
+/** A spec laid out as a blob. */
+export interface FuzzCase extends ProgramSpec {
+  readonly blob: Uint8Array;
+  readonly code: DecodedCode;
+  readonly memoryMap: FuzzMemoryMap;
+  /** Block-start pc → cost; undefined = the naive model. */
+  readonly costTable: ReadonlyMap<number, number> | undefined;
+  readonly entryPc: number;
   /** Op ids emitted (for coverage accounting). */
   readonly emitted: readonly OpId[];
 }
@@ -221,11 +235,27 @@ export function generateCase(seed: number, index: number): FuzzCase {
     if (options.length === 0) return invalidTarget();
     return { kind: 'block', block: rng.pick(options) };
   };
-  const target = (from: number): TargetRef => (rng.chance(0.07) ? invalidTarget() : validTarget(from));
+  const target = (from: number): TargetRef => (rng.chance(0.04) ? invalidTarget() : validTarget(from));
 
 
   // Addresses in and around every region, sized for an access of `width` bytes.
-  const address = (width: number): number => {
+  // Mostly accesses that succeed (so runs get past their first memory access), otherwise addresses
+  // in and around every region and its edges.
+  const address = (width: number, store: boolean): number => {
+    if (rng.chance(0.92)) {
+      const regions: [number, number][] = [];
+      if (!store && map.roDataSize >= width) regions.push([map.roDataAddress, map.roDataSize]);
+      if (map.rwDataSize >= width) regions.push([map.rwDataAddress, map.rwDataSize]);
+      const stack = map.stackAddressHigh - map.stackAddressLow;
+      if (stack >= width) regions.push([map.stackAddressLow, stack], [map.stackAddressHigh - Math.min(stack, 256), Math.min(stack, 256)]);
+      if (regions.length > 0) {
+        const [base, size] = rng.pick(regions);
+        return base + rng.below(size - width + 1);
+      }
+    }
+    return edgeAddress(width);
+  };
+  const edgeAddress = (width: number): number => {
     const page = PAGE_SIZE;
     const heapTop = map.heapBase + rng.range(0, 3) * page;
     const choice = rng.below(16);
@@ -280,7 +310,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
 
   const emitMemory = (out: GenInstruction[], op: OpId): void => {
     const width = accessWidth(op);
-    const a = address(width);
+    const a = address(width, isStore(op));
     const form = OP_FORMS[op];
     if (form === 'imm_imm') {
       out.push(inst(op, { imm1: a | 0, imm2: interestingI32(rng) }));
@@ -293,13 +323,13 @@ export function generateCase(seed: number, index: number): FuzzCase {
       // store_imm_indirect (base, offset, value)
       const base = rng.chance(0.8) ? writable() : anyReg();
       const offset = rng.chance(0.5) ? rng.range(-16, 16) : interestingI32(rng);
-      if (base !== FUEL_REG && rng.chance(0.85)) setReg32(out, base, (a - offset) | 0);
+      if (base !== FUEL_REG && rng.chance(0.95)) setReg32(out, base, (a - offset) | 0);
       out.push(inst(op, { r1: base, imm1: offset, imm2: interestingI32(rng) }));
     } else {
       // load_indirect (dst=r1, base=r2, offset) / store_indirect (src=r1, base=r2, offset)
       const base = rng.chance(0.8) ? writable() : anyReg();
       const offset = rng.chance(0.5) ? rng.range(-16, 16) : interestingI32(rng);
-      if (base !== FUEL_REG && rng.chance(0.85)) setReg32(out, base, (a - offset) | 0);
+      if (base !== FUEL_REG && rng.chance(0.95)) setReg32(out, base, (a - offset) | 0);
       const r1 = isStore(op) ? anyReg() : writable();
       if (isStore(op) && r1 !== base) maybeSeed(out, r1, 0.3);
       out.push(inst(op, { r1, r2: base, imm1: offset }));
@@ -349,7 +379,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
       }
       case 'memset': {
         const a0 = 7, a1 = 8, a2 = 9;
-        setReg32(out, a0, address(1));
+        setReg32(out, a0, address(1, true));
         if (rng.chance(0.7)) setReg64(out, a1, interestingU64(rng));
         setReg64(out, a2, rng.chance(0.85) ? BigInt(rng.range(0, 300)) : interestingU64(rng) & (rng.chance(0.5) ? 0xffffn : 0xffff_ffffn));
         out.push(inst(Op.memset));
@@ -363,9 +393,9 @@ export function generateCase(seed: number, index: number): FuzzCase {
 
   // A jump-table address for jump_indirect: valid entries, the host exit, and every kind of bad one.
   const indirectAddress = (): number => {
-    const choice = rng.below(10);
-    if (jumpTableSize > 0 && choice < 5) return (rng.below(jumpTableSize) + 1) * 2;
-    if (choice < 7) return RETURN_TO_HOST;
+    const choice = rng.below(20);
+    if (jumpTableSize > 0 && choice < 13) return (rng.below(jumpTableSize) + 1) * 2;
+    if (choice < 16) return RETURN_TO_HOST;
     return rng.pick([0, 1, 3, (jumpTableSize + 1) * 2, (jumpTableSize + 1) * 2 + 1, 0xffff0001, 0xffff0002, 0xffff0004, 0xfffffffe, rng.u32()]);
   };
 
@@ -447,28 +477,23 @@ export function generateCase(seed: number, index: number): FuzzCase {
     else if (fuelMode) jumpTable.push({ kind: 'block', block: rng.pick(checkedBlocks) });
     else jumpTable.push({ kind: 'block', block: rng.range(0, blockCount) });
   }
-  const blocks = plans.map((p) => p.instructions);
-  const layout = buildBlob(isa, blocks, jumpTable, { roDataSize, rwDataSize, stackSize, roData, rwData });
-  const blob = layout.blob;
-  const code = decodeProgram(parseBlob(blob));
-  if (fuelMode) {
-    const checkedPcs = new Set(plans.flatMap((p, b) => (p.checked ? [layout.pcs[b]![0]!] : [])));
-    assertFuelBounded(code, checkedPcs, `${seed}:${index}`);
-  }
-
-  // Entry: pc 0, a block start, any instruction (mid-block), or a pc where nothing starts.
-  const flat = blocks.flatMap((insts, b) => insts.map((it, k) => ({ it, pc: layout.pcs[b]![k]! })));
-  // Entering right at sbrk or memset would use whatever the registers hold as a size; keep those small.
-  const enterable = flat.filter((x) => x.it.op !== Op.sbrk && x.it.op !== Op.memset);
-  const entryChoice = rng.below(10);
-  const entryPc =
-    entryChoice < 3
-      ? 0
-      : entryChoice < 5
-        ? layout.pcs[rng.below(blockCount + 1)]![0]!
-        : entryChoice < 9
-          ? rng.pick(enterable).pc
-          : rng.pick([layout.codeLength, layout.codeLength + 1, rng.below(layout.codeLength + 1)]);
+  // Entry: pc 0, a block start, any instruction (mid-block), or a pc where nothing starts. Entering
+  // right at sbrk or memset would take whatever the registers hold as a size, so never there.
+  const enterable: TargetRef[] = [];
+  plans.forEach((p, b) =>
+    p.instructions.forEach((it, k) => {
+      if (it.op !== Op.sbrk && it.op !== Op.memset) enterable.push({ kind: 'inst', block: b, inst: k, delta: 0 });
+    }),
+  );
+  const entryChoice = rng.below(20);
+  const entry: TargetRef =
+    entryChoice < 6
+      ? { kind: 'pc', pc: 0 }
+      : entryChoice < 10
+        ? { kind: 'block', block: rng.below(blockCount + 1) }
+        : entryChoice < 19
+          ? rng.pick(enterable)
+          : rng.pick<TargetRef>([{ kind: 'end', delta: rng.range(0, 1) }, invalidTarget()]);
 
   const regs: bigint[] = [];
   for (let r = 0; r < REG_COUNT; r++) regs.push(rng.chance(0.2) ? BigInt(rng.range(0, 8)) : interestingU64(rng));
@@ -476,7 +501,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
   if (rng.chance(0.5)) regs[1] = BigInt(map.stackAddressHigh);
   // memset counts come from A2 when the entry skips the set-up; keep them bounded.
   regs[9] = regs[9]! & 0xffffn;
-  const fuel = fuelMode ? rng.range(1, 48) : 0;
+  const fuel = fuelMode ? (rng.chance(0.2) ? rng.range(50, 400) : rng.range(1, 48)) : 0;
   if (fuelMode) regs[FUEL_REG] = BigInt(fuel);
 
   const gasAmount = (): bigint => {
@@ -496,34 +521,60 @@ export function generateCase(seed: number, index: number): FuzzCase {
   const gas = gasMetering === 'none' ? 0n : gasAmount();
   const refills = gasMetering === 'sync' ? Array.from({ length: rng.range(0, 3) }, gasAmount) : [];
 
-  let costTable: Map<number, number> | undefined;
-  if (gasMetering !== 'none' && rng.chance(0.3)) {
-    costTable = new Map();
-    for (let i = 0; i < code.count; i++) {
-      if (!code.blockStart[i]) continue;
-      // Free blocks are fine when fuel bounds the run; without fuel a zero-cost loop would never end.
-      const cost = rng.chance(0.9) ? rng.range(fuelMode ? 0 : 1, 6) : rng.pick([fuelMode ? 0 : 1, 100, 0xffff, 0x7fffffff, 0xffffffff]);
-      costTable.set(code.pc[i]!, cost);
-    }
-  }
+  // Free blocks are fine when fuel bounds the run; without fuel a zero-cost loop would never end.
+  const blockCosts =
+    gasMetering !== 'none' && rng.chance(0.3)
+      ? Array.from({ length: 16 }, () =>
+          rng.chance(0.9) ? rng.range(fuelMode ? 0 : 1, 6) : rng.pick([fuelMode ? 0 : 1, 100, 0xffff, 0x7fffffff, 0xffffffff]),
+        )
+      : undefined;
 
-  return {
+  // An instruction budget stops the run at a block edge; the host raises it a few times.
+  const instructionBudgets = rng.chance(0.15) ? Array.from({ length: rng.range(1, 4) }, () => (rng.chance(0.5) ? rng.range(0, 8) : rng.range(8, 300))) : [];
+
+  return materialize({
     seed,
     index,
     isa,
-    blob,
-    code,
-    memoryMap: map,
+    blocks: plans.map((p) => p.instructions),
+    checked: plans.map((p) => p.checked),
+    jumpTable,
+    memory: { roDataSize, rwDataSize, stackSize, roData, rwData },
     gasMetering: gasMetering === 'none' ? undefined : gasMetering,
-    costTable,
+    blockCosts,
     dynamicPaging,
-    entryPc,
+    entry,
     regs,
     gas,
     refills,
     fuel,
+    instructionBudgets,
     hostSeed: rng.u32(),
-    emitted: blocks.flat().map((i) => i.op),
+  });
+}
+
+/** Lays out a program spec and decodes it back; also used by the reducer after removing instructions. */
+export function materialize(spec: ProgramSpec): FuzzCase {
+  const built = buildBlob(spec.isa, spec.blocks, spec.jumpTable, spec.memory);
+  const code = decodeProgram(parseBlob(built.blob));
+  if (spec.fuel > 0) {
+    const checkedPcs = new Set(spec.checked.flatMap((checked, b) => (checked ? [built.pcs[b]![0]!] : [])));
+    assertFuelBounded(code, checkedPcs, `${spec.seed}:${spec.index}`);
+  }
+  let costTable: Map<number, number> | undefined;
+  if (spec.blockCosts) {
+    costTable = new Map();
+    for (let i = 0, n = 0; i < code.count; i++) if (code.blockStart[i]) costTable.set(code.pc[i]!, spec.blockCosts[n++ % spec.blockCosts.length]!);
+  }
+  const m = spec.memory;
+  return {
+    ...spec,
+    blob: built.blob,
+    code,
+    memoryMap: fuzzMemoryMap(m.roDataSize, m.rwDataSize, m.stackSize),
+    costTable,
+    entryPc: resolveTarget(built, spec.entry),
+    emitted: spec.blocks.flat().map((i) => i.op),
   };
 }
 

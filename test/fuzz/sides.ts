@@ -1,0 +1,54 @@
+// The configurations the fuzzer compares, adapted to the runner's FuzzInstance: the runtime's
+// Module/Instance with a given backend and options.
+import { tableCostModel } from '../../src/gas/model.ts';
+import { hasBackend, Module, type BackendName } from '../../src/runtime/index.ts';
+import type { FuzzCase } from './generator.ts';
+import type { FuzzInstance, Side } from './runner.ts';
+
+export interface SideOptions {
+  /** Step tracing on; its `step` interrupts are run through, not compared. */
+  readonly stepTracing?: boolean;
+}
+
+export function runtimeSide(backend: BackendName, options: SideOptions = {}): Side {
+  const stepTracing = options.stepTracing ?? false;
+  return {
+    name: `${backend}${stepTracing ? '+step-tracing' : ''}`,
+    skipSteps: stepTracing,
+    instantiate(c: FuzzCase): FuzzInstance {
+      const module = Module.fromBytes(c.blob, {
+        backend,
+        gasMetering: c.gasMetering,
+        ...(c.costTable ? { costModel: tableCostModel(c.costTable) } : {}),
+        dynamicPaging: c.dynamicPaging,
+        stepTracing,
+      });
+      const i = module.instantiate();
+      return {
+        run: () => i.run(),
+        reg: (r) => i.reg(r),
+        setReg: (r, v) => i.setReg(r, v),
+        gas: () => i.gas(),
+        setGas: (v) => i.setGas(v),
+        programCounter: () => i.programCounter(),
+        nextProgramCounter: () => i.nextProgramCounter(),
+        setNextProgramCounter: (pc) => i.setNextProgramCounter(pc),
+        readMemory: (address, length) => i.readMemory(address, length),
+        mapPages: (address, length, writable) => i.mapPages(address, length, { writable }),
+        protectPages: (address, length, writable) => i.protectPages(address, length, { writable }),
+        heapSize: () => i.heapSize(),
+        setInstructionBudget: (count) => i.setInstructionBudget(count),
+      };
+    },
+  };
+}
+
+/**
+ * The pair to compare: the interpreter against compiled code once the compiled backend is
+ * registered; before that, the interpreter against itself with step tracing on (which must not change
+ * any outcome), and `selfCheck` says so.
+ */
+export function defaultSides(): { a: Side; b: Side; selfCheck: boolean } {
+  if (hasBackend('compiled')) return { a: runtimeSide('interpreter'), b: runtimeSide('compiled'), selfCheck: false };
+  return { a: runtimeSide('interpreter'), b: runtimeSide('interpreter', { stepTracing: true }), selfCheck: true };
+}
