@@ -3,231 +3,295 @@
 // units with per-cycle capacities, in-order retirement. The block costs the cycles it takes to drain,
 // less a small slack. Every rule below is observable in gas, so the order of the steps inside a
 // cycle, the fast-forward and its conditions, and the oldest-first issue order all follow polkavm
-// 0.35 (`polkavm-common/src/simulator.rs`) exactly; polkavm keeps the buffer in SIMD lanes, this
-// keeps it in 32-bit masks (bit i = buffer slot i) and small typed arrays.
+// 0.35 (`polkavm-common/src/simulator.rs`) exactly. polkavm keeps the buffer in SIMD lanes; this
+// keeps slot sets in 32-bit masks (bit i = buffer slot i) and per-slot values in small typed arrays.
+//
+// One function simulates one block with all of its state in local variables: measured on
+// doom.polkavm, the same steps written as a class with methods and fields ran 2-3 times slower.
+import type { DecodedCode } from '../decoder/code.ts';
+import { ENCODE_TABLES } from '../decoder/isa.ts';
+import { Op } from '../decoder/table.ts';
+import {
+  ALL_UNITS,
+  COPY,
+  COPY_NONE,
+  COPY_SOURCE,
+  DECODE_SLOTS,
+  DST_FIELD,
+  ENDS,
+  GUARD_BITS,
+  LATENCY,
+  LATENCY_BRANCH,
+  LATENCY_LOAD,
+  MOVE_REG_CLASS,
+  OP_CLASS,
+  SRC1_FIELD,
+  SRC2_FIELD,
+  UNITS,
+  WIDEN,
+} from './pipeline-costs.ts';
 
 /** Decode slots available per cycle. */
 const DECODE_SLOTS_PER_CYCLE = 4;
-/** Entries in the reorder buffer; a power of two, and at most 32 so that a slot set fits an int32. */
+/** Entries in the reorder buffer; 32, so that a set of slots fits an int32. */
 const ROB_SIZE = 32;
 const ROB_MASK = ROB_SIZE - 1;
 /** Cycles refunded at the end of each block (polkavm `GAS_COST_SLACK`); a block costs at least 1. */
 const GAS_COST_SLACK = 3;
 /** At most this many instructions start executing per cycle. */
 const ISSUE_PER_CYCLE = 5;
+/** Branch latency when the branch is predicted (one side is `trap` or `unlikely`), and otherwise. */
+const BRANCH_HIT_LATENCY = 1;
+const BRANCH_MISS_LATENCY = 20;
 
-// Execution units are packed into one integer, one field per unit kind with a guard bit above it:
-// subtracting a demand borrows from a field's guard bit exactly when that unit is short, so one
-// subtraction and one mask test check all five kinds at once.
-const ALU_SHIFT = 0; // 3 bits (up to 4) + guard bit 3
-const LOAD_SHIFT = 4; // 3 bits + guard bit 7
-const STORE_SHIFT = 8; // 3 bits + guard bit 11
-const MUL_SHIFT = 12; // 1 bit + guard bit 13
-const DIV_SHIFT = 14; // 1 bit + guard bit 15
-const GUARD_BITS = (1 << 3) | (1 << 7) | (1 << 11) | (1 << 13) | (1 << 15);
+// Local copies: under a CommonJS-style loader every read of an imported binding is a getter call.
+const CLASS_OF = OP_CLASS;
+const MOVE_REG = MOVE_REG_CLASS;
+const DST = DST_FIELD;
+const SRC1 = SRC1_FIELD;
+const SRC2 = SRC2_FIELD;
+const LAT = LATENCY;
+const SLOTS = DECODE_SLOTS;
+const COPIES = COPY;
+const WIDENS = WIDEN;
+const HELD = UNITS;
+const DRAINS = ENDS;
+const GUARD = GUARD_BITS;
+const FREE_UNITS = ALL_UNITS;
 
-/** A demand on the execution units, packed as `available` is. */
-export function units(alu: number, load = 0, store = 0, mul = 0, div = 0): number {
-  return (alu << ALU_SHIFT) | (load << LOAD_SHIFT) | (store << STORE_SHIFT) | (mul << MUL_SHIFT) | (div << DIV_SHIFT);
+/** A branch is predicted when the byte at `at` is `trap` or `unlikely`, or `at` is past the code. */
+function predicted(bytes: Uint8Array, at: number, trapByte: number, unlikelyByte: number): boolean {
+  if (at >= bytes.length) return true;
+  const b = bytes[at]!;
+  return b === trapByte || b === unlikelyByte;
 }
 
-/** 4 ALUs, 4 load units, 4 store units, 1 multiplier, 1 divider. */
-const ALL_UNITS = units(4, 4, 4, 1, 1) | GUARD_BITS;
-
-/** No register operand. */
-export const NO_REG = -1;
-
-const ctz = (x: number): number => (x === 0 ? 32 : 31 - Math.clz32(x & -x));
-const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
-const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
+/** Ready times are kept modulo this (a power of two above the longest latency plus one). */
+const WHEEL_SIZE = 128;
+const WHEEL_MASK = WHEEL_SIZE - 1;
+const OCCUPIED_MASK = WHEEL_SIZE / 32 - 1;
 
 /**
- * One simulated block at a time: `dispatch`/`moveReg` each instruction in order, then `drain()`
- * after the block's terminator and read `blockCost()`. Reusable after `reset()`.
+ * Writes into `out[i]` the cost of every basic block starting at an instruction `i` in
+ * [first, last): its instructions are decoded in order through its terminator, then the pipeline
+ * drains. `loadLatency` is the cache model's load latency.
  */
-export class PipelineSimulator {
-  private cycles = 0;
-  private finished = false;
-  private decodeSlots = DECODE_SLOTS_PER_CYCLE;
-  private available = ALL_UNITS;
-  private inFlight = 0;
-  private head = 0;
-  private tail = 0;
-  // Slot sets by state; a slot is in at most one, and in none when free.
-  private decoding = 0;
-  private waiting = 0;
-  private executing = 0;
-  private executed = 0;
-  /** Cycles left to execute; reaches 0 when the result is ready, -1 one cycle later (executed). */
-  private readonly remaining = new Int32Array(ROB_SIZE);
-  /** Units held by the slot from issue until its result is ready. */
-  private readonly held = new Int32Array(ROB_SIZE);
+export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first: number, last: number, out: Uint32Array): void {
+  const { op, r1, r2, r3, nextPc, target, count, blockStart } = code;
+  const bytes = code.code;
+  // A 32-bit operation on a 64-bit ISA pays for sign-extending its result.
+  const widen = code.is64Bit ? 1 : 0;
+  // Branch prediction is judged on raw code bytes, as polkavm does: the byte at the fall-through
+  // pc and at the target, past the end of the code counting as predicted. An ISA without
+  // `unlikely` compares against 255 (polkavm's placeholder for an unassigned opcode).
+  const encode = ENCODE_TABLES[code.isa]!;
+  const trapByte = encode[Op.trap]!;
+  const unlikelyByte = encode[Op.unlikely]! < 0 ? 255 : encode[Op.unlikely]!;
+
+  // Per-slot state. A drained pipeline leaves all of it clean for the next block: every slot
+  // issued with no dependencies left, and released its units, registers and wheel entry.
+  /** Cycle at which the slot's result is ready (it is executed one cycle later). */
+  const readyAt = new Int32Array(ROB_SIZE);
+  /** Units held from issue until the result is ready. */
+  const held = new Int32Array(ROB_SIZE);
   /** Slots whose results this slot still waits for. */
-  private readonly deps = new Int32Array(ROB_SIZE);
+  const deps = new Int32Array(ROB_SIZE);
   /** Registers whose latest value this slot produces; bit r is set in at most one slot. */
-  private readonly writes = new Int32Array(ROB_SIZE);
-  /** Register → slot producing its latest value, or -1 when the value is already available. */
-  private readonly producer = new Int32Array(16).fill(-1);
+  const writes = new Int32Array(ROB_SIZE);
+  /** Register → slot producing its latest value, or -1 when the value is available. */
+  const producer = new Int32Array(16).fill(-1);
+  /** Cycle (mod WHEEL_SIZE) → the executing slots whose results are ready at that cycle. */
+  const wheel = new Int32Array(WHEEL_SIZE);
+  /** One bit per wheel entry, set while the entry is not empty. */
+  const occupied = new Int32Array(WHEEL_SIZE / 32);
 
-  reset(): void {
-    this.cycles = 0;
-    this.finished = false;
-    this.decodeSlots = DECODE_SLOTS_PER_CYCLE;
-    this.available = ALL_UNITS;
-    this.inFlight = 0;
-    this.head = 0;
-    this.tail = 0;
-    this.decoding = this.waiting = this.executing = this.executed = 0;
-    this.remaining.fill(0);
-    this.held.fill(0);
-    this.deps.fill(0);
-    this.writes.fill(0);
-    this.producer.fill(-1);
-  }
+  for (let start = first; start < last; start++) {
+    if (!blockStart[start]) continue;
+    let cycles = 0;
+    let decodeSlots = DECODE_SLOTS_PER_CYCLE;
+    let available = FREE_UNITS;
+    let inFlight = 0;
+    let head = 0;
+    let tail = 0;
+    // Slot sets by state (a free slot is in none): decoded this cycle, waiting to issue, executing,
+    // executed (waiting to retire). `blocked`: decoded or waiting slots with dependencies left.
+    let decoding = 0;
+    let waiting = 0;
+    let executing = 0;
+    let executed = 0;
+    let blocked = 0;
+    /** No executing slot is ready before this cycle (a lower bound; exact after a search). */
+    let soonest = 0;
+    /** After the terminator: run cycles until everything has retired. */
+    let draining = false;
+    /** The next cycle is the first since something was decoded (polkavm `HAS_DECODED_PENDING`). */
+    let firstCycle = true;
+    let i = start;
 
-  /**
-   * Decodes one instruction into the reorder buffer, first stalling (ticking cycles) while the
-   * decoder has fewer than `decodeSlots` slots left this cycle or the buffer is full.
-   */
-  dispatch(dst: number, src1: number, src2: number, latency: number, decodeSlots: number, demand: number): void {
-    if (this.decodeSlots < decodeSlots || this.inFlight === ROB_SIZE) this.tickUntilDecodable(false);
-    const slot = this.tail;
-    this.tail = (slot + 1) & ROB_MASK;
-    this.remaining[slot] = latency;
-    this.held[slot] = demand;
-    // polkavm only writes the dependency set when the instruction reads a register; a free slot's
-    // set is always empty (an instruction issues only once its set is empty), so this is exact.
-    if (src1 !== NO_REG || src2 !== NO_REG) {
-      let deps = 0;
-      if (src1 !== NO_REG) {
-        const p = this.producer[src1]!;
-        if (p >= 0) deps |= 1 << p;
+    for (;;) {
+      // ---- Decode the next instruction, unless the decoder is out of slots this cycle or the
+      // reorder buffer is full; then a cycle runs first.
+      if (!draining) {
+        if (i >= count) throw new Error(`internal error: block at instruction ${start} has no terminator`);
+        const k = CLASS_OF[op[i]!]!;
+        const a = r1[i]!;
+        const b = r2[i]!;
+        if (k === MOVE_REG) {
+          // Renamed away: the destination now names the source's producer. Takes a decode slot only.
+          if (decodeSlots >= 1 && inFlight !== ROB_SIZE) {
+            const old = producer[a]!;
+            if (old >= 0) writes[old]! &= ~(1 << a);
+            const p = producer[b]!;
+            if (p >= 0) writes[p]! |= 1 << a;
+            producer[a] = p;
+            decodeSlots -= 1;
+            firstCycle = true;
+            i++;
+            continue;
+          }
+        } else {
+          const c = r3[i]!;
+          const copy = COPIES[k]!;
+          // Two-operand x86 forms need a copy first when the destination is not (one of) the source(s).
+          const extra = copy === COPY_NONE ? 0 : a !== b && (copy === COPY_SOURCE || a !== c) ? 1 : 0;
+          const w = WIDENS[k]! & widen;
+          const need = SLOTS[k]! + extra + w;
+          if (decodeSlots >= need && inFlight !== ROB_SIZE) {
+            let latency = LAT[k]!;
+            if (latency === LATENCY_LOAD) latency = loadLatency;
+            else if (latency === LATENCY_BRANCH)
+              latency =
+                predicted(bytes, nextPc[i]!, trapByte, unlikelyByte) || predicted(bytes, target[i]!, trapByte, unlikelyByte)
+                  ? BRANCH_HIT_LATENCY
+                  : BRANCH_MISS_LATENCY;
+            const slot = tail;
+            const bit = 1 << slot;
+            tail = (slot + 1) & ROB_MASK;
+            // Until it issues, the latency; the issuing cycle turns it into a ready time.
+            readyAt[slot] = latency + w;
+            held[slot] = HELD[k]!;
+            // polkavm only writes the dependency set when the instruction reads a register; a free
+            // slot's set is always empty (a slot issues only once its set is empty), so this is exact.
+            const f1 = SRC1[k]!;
+            if (f1 !== 0) {
+              let d = 0;
+              const p1 = producer[f1 === 1 ? a : b]!;
+              if (p1 >= 0) d = 1 << p1;
+              const f2 = SRC2[k]!;
+              if (f2 !== 0) {
+                const p2 = producer[f2 === 2 ? b : c]!;
+                if (p2 >= 0) d |= 1 << p2;
+              }
+              deps[slot] = d;
+              if (d !== 0) blocked |= bit;
+            }
+            if (DST[k] !== 0) {
+              const old = producer[a]!;
+              if (old >= 0) writes[old]! &= ~(1 << a);
+              writes[slot]! |= 1 << a;
+              producer[a] = slot;
+            }
+            decoding |= bit;
+            inFlight++;
+            decodeSlots -= need;
+            firstCycle = true;
+            i++;
+            if (DRAINS[k]) draining = true;
+            continue;
+          }
+        }
       }
-      if (src2 !== NO_REG) {
-        const p = this.producer[src2]!;
-        if (p >= 0) deps |= 1 << p;
+
+      // ---- One cycle (or several, fast-forwarded), starting at `cycles`.
+      // Retire the executed instructions at the head of the buffer, in order.
+      let retired = 0;
+      if (executed !== 0) {
+        const notExecuted = ~((executed >>> head) | (executed << (32 - head)));
+        retired = notExecuted === 0 ? 32 : 31 - Math.clz32(notExecuted & -notExecuted);
+        if (retired !== 0) {
+          const run = retired === 32 ? -1 : (1 << retired) - 1;
+          executed &= ~((run << head) | (run >>> (32 - head)));
+          inFlight -= retired;
+          head = (head + retired) & ROB_MASK;
+        }
       }
-      this.deps[slot] = deps;
-    }
-    if (dst !== NO_REG) {
-      const old = this.producer[dst]!;
-      if (old >= 0) this.writes[old]! &= ~(1 << dst);
-      this.writes[slot]! |= 1 << dst;
-      this.producer[dst] = slot;
-    }
-    this.decoding |= 1 << slot;
-    this.inFlight++;
-    this.decodeSlots -= decodeSlots;
-  }
 
-  /** A register move is renamed away: it takes a decode slot but no buffer entry. */
-  moveReg(dst: number, src: number): void {
-    if (this.decodeSlots < 1 || this.inFlight === ROB_SIZE) this.tickUntilDecodable(false);
-    const old = this.producer[dst]!;
-    if (old >= 0) this.writes[old]! &= ~(1 << dst);
-    const p = this.producer[src]!;
-    if (p >= 0) this.writes[p]! |= 1 << dst;
-    this.producer[dst] = p;
-    this.decodeSlots -= 1;
-  }
-
-  /** Ends the block: runs cycles until every instruction has retired. */
-  drain(): void {
-    this.finished = true;
-    this.tickUntilDecodable(true);
-  }
-
-  /** The gas of the block once drained. */
-  blockCost(): number {
-    if (!this.finished || this.inFlight !== 0) throw new Error('pipeline: block cost taken before the block was drained');
-    return Math.max(this.cycles - GAS_COST_SLACK, 1);
-  }
-
-  /** The cycles simulated so far (for tests and timelines). */
-  get cycleCount(): number {
-    return this.cycles;
-  }
-
-  private tickUntilDecodable(draining: boolean): void {
-    this.tick(draining, true);
-    const target = draining ? 0 : ROB_SIZE - 1;
-    while (this.inFlight > target) this.tick(draining, false);
-  }
-
-  /**
-   * One cycle (or several, fast-forwarded): retire, issue, execute, then move this cycle's decoded
-   * instructions to the wait queue. `decodedPending` is true for the first cycle after decoding.
-   */
-  private tick(draining: boolean, decodedPending: boolean): void {
-    // Retire the executed instructions at the head of the buffer, in order.
-    let retired = 0;
-    if (this.executed !== 0) {
-      retired = ctz(~rotr(this.executed, this.head));
-      if (retired > 0) {
-        const run = retired === 32 ? -1 : (1 << retired) - 1;
-        this.executed &= ~rotl(run, this.head);
-        this.inFlight -= retired;
-        this.head = (this.head + retired) & ROB_MASK;
+      // Issue: oldest first, instructions whose inputs are ready and whose units are free. The
+      // candidates are fixed before issuing; units only shrink meanwhile, so one pass suffices.
+      let candidates = waiting & ~blocked;
+      if (candidates !== 0) {
+        candidates = (candidates >>> head) | (candidates << (32 - head));
+        let issued = 0;
+        while (candidates !== 0 && issued < ISSUE_PER_CYCLE) {
+          const slot = (31 - Math.clz32(candidates & -candidates) + head) & ROB_MASK;
+          candidates &= candidates - 1;
+          const left = available - held[slot]!;
+          if ((left & GUARD) !== GUARD) continue;
+          available = left;
+          waiting &= ~(1 << slot);
+          executing |= 1 << slot;
+          const at = cycles + readyAt[slot]!;
+          readyAt[slot] = at;
+          wheel[at & WHEEL_MASK]! |= 1 << slot;
+          occupied[(at >>> 5) & OCCUPIED_MASK]! |= 1 << (at & 31);
+          if (at < soonest) soonest = at;
+          issued++;
+        }
       }
-    }
 
-    // Issue: oldest first, instructions whose inputs are ready and whose units are free. The
-    // candidates are fixed before issuing; units only shrink meanwhile, so one pass suffices.
-    let candidates = rotr(this.waiting, this.head);
-    let started = 0;
-    let issued = 0;
-    while (candidates !== 0 && issued < ISSUE_PER_CYCLE) {
-      const slot = (ctz(candidates) + this.head) & ROB_MASK;
-      candidates &= candidates - 1;
-      if (this.deps[slot] !== 0) continue;
-      const left = this.available - this.held[slot]!;
-      if ((left & GUARD_BITS) !== GUARD_BITS) continue;
-      this.available = left;
-      started |= 1 << slot;
-      issued++;
-    }
-    this.waiting &= ~started;
-    this.executing |= started;
-
-    // Execute. With nothing newly decoded, skip ahead to the first completion in one step, unless
-    // something retired this cycle (then the next cycle may retire more) and the block is not draining.
-    const executing = this.executing;
-    let step = 1;
-    if (!decodedPending && (draining || retired === 0) && executing !== 0) {
-      let least = 255;
-      for (let m = executing; m !== 0; m &= m - 1) {
-        const r = this.remaining[ctz(m)]!;
-        if (r < least) least = r;
+      // Execute. Without anything newly decoded, skip ahead to the first result in one step,
+      // unless something retired this cycle (the next may retire more) and the block is not draining.
+      let step = 1;
+      if (executing !== 0) {
+        if (!firstCycle && (draining || retired === 0)) {
+          // Every executing slot is ready at or after `cycles` - 1; those ready at `cycles` - 1
+          // were marked executed last cycle, so the first non-empty wheel entry from `cycles` on is the next result.
+          let t = soonest < cycles ? cycles : soonest;
+          let bits = occupied[(t >>> 5) & OCCUPIED_MASK]! & (-1 << (t & 31));
+          while (bits === 0) {
+            t = (t | 31) + 1;
+            bits = occupied[(t >>> 5) & OCCUPIED_MASK]!;
+          }
+          soonest = (t & ~31) + 31 - Math.clz32(bits & -bits);
+          if (soonest > cycles) step = soonest - cycles;
+        }
+        const end = cycles + step;
+        // Results ready at the end of this cycle; those ready a cycle earlier are now executed.
+        const ready = wheel[end & WHEEL_MASK]! & executing;
+        const done = wheel[(end - 1) & WHEEL_MASK]! & executing;
+        if (done !== 0) {
+          wheel[(end - 1) & WHEEL_MASK] = 0;
+          occupied[((end - 1) >>> 5) & OCCUPIED_MASK]! &= ~(1 << ((end - 1) & 31));
+          executing &= ~done;
+          executed |= done;
+        }
+        if (ready !== 0) {
+          // Dependants stop waiting, registers read the register file again, units free up.
+          for (let m = blocked; m !== 0; m &= m - 1) {
+            const slot = 31 - Math.clz32(m & -m);
+            const d = deps[slot]! & ~ready;
+            deps[slot] = d;
+            if (d === 0) blocked &= ~(1 << slot);
+          }
+          for (let m = ready; m !== 0; m &= m - 1) {
+            const slot = 31 - Math.clz32(m & -m);
+            for (let w = writes[slot]!; w !== 0; w &= w - 1) producer[31 - Math.clz32(w & -w)] = -1;
+            writes[slot] = 0;
+            available += held[slot]!;
+            held[slot] = 0;
+          }
+        }
       }
-      if (least > 0) step = least;
-    }
-    let ready = 0;
-    let done = 0;
-    for (let m = executing; m !== 0; m &= m - 1) {
-      const slot = ctz(m);
-      const r = this.remaining[slot]! - step;
-      this.remaining[slot] = r;
-      if (r === 0) ready |= 1 << slot;
-      else if (r === -1) done |= 1 << slot;
-    }
-    if (ready !== 0) {
-      for (let m = this.waiting | this.decoding; m !== 0; m &= m - 1) this.deps[ctz(m)]! &= ~ready;
-      for (let m = ready; m !== 0; m &= m - 1) {
-        const slot = ctz(m);
-        for (let w = this.writes[slot]!; w !== 0; w &= w - 1) this.producer[ctz(w)] = -1;
-        this.writes[slot] = 0;
-        this.available += this.held[slot]!;
-        this.held[slot] = 0;
-      }
-    }
-    this.executing &= ~done;
-    this.executed |= done;
 
-    if (decodedPending) {
-      this.waiting |= this.decoding;
-      this.decoding = 0;
-      this.decodeSlots = DECODE_SLOTS_PER_CYCLE;
+      if (firstCycle) {
+        waiting |= decoding;
+        decoding = 0;
+        decodeSlots = DECODE_SLOTS_PER_CYCLE;
+        firstCycle = false;
+      }
+      cycles += step;
+      if (draining && inFlight === 0) break;
     }
-    this.cycles += step;
+    out[start] = Math.max(cycles - GAS_COST_SLACK, 1);
   }
 }
