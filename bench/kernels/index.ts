@@ -18,10 +18,11 @@ export interface Kernel {
   /** a0 at the call: the iteration, pass or problem size. */
   readonly argument: number;
   /**
-   * A smaller a0 for peers that run a few million instructions per second (anan-as): about a tenth
-   * of the work, still seconds per run. Their speed is compared as instructions per second.
+   * A smaller a0 for the engines that run tens of millions of instructions per second or fewer (the
+   * interpreter, anan-as): about a tenth of the work, still about a second per run. Speeds are
+   * compared as instructions per second.
    */
-  readonly peerArgument: number;
+  readonly smallArgument: number;
   /** a0 after the call as `reg()` reports it (the low 32 bits on a 32-bit ISA), from the JS model. */
   expected(argument: number): bigint;
 }
@@ -30,21 +31,21 @@ interface KernelSpec {
   family: KernelFamily;
   bits: 32 | 64;
   argument: number;
-  peerArgument: number;
+  smallArgument: number;
   model: (argument: number) => bigint;
 }
 
 // Arguments chosen for 72-100 M guest instructions each (see each file's header for the cost per
-// step); the peer arguments for 7-10 M.
+// step); the small arguments for 7-10 M.
 const SPECS: readonly KernelSpec[] = [
-  { family: 'alu', bits: 32, argument: 10_000_000, peerArgument: 1_000_000, model: reference.alu32 },
-  { family: 'alu', bits: 64, argument: 10_000_000, peerArgument: 1_000_000, model: reference.alu64 },
-  { family: 'memory', bits: 32, argument: 1_000, peerArgument: 100, model: reference.memory32 },
-  { family: 'memory', bits: 64, argument: 2_000, peerArgument: 200, model: reference.memory64 },
-  { family: 'branchy', bits: 32, argument: 100_000, peerArgument: 12_000, model: reference.branchy32 },
-  { family: 'branchy', bits: 64, argument: 100_000, peerArgument: 12_000, model: reference.branchy64 },
-  { family: 'calls', bits: 32, argument: 32, peerArgument: 27, model: reference.calls32 },
-  { family: 'calls', bits: 64, argument: 32, peerArgument: 27, model: reference.calls64 },
+  { family: 'alu', bits: 32, argument: 10_000_000, smallArgument: 1_000_000, model: reference.alu32 },
+  { family: 'alu', bits: 64, argument: 10_000_000, smallArgument: 1_000_000, model: reference.alu64 },
+  { family: 'memory', bits: 32, argument: 1_000, smallArgument: 100, model: reference.memory32 },
+  { family: 'memory', bits: 64, argument: 2_000, smallArgument: 200, model: reference.memory64 },
+  { family: 'branchy', bits: 32, argument: 100_000, smallArgument: 12_000, model: reference.branchy32 },
+  { family: 'branchy', bits: 64, argument: 100_000, smallArgument: 12_000, model: reference.branchy64 },
+  { family: 'calls', bits: 32, argument: 32, smallArgument: 27, model: reference.calls32 },
+  { family: 'calls', bits: 64, argument: 32, smallArgument: 27, model: reference.calls64 },
 ];
 
 const folder = fileURLToPath(new URL('.', import.meta.url));
@@ -59,7 +60,7 @@ export function loadKernels(): Kernel[] {
       source: readFileSync(`${folder}${name}.txt`, 'utf8'),
       entry: 'main',
       argument: spec.argument,
-      peerArgument: spec.peerArgument,
+      smallArgument: spec.smallArgument,
       expected: spec.model,
     };
   });

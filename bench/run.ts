@@ -1,0 +1,409 @@
+// `npm run bench`: pinky, the compute kernels and doom/quake compile times, side by side on the compiled
+// backend, the interpreter and (64-bit kernels) anan-as, in one process. Progress goes to stderr, the
+// table (or `--json`) to stdout.
+//
+//   npm run bench -- [--json] [--filter <text>] [--quick]
+//
+// Every workload is run to completion on every engine, its result checked (registers against a known
+// answer, guest instruction counts against each other), warmed up, then timed several times; the table
+// shows the median. Execution time covers `run()` only: compiling, instantiating and `prepareCall`
+// happen before the clock starts.
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { assemble } from '../src/assembler/index.ts';
+import { Isa, parseIsaName } from '../src/decoder/index.ts';
+import { naiveCostModel } from '../src/gas/index.ts';
+import { hasBackend, Module } from '../src/runtime/index.ts';
+import { loadKernels, type Kernel } from './kernels/index.ts';
+import { ANAN_AS_VERSION, prepareAnanAsCall, runAnanAs } from './peers/anan-as.ts';
+
+const BLOBS = new URL('../../shared/blobs/polkavm/', import.meta.url);
+
+/** Gas for a timed run: far more than any workload needs, so gas used = guest instructions (naive model). */
+const GAS = 1n << 50n;
+
+const REG = { ra: 0, sp: 1, t0: 2, t1: 3, t2: 4, s0: 5, s1: 6, a0: 7, a1: 8, a2: 9, a3: 10, a4: 11, a5: 12 } as const;
+
+/** pinky `initialize` on a fresh instance, as the reference polkavm reports it (../shared/blobs/README.md). */
+const PINKY = {
+  file: 'bench-pinky.polkavm',
+  entry: 'initialize',
+  instructions: 327_668_972n,
+  registers: { t0: 0x53b7d7fan, t1: 0x307ffn, t2: 0x4009d340n, a2: 0xc7e3n, a3: 0xe000n, a4: 0x10000n, a5: 0x3bcn },
+} as const;
+
+const COMPILE_BLOBS = ['doom.polkavm', 'doom64.polkavm', 'quake.polkavm'] as const;
+
+/** The issue's targets (ambitious on purpose): benchmarks, not tests. */
+const TARGETS = {
+  pinkyExecMs: 350,
+  ananAsRatio: 25,
+  doomToJsMs: 500,
+} as const;
+
+type EngineName = 'compiled' | 'interpreter' | 'anan-as';
+
+interface Options {
+  json: boolean;
+  filter: string | undefined;
+  quick: boolean;
+}
+
+interface RunOutcome {
+  ms: number;
+  instructions: bigint;
+  /** Why the result is wrong, or null when it matches the known answer. */
+  problem: string | null;
+}
+
+interface ExecResult {
+  workload: string;
+  engine: EngineName;
+  /** a0 at the call, for kernels (slow peers get a smaller one). */
+  argument?: number;
+  instructions: number;
+  /** Every timed run, in milliseconds. */
+  runsMs: number[];
+  medianMs: number;
+  mips: number;
+  verified: boolean;
+  problem: string | null;
+}
+
+interface CompileResult {
+  blob: string;
+  codeBytes: number;
+  /** Decoded program → JS text, without a source map. */
+  toJsMs: number;
+  /** The same with the source map. */
+  toJsWithMapMs: number;
+  /** Bytes → a module ready to instantiate (decode, codegen, evaluate the JS). */
+  toModuleMs: number;
+  jsBytes: number;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { json: false, filter: undefined, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') options.json = true;
+    else if (arg === '--quick') options.quick = true;
+    else if (arg === '--filter') {
+      options.filter = argv[++i];
+      if (options.filter === undefined) throw new Error('--filter needs a value');
+    } else if (arg.startsWith('--filter=')) options.filter = arg.slice('--filter='.length);
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write('usage: npm run bench -- [--json] [--filter <text>] [--quick]\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument: ${arg}`);
+  }
+  return options;
+}
+
+const progress = (text: string): void => void process.stderr.write(`${text}\n`);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Warms an engine up on the workload, then times it; every run (warm-up included) is checked, so a
+ * wrong answer can never hide behind a fast time.
+ */
+function measure(workload: string, engine: EngineName, runOnce: () => RunOutcome, warmups: number, runs: number): ExecResult {
+  const times: number[] = [];
+  let instructions = 0n;
+  let problem: string | null = null;
+  for (let i = 0; i < warmups + runs; i++) {
+    const outcome = runOnce();
+    if (problem === null && outcome.problem !== null) problem = outcome.problem;
+    if (i > 0 && outcome.instructions !== instructions && problem === null)
+      problem = `instruction count changed between runs: ${instructions} then ${outcome.instructions}`;
+    instructions = outcome.instructions;
+    if (i >= warmups) times.push(outcome.ms);
+    progress(`  ${workload} on ${engine}: ${i < warmups ? 'warm-up' : 'run'} ${outcome.ms.toFixed(1)} ms`);
+  }
+  const medianMs = median(times);
+  const count = Number(instructions);
+  return {
+    workload,
+    engine,
+    instructions: count,
+    runsMs: times,
+    medianMs,
+    mips: count / medianMs / 1000,
+    verified: problem === null,
+    problem,
+  };
+}
+
+/** Our backends that are registered in this build, fastest first. */
+const OUR_BACKENDS = (['compiled', 'interpreter'] as const).filter((name) => hasBackend(name));
+
+function loadModule(bytes: Uint8Array, backend: 'compiled' | 'interpreter'): Module {
+  return Module.fromBytes(bytes, { backend, gasMetering: 'sync', costModel: naiveCostModel });
+}
+
+/** One call on a fresh instance of one of our backends; only `run()` is timed. */
+function runOurs(module: Module, entry: string, args: readonly bigint[], check: (reg: (index: number) => bigint) => string | null): RunOutcome {
+  const instance = module.instantiate();
+  instance.prepareCall(entry, args);
+  instance.setGas(GAS);
+  const t0 = performance.now();
+  const interrupt = instance.run();
+  const ms = performance.now() - t0;
+  const instructions = GAS - instance.gas();
+  if (interrupt.kind !== 'finished') return { ms, instructions, problem: `ended with ${interrupt.kind} at pc ${instance.programCounter()}` };
+  return { ms, instructions, problem: check((index) => instance.reg(index)) };
+}
+
+function checkPinky(reg: (index: number) => bigint): string | null {
+  for (const [name, value] of Object.entries(PINKY.registers)) {
+    const actual = reg(REG[name as keyof typeof REG]);
+    if (actual !== value) return `${name} = 0x${actual.toString(16)}, expected 0x${value.toString(16)}`;
+  }
+  return null;
+}
+
+function checkA0(expected: bigint): (reg: (index: number) => bigint) => string | null {
+  return (reg) => {
+    const actual = reg(REG.a0);
+    return actual === expected ? null : `a0 = ${actual}, expected ${expected}`;
+  };
+}
+
+function benchPinky(options: Options, results: ExecResult[]): void {
+  const bytes = readFileSync(new URL(PINKY.file, BLOBS));
+  for (const backend of OUR_BACKENDS) {
+    progress(`pinky ${PINKY.entry} on ${backend}`);
+    // The interpreter needs tens of seconds per run; its numbers are context, not a target.
+    const [warmups, runs] = backend === 'compiled' ? (options.quick ? [1, 2] : [2, 5]) : options.quick ? [0, 1] : [1, 3];
+    const module = loadModule(bytes, backend);
+    const result = measure(`pinky`, backend, () => {
+      const outcome = runOurs(module, PINKY.entry, [], checkPinky);
+      if (outcome.problem === null && outcome.instructions !== PINKY.instructions)
+        outcome.problem = `${outcome.instructions} instructions, expected ${PINKY.instructions}`;
+      return outcome;
+    }, warmups, runs);
+    results.push(result);
+  }
+}
+
+function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): void {
+  const isa = parseIsaName(/^%isa\s*=\s*(\S+)/m.exec(kernel.source)?.[1] ?? '');
+  if (isa === undefined) throw new Error(`${kernel.name} declares no %isa`);
+  const bytes = assemble(kernel.source, { isa });
+  progress(`${kernel.name}: computing the expected results in plain JS`);
+  const expected = kernel.expected(kernel.argument);
+  const smallExpected = kernel.expected(kernel.smallArgument);
+  const own: ExecResult[] = [];
+  const slowWarmups = 1;
+  const slowRuns = options.quick ? 2 : 5;
+  let compiledSmallCount: bigint | undefined;
+
+  if (OUR_BACKENDS.includes('compiled')) {
+    progress(`${kernel.name} on compiled, a0 = ${kernel.argument}`);
+    const module = loadModule(bytes, 'compiled');
+    const r = measure(kernel.name, 'compiled', () => runOurs(module, kernel.entry, [BigInt(kernel.argument)], checkA0(expected)), options.quick ? 1 : 2, options.quick ? 3 : 7);
+    r.argument = kernel.argument;
+    // The compiled code must execute exactly as many instructions as the interpreter; compare on the small size.
+    const small = runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected));
+    if (r.problem === null && small.problem !== null) r.problem = `with a0 = ${kernel.smallArgument}: ${small.problem}`;
+    own.push(r);
+    compiledSmallCount = small.instructions;
+  }
+  if (OUR_BACKENDS.includes('interpreter')) {
+    progress(`${kernel.name} on interpreter, a0 = ${kernel.smallArgument}`);
+    const module = loadModule(bytes, 'interpreter');
+    const r = measure(kernel.name, 'interpreter', () => runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected)), slowWarmups, slowRuns);
+    r.argument = kernel.smallArgument;
+    own.push(r);
+  }
+  if (kernel.bits === 64 && isa === Isa.JamV1) {
+    progress(`${kernel.name} on anan-as, a0 = ${kernel.smallArgument}`);
+    const args = [BigInt(kernel.smallArgument)];
+    const r = measure(kernel.name, 'anan-as', () => {
+      const out = runAnanAs(prepareAnanAsCall(bytes, kernel.entry, args), GAS);
+      const instructions = GAS - out.gasLeft;
+      if (out.status !== 'finished') return { ms: out.ms, instructions, problem: `ended with ${out.status} at pc ${out.pc}` };
+      const a0 = out.registers[REG.a0]!;
+      return { ms: out.ms, instructions, problem: a0 === smallExpected ? null : `a0 = ${a0}, expected ${smallExpected}` };
+    }, slowWarmups, slowRuns);
+    r.argument = kernel.smallArgument;
+    own.push(r);
+  }
+  // Every engine runs the same program; at the same size they must agree on the instruction count
+  // (anan-as charges 1 gas per instruction, as the naive model does).
+  const counts = own.map((r) => (r.engine === 'compiled' ? compiledSmallCount : BigInt(r.instructions)));
+  for (let i = 1; i < own.length; i++) {
+    if (own[i]!.problem === null && counts[i] !== counts[0]) {
+      own[i]!.problem = `executed ${counts[i]} instructions with a0 = ${kernel.smallArgument}, ${own[0]!.engine} ${counts[0]}`;
+      own[i]!.verified = false;
+    }
+  }
+  for (const r of own) r.verified = r.problem === null;
+  results.push(...own);
+}
+
+function timeIt(fn: () => unknown, warmups: number, runs: number): number {
+  for (let i = 0; i < warmups; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** What the bench needs from src/codegen. */
+interface Codegen {
+  compileToJs(bytes: Uint8Array, options: { sourceMap: boolean }): { code: string };
+}
+
+function benchCompile(codegen: Codegen, name: string, options: Options): CompileResult {
+  const bytes = readFileSync(new URL(name, BLOBS));
+  const warmups = options.quick ? 1 : 2;
+  const runs = options.quick ? 3 : 5;
+  progress(`compile ${name}`);
+  let jsBytes = 0;
+  const toJsMs = timeIt(() => (jsBytes = codegen.compileToJs(bytes, { sourceMap: false }).code.length), warmups, runs);
+  progress(`  to JS text: ${toJsMs.toFixed(1)} ms`);
+  const toJsWithMapMs = timeIt(() => codegen.compileToJs(bytes, { sourceMap: true }), warmups, runs);
+  progress(`  to JS text with source map: ${toJsWithMapMs.toFixed(1)} ms`);
+  const toModuleMs = timeIt(() => Module.fromBytes(bytes, { backend: 'compiled', cache: false }), warmups, runs);
+  progress(`  to a runnable module: ${toModuleMs.toFixed(1)} ms`);
+  const codeBytes = Module.fromBytes(bytes, { backend: 'interpreter' }).blob.code.length;
+  return { blob: name, codeBytes, toJsMs, toJsWithMapMs, toModuleMs, jsBytes };
+}
+
+/** How many times faster `fast` executes guest instructions than `slow` (they may have run different sizes). */
+const speedup = (fast: ExecResult, slow: ExecResult): number => fast.mips / slow.mips;
+
+interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+function checkTargets(exec: readonly ExecResult[], compile: readonly CompileResult[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const pinky = exec.find((r) => r.workload === 'pinky' && r.engine === 'compiled');
+  if (pinky !== undefined)
+    checks.push({
+      target: `pinky initialize <= ${TARGETS.pinkyExecMs} ms execution, sync gas (compiled)`,
+      measured: `${pinky.medianMs.toFixed(0)} ms`,
+      met: pinky.verified && pinky.medianMs <= TARGETS.pinkyExecMs,
+    });
+  for (const anan of exec.filter((r) => r.engine === 'anan-as')) {
+    const compiled = exec.find((r) => r.workload === anan.workload && r.engine === 'compiled');
+    if (compiled === undefined) continue;
+    const ratio = speedup(compiled, anan);
+    checks.push({
+      target: `${anan.workload}: compiled >= ${TARGETS.ananAsRatio}x anan-as`,
+      measured: `${ratio.toFixed(1)}x`,
+      met: compiled.verified && anan.verified && ratio >= TARGETS.ananAsRatio,
+    });
+  }
+  const doom = compile.find((c) => c.blob === 'doom.polkavm');
+  if (doom !== undefined)
+    checks.push({
+      target: `doom.polkavm -> JS text <= ${TARGETS.doomToJsMs} ms without source map`,
+      measured: `${doom.toJsMs.toFixed(0)} ms (${doom.toJsWithMapMs.toFixed(0)} ms with the map)`,
+      met: doom.toJsMs <= TARGETS.doomToJsMs,
+    });
+  return checks;
+}
+
+function machine(): { cpu: string; cores: number; node: string; v8: string; platform: string } {
+  const list = cpus();
+  return { cpu: list[0]?.model ?? 'unknown', cores: list.length, node: process.version, v8: process.versions.v8, platform: `${process.platform} ${process.arch}` };
+}
+
+
+function formatTable(exec: readonly ExecResult[], compile: readonly CompileResult[], targets: readonly TargetCheck[], quick: boolean): string {
+  const m = machine();
+  const lines: string[] = [];
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.platform}; Node ${m.node} (V8 ${m.v8}); anan-as ${ANAN_AS_VERSION}`);
+  lines.push(`Median of ${quick ? 'a few (--quick)' : 'several'} runs after warm-up; execution = run() only, sync gas metering, naive cost model.`);
+  lines.push('The interpreter and anan-as run each kernel with a smaller argument (about a tenth of the work); ratios compare instructions per second.');
+  lines.push('');
+  if (exec.length > 0) {
+    const workloads = [...new Set(exec.map((r) => r.workload))];
+    lines.push('| workload | compiled M instr | ms | M/s | interpreter M instr | ms | M/s | anan-as M instr | ms | M/s | compiled / interpreter | compiled / anan-as | verified |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const w of workloads) {
+      const of = (engine: EngineName): ExecResult | undefined => exec.find((r) => r.workload === w && r.engine === engine);
+      const compiled = of('compiled');
+      const interp = of('interpreter');
+      const anan = of('anan-as');
+      const cell = (r: ExecResult | undefined): string[] =>
+        r === undefined ? ['—', '—', '—'] : [(r.instructions / 1e6).toFixed(1), r.medianMs.toFixed(1), r.mips.toFixed(0)];
+      const ratio = (slow: ExecResult | undefined): string => (slow === undefined || compiled === undefined ? '—' : `${speedup(compiled, slow).toFixed(1)}x`);
+      const all = [compiled, interp, anan].filter((r): r is ExecResult => r !== undefined);
+      const problems = all.filter((r) => !r.verified).map((r) => `${r.engine}: ${r.problem}`);
+      lines.push(
+        `| ${w} | ${cell(compiled).join(' | ')} | ${cell(interp).join(' | ')} | ${cell(anan).join(' | ')} | ${ratio(interp)} | ${ratio(anan)} | ${problems.length === 0 ? 'yes' : `NO (${problems.join('; ')})`} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (compile.length > 0) {
+    lines.push('| compile | code KB | to JS text ms | with source map ms | to runnable module ms | JS KB |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const c of compile)
+      lines.push(
+        `| ${c.blob} | ${(c.codeBytes / 1024).toFixed(0)} | ${c.toJsMs.toFixed(0)} | ${c.toJsWithMapMs.toFixed(0)} | ${c.toModuleMs.toFixed(0)} | ${(c.jsBytes / 1024).toFixed(0)} |`,
+      );
+    lines.push('');
+  }
+  if (targets.length > 0) {
+    lines.push('| target | measured | met |');
+    lines.push('|---|---:|---|');
+    for (const t of targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met ? 'yes' : 'no'} |`);
+  }
+  return lines.map((l) => l.replace(/\s+$/, '')).join('\n') + '\n';
+}
+
+async function loadCodegen(): Promise<Codegen | undefined> {
+  // A computed specifier: src/codegen is being built alongside this script.
+  const specifier = '../src/codegen/index.ts';
+  try {
+    const codegen = (await import(specifier)) as Partial<Codegen>;
+    return typeof codegen.compileToJs === 'function' && hasBackend('compiled') ? (codegen as Codegen) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const wanted = (name: string): boolean => options.filter === undefined || name.includes(options.filter);
+  const exec: ExecResult[] = [];
+  const compile: CompileResult[] = [];
+
+  if (wanted('pinky')) benchPinky(options, exec);
+  for (const kernel of loadKernels()) {
+    if (!wanted(kernel.name)) continue;
+    benchKernel(kernel, options, exec);
+  }
+  const compileWanted = COMPILE_BLOBS.filter((name) => wanted(name) || wanted('compile'));
+  if (compileWanted.length > 0) {
+    const codegen = await loadCodegen();
+    if (codegen === undefined) progress('compile times skipped: the compiled backend (src/codegen) is not built');
+    else for (const name of compileWanted) compile.push(benchCompile(codegen, name, options));
+  }
+
+  const targets = checkTargets(exec, compile);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ machine: machine(), quick: options.quick, exec, compile, targets }, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatTable(exec, compile, targets, options.quick));
+  }
+  // A wrong answer is a failure; a missed speed target is not (it is reported in the table).
+  return exec.every((r) => r.verified) ? 0 : 1;
+}
+
+process.exitCode = await main();
