@@ -11,38 +11,13 @@ import { ENCODE_TABLES, Isa, ISA_NAMES, is64Bit } from '../../src/decoder/isa.ts
 import { INSTRUCTIONS, Op, OP_FORMS, OP_NAMES, type OpId, type OperandForm } from '../../src/decoder/table.ts';
 import { assertFuelBounded, buildBlob, resolveTarget, type GenInstruction, type MemoryParts, type TargetRef } from './build.ts';
 import { Rng } from './rng.ts';
+import { buildMemoryMap, type MemoryMap } from '../../src/machine/layout.ts';
 
-export const PAGE_SIZE = 0x1000;
 const VM_MAX_PAGE_SIZE = 0x10000;
 const RETURN_TO_HOST = 0xffff0000;
 const REG_COUNT = 13;
 const FUEL_REG = 5; // s0
 const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
-
-/** Where the regions of the standard memory map lie for the default page size and no aux data (POLKAVM.md §4). */
-export interface FuzzMemoryMap {
-  readonly roDataAddress: number;
-  readonly roDataSize: number;
-  readonly rwDataAddress: number;
-  readonly rwDataSize: number;
-  readonly heapBase: number;
-  readonly stackAddressLow: number;
-  readonly stackAddressHigh: number;
-}
-
-export function fuzzMemoryMap(roDataSize: number, rwDataSize: number, stackSize: number): FuzzMemoryMap {
-  const rwDataAddress = VM_MAX_PAGE_SIZE + alignUp(roDataSize, VM_MAX_PAGE_SIZE) + VM_MAX_PAGE_SIZE;
-  const stackAddressHigh = 0x1_0000_0000 - 2 * VM_MAX_PAGE_SIZE;
-  return {
-    roDataAddress: VM_MAX_PAGE_SIZE,
-    roDataSize: alignUp(roDataSize, PAGE_SIZE),
-    rwDataAddress,
-    rwDataSize: alignUp(rwDataSize, PAGE_SIZE),
-    heapBase: rwDataAddress + rwDataSize,
-    stackAddressLow: stackAddressHigh - alignUp(stackSize, PAGE_SIZE),
-    stackAddressHigh,
-  };
-}
 
 /** One generated program, as blocks of instructions, and how to run it. `(seed, index)` regenerates it. */
 export interface ProgramSpec {
@@ -54,6 +29,11 @@ export interface ProgramSpec {
   readonly checked: readonly boolean[];
   readonly jumpTable: readonly TargetRef[];
   readonly memory: MemoryParts;
+  /** Module options: page size (4 KiB to 64 KiB) and aux data size. */
+  readonly pageSize: number;
+  readonly auxDataSize: number;
+  /** Written by the host into the aux data region before the run. */
+  readonly auxData: Uint8Array;
   readonly gasMetering: 'sync' | 'async' | undefined;
   /** Costs given to the block starts in order (cycled) through a caller-supplied cost table; undefined = naive. */
   readonly blockCosts: readonly number[] | undefined;
@@ -69,13 +49,16 @@ export interface ProgramSpec {
   readonly instructionBudgets: readonly number[];
   /** Seeds the host's answers to ecalli. */
   readonly hostSeed: number;
+  /** After the n-th ecalli the host moves the pc here instead of resuming (undefined: resume). */
+  readonly hostJumps: readonly (TargetRef | undefined)[];
 }
 
 /** A spec laid out as a blob. */
 export interface FuzzCase extends ProgramSpec {
   readonly blob: Uint8Array;
   readonly code: DecodedCode;
-  readonly memoryMap: FuzzMemoryMap;
+  readonly memoryMap: MemoryMap;
+  readonly hostJumpPcs: readonly (number | undefined)[];
   /** Block-start pc → cost; undefined = the naive model. */
   readonly costTable: ReadonlyMap<number, number> | undefined;
   readonly entryPc: number;
@@ -184,9 +167,12 @@ export function generateCase(seed: number, index: number): FuzzCase {
   const fuelMode = gasMetering === 'none' || rng.chance(0.5);
   const dynamicPaging = rng.chance(0.2);
 
+  const pageSize = rng.chance(0.85) ? 0x1000 : rng.pick([0x2000, 0x4000, 0x10000]);
+  const PAGE_SIZE = 0x1000;
   const roDataSize = rng.chance(0.3) ? 0 : rng.range(1, 3 * PAGE_SIZE);
   const rwDataSize = rng.chance(0.3) ? 0 : rng.range(1, 3 * PAGE_SIZE);
   const stackSize = rng.pick([0, PAGE_SIZE, 2 * PAGE_SIZE, rng.range(1, 3 * PAGE_SIZE)]);
+  const auxDataSize = rng.chance(0.15) ? rng.range(1, 2 * PAGE_SIZE) : 0;
   const randomBytes = (n: number): Uint8Array => {
     const words = new Uint32Array(Math.ceil(n / 4));
     for (let i = 0; i < words.length; i++) words[i] = rng.u32();
@@ -194,7 +180,8 @@ export function generateCase(seed: number, index: number): FuzzCase {
   };
   const roData = randomBytes(rng.chance(0.5) ? rng.range(0, Math.min(roDataSize, 64)) : rng.range(0, roDataSize));
   const rwData = randomBytes(rng.chance(0.5) ? rng.range(0, Math.min(rwDataSize, 64)) : rng.range(0, rwDataSize));
-  const map = fuzzMemoryMap(roDataSize, rwDataSize, stackSize);
+  const map = buildMemoryMap({ pageSize, roDataSize, rwDataSize, stackSize, auxDataSize });
+  const auxData = randomBytes(auxDataSize ? rng.range(0, map.auxDataSize) : 0);
 
   const blockCount = rng.range(1, 10);
   const exitBlock = blockCount; // the last block: `finished` or `trap`
@@ -248,6 +235,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
       if (map.rwDataSize >= width) regions.push([map.rwDataAddress, map.rwDataSize]);
       const stack = map.stackAddressHigh - map.stackAddressLow;
       if (stack >= width) regions.push([map.stackAddressLow, stack], [map.stackAddressHigh - Math.min(stack, 256), Math.min(stack, 256)]);
+      if (!store && map.auxDataSize >= width) regions.push([map.auxDataAddress, map.auxDataSize]);
       if (regions.length > 0) {
         const [base, size] = rng.pick(regions);
         return base + rng.below(size - width + 1);
@@ -256,7 +244,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
     return edgeAddress(width);
   };
   const edgeAddress = (width: number): number => {
-    const page = PAGE_SIZE;
+    const page = map.pageSize;
     const heapTop = map.heapBase + rng.range(0, 3) * page;
     const choice = rng.below(16);
     switch (choice) {
@@ -284,7 +272,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
       case 12:
         return (0x1_0000_0000 - rng.range(1, 8)) >>> 0;
       case 13:
-        return (RETURN_TO_HOST + rng.range(0, 64)) >>> 0;
+        return map.auxDataSize ? map.auxDataAddress + map.auxDataSize - rng.range(0, width) : (RETURN_TO_HOST + rng.range(0, 64)) >>> 0;
       case 14:
         return map.roDataAddress + alignUp(map.roDataSize, VM_MAX_PAGE_SIZE) + rng.below(VM_MAX_PAGE_SIZE);
       default:
@@ -530,6 +518,8 @@ export function generateCase(seed: number, index: number): FuzzCase {
       : undefined;
 
   // An instruction budget stops the run at a block edge; the host raises it a few times.
+  // Now and then the host answers an ecalli by moving the pc elsewhere (charging the whole block there).
+  const hostJumps = rng.chance(0.15) ? Array.from({ length: rng.range(1, 3) }, () => (rng.chance(0.6) ? rng.pick(enterable) : undefined)) : [];
   const instructionBudgets = rng.chance(0.15) ? Array.from({ length: rng.range(1, 4) }, () => (rng.chance(0.5) ? rng.range(0, 8) : rng.range(8, 300))) : [];
 
   return materialize({
@@ -540,6 +530,9 @@ export function generateCase(seed: number, index: number): FuzzCase {
     checked: plans.map((p) => p.checked),
     jumpTable,
     memory: { roDataSize, rwDataSize, stackSize, roData, rwData },
+    pageSize,
+    auxDataSize,
+    auxData,
     gasMetering: gasMetering === 'none' ? undefined : gasMetering,
     blockCosts,
     dynamicPaging,
@@ -550,6 +543,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
     fuel,
     instructionBudgets,
     hostSeed: rng.u32(),
+    hostJumps,
   });
 }
 
@@ -571,7 +565,8 @@ export function materialize(spec: ProgramSpec): FuzzCase {
     ...spec,
     blob: built.blob,
     code,
-    memoryMap: fuzzMemoryMap(m.roDataSize, m.rwDataSize, m.stackSize),
+    memoryMap: buildMemoryMap({ pageSize: spec.pageSize, roDataSize: m.roDataSize, rwDataSize: m.rwDataSize, stackSize: m.stackSize, auxDataSize: spec.auxDataSize }),
+    hostJumpPcs: spec.hostJumps.map((t) => (t ? resolveTarget(built, t) : undefined)),
     costTable,
     entryPc: resolveTarget(built, spec.entry),
     emitted: spec.blocks.flat().map((i) => i.op),

@@ -38,7 +38,13 @@ function without(spec: ProgramSpec, b: number, k: number): ProgramSpec | undefin
   }
   const entry = shiftRef(spec.entry, b, k);
   if (!entry) return undefined;
-  return { ...spec, blocks, jumpTable, entry };
+  const hostJumps: (TargetRef | undefined)[] = [];
+  for (const t of spec.hostJumps) {
+    const s = t && shiftRef(t, b, k);
+    if (t && !s) return undefined;
+    hostJumps.push(s);
+  }
+  return { ...spec, blocks, jumpTable, entry, hostJumps };
 }
 
 function removable(spec: ProgramSpec, b: number, k: number): boolean {

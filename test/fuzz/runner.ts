@@ -5,7 +5,7 @@
 import { formatInstruction } from '../../src/decoder/disasm.ts';
 import { isaName } from '../../src/decoder/isa.ts';
 import type { Interrupt } from '../../src/machine/interrupt.ts';
-import { hostAnswer, PAGE_SIZE, type FuzzCase } from './generator.ts';
+import { hostAnswer, type FuzzCase } from './generator.ts';
 
 /** What the comparison needs from an instance; `sides.ts` adapts the runtime to it. */
 export interface FuzzInstance {
@@ -19,6 +19,7 @@ export interface FuzzInstance {
   setNextProgramCounter(pc: number): void;
   /** Throws when any byte is inaccessible. */
   readMemory(address: number, length: number): Uint8Array;
+  writeMemory(address: number, bytes: Uint8Array): void;
   mapPages(address: number, length: number, writable: boolean): void;
   protectPages(address: number, length: number, writable: boolean): void;
   heapSize(): number;
@@ -130,19 +131,20 @@ function pagesToCompare(c: FuzzCase, heapSize: number, mapped: ReadonlySet<numbe
   const m = c.memoryMap;
   const pages = new Set<number>(mapped);
   const add = (from: number, to: number): void => {
-    for (let p = from - (from % PAGE_SIZE); p < to; p += PAGE_SIZE) pages.add(p);
+    for (let p = from - (from % m.pageSize); p < to; p += m.pageSize) pages.add(p);
   };
   if (!c.dynamicPaging) {
     add(m.roDataAddress, m.roDataAddress + m.roDataSize);
     add(m.rwDataAddress, Math.max(m.rwDataAddress + m.rwDataSize, m.heapBase + heapSize));
     add(m.stackAddressLow, m.stackAddressHigh);
+    add(m.auxDataAddress, m.auxDataAddress + m.auxDataSize);
   }
   return [...pages].sort((x, y) => x - y);
 }
 
-function readPage(inst: FuzzInstance, page: number): Uint8Array | string {
+function readPage(inst: FuzzInstance, page: number, size: number): Uint8Array | string {
   try {
-    return inst.readMemory(page, PAGE_SIZE);
+    return inst.readMemory(page, size);
   } catch (e) {
     return e instanceof Error ? e.name : 'threw';
   }
@@ -156,8 +158,8 @@ function compareMemory(c: FuzzCase, a: FuzzInstance, b: FuzzInstance, mapped: Re
     heap = 0;
   }
   for (const page of pagesToCompare(c, heap, mapped)) {
-    const x = readPage(a, page);
-    const y = readPage(b, page);
+    const x = readPage(a, page, c.memoryMap.pageSize);
+    const y = readPage(b, page, c.memoryMap.pageSize);
     if (typeof x === 'string' || typeof y === 'string') {
       if (typeof x !== typeof y || (typeof x === 'string' && x !== y))
         return { field: `memory page 0x${page.toString(16)}`, a: typeof x === 'string' ? `inaccessible (${x})` : 'readable', b: typeof y === 'string' ? `inaccessible (${y})` : 'readable' };
@@ -166,7 +168,7 @@ function compareMemory(c: FuzzCase, a: FuzzInstance, b: FuzzInstance, mapped: Re
     if (Buffer.compare(x, y) === 0) continue;
     let k = 0;
     while (x[k] === y[k]) k++;
-    const around = (v: Uint8Array): string => Buffer.from(v.subarray(k, Math.min(k + 8, PAGE_SIZE))).toString('hex');
+    const around = (v: Uint8Array): string => Buffer.from(v.subarray(k, k + 8)).toString('hex');
     return { field: `memory 0x${(page + k).toString(16)}`, a: around(x), b: around(y) };
   }
   return undefined;
@@ -177,6 +179,7 @@ function start(c: FuzzCase, side: Side): FuzzInstance {
   const inst = side.instantiate(c);
   for (let r = 0; r < 13; r++) inst.setReg(r, c.regs[r]!);
   if (c.gasMetering) inst.setGas(c.gas);
+  if (c.auxData.length && !c.dynamicPaging) inst.writeMemory(c.memoryMap.auxDataAddress, c.auxData);
   if (c.instructionBudgets.length) inst.setInstructionBudget(c.instructionBudgets[0]);
   inst.setNextProgramCounter(c.entryPc);
   return inst;
@@ -215,9 +218,14 @@ export function runDifferential(c: FuzzCase, sideA: Side, sideB: Side): DiffResu
 
     switch (ia.kind) {
       case 'ecalli': {
-        const answer = hostAnswer(c, ecalls++);
+        const answer = hostAnswer(c, ecalls);
         a.setReg(7, answer);
         b.setReg(7, answer);
+        const jump = c.hostJumpPcs[ecalls++];
+        if (jump !== undefined) {
+          a.setNextProgramCounter(jump);
+          b.setNextProgramCounter(jump);
+        }
         continue;
       }
       case 'segfault': {
@@ -269,6 +277,7 @@ export function runDifferential(c: FuzzCase, sideA: Side, sideB: Side): DiffResu
 export function describeCase(c: FuzzCase): string {
   const lines: string[] = [];
   lines.push(`case ${c.seed}:${c.index}  (replay: npm run fuzz -- --seed ${c.seed} --only ${c.index})`);
+  if (c.hostJumpPcs.length) lines.push(`host moves the pc after ecalli #n: ${c.hostJumpPcs.map((pc, n) => `#${n} -> ${pc ?? 'resume'}`).join(', ')}`);
   lines.push(
     `isa ${isaName(c.isa)}, gas metering ${c.gasMetering ?? 'off'}${c.costTable ? ' (cost table)' : ''}, dynamic paging ${c.dynamicPaging ? 'on' : 'off'}, ` +
       `entry pc ${c.entryPc}, fuel ${c.fuel}`,
@@ -279,7 +288,7 @@ export function describeCase(c: FuzzCase): string {
   lines.push(`regs: ${c.regs.map((v, r) => `${REG_NAMES[r]}=${hex(v)}`).join(' ')}`);
   const m = c.memoryMap;
   lines.push(
-    `memory: ro 0x${m.roDataAddress.toString(16)}+${m.roDataSize}, rw 0x${m.rwDataAddress.toString(16)}+${m.rwDataSize} (heap base 0x${m.heapBase.toString(16)}), ` +
+    `memory: page size ${m.pageSize}, aux 0x${m.auxDataAddress.toString(16)}+${m.auxDataSize}, ro 0x${m.roDataAddress.toString(16)}+${m.roDataSize}, rw 0x${m.rwDataAddress.toString(16)}+${m.rwDataSize} (heap base 0x${m.heapBase.toString(16)}), ` +
       `stack 0x${m.stackAddressLow.toString(16)}..0x${m.stackAddressHigh.toString(16)}`,
   );
   if (c.code.jumpTable.length) lines.push(`jump table: ${Array.from(c.code.jumpTable).join(', ')}`);

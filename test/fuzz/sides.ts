@@ -21,6 +21,8 @@ export function runtimeSide(backend: BackendName, options: SideOptions = {}): Si
         gasMetering: c.gasMetering,
         ...(c.costTable ? { costModel: tableCostModel(c.costTable) } : {}),
         dynamicPaging: c.dynamicPaging,
+        pageSize: c.pageSize,
+        auxDataSize: c.auxDataSize,
         stepTracing,
       });
       const i = module.instantiate();
@@ -34,6 +36,7 @@ export function runtimeSide(backend: BackendName, options: SideOptions = {}): Si
         nextProgramCounter: () => i.nextProgramCounter(),
         setNextProgramCounter: (pc) => i.setNextProgramCounter(pc),
         readMemory: (address, length) => i.readMemory(address, length),
+        writeMemory: (address, bytes) => i.writeMemory(address, bytes),
         mapPages: (address, length, writable) => i.mapPages(address, length, { writable }),
         protectPages: (address, length, writable) => i.protectPages(address, length, { writable }),
         heapSize: () => i.heapSize(),
