@@ -3,7 +3,8 @@
 // Exit 0 when everything that ran passed, 1 when anything failed (or nothing could run), 2 on bad usage.
 import { HAVE_SHARED, SHARED } from '../test/shared.ts';
 import { availability, BACKENDS } from '../test/vectors/vm.ts';
-import { SUITES, selectSuites, skipReason } from '../test/vectors/suites.ts';
+import { BLOCK_COST_SUITES, SUITES, selectBlockCostSuites, selectSuites, skipReason } from '../test/vectors/suites.ts';
+import { checkBlockCosts } from '../test/vectors/block-costs.ts';
 import { ignoredReason } from '../test/vectors/ignore.ts';
 import { formatResult, runCase, type CaseResult } from '../test/vectors/runner.ts';
 
@@ -11,7 +12,7 @@ const USAGE = `usage: npm run conformance -- [--backend interpreter|compiled] [-
 
   --backend B   only this backend (default: every backend the runtime has)
   --suite S     only suite S, or the suites S/... (e.g. polkavm-spec); one of:
-                ${SUITES.map((s) => s.name).join(', ')}
+                ${[...SUITES, ...BLOCK_COST_SUITES].map((s) => s.name).join(', ')}
   --failures N  diffs shown per suite and backend (default 3)
   --verbose     every failure, ignored cases, and the time of each suite`;
 
@@ -36,7 +37,8 @@ function parseOptions(argv: readonly string[]): Options | string {
       }
       case '--suite': {
         const s = value();
-        if (!s || selectSuites(s).length === 0) return `--suite takes one of ${SUITES.map((x) => x.name).join(', ')}`;
+        if (!s || selectSuites(s).length + selectBlockCostSuites(s).length === 0)
+          return `--suite takes one of ${[...SUITES, ...BLOCK_COST_SUITES].map((x) => x.name).join(', ')}`;
         options.suite = s;
         break;
       }
@@ -117,6 +119,29 @@ async function main(argv: readonly string[]): Promise<number> {
         const speed = gasUsed !== undefined && c.costModel.kind === 'naive' ? `, ${(Number(gasUsed) / r.ms / 1000).toFixed(1)} M instructions/s` : '';
         console.log(`  ${r.name}: ${(r.ms / 1000).toFixed(2)} s${speed}`);
       }
+    }
+  }
+  // Cost model checks involve no backend; they run whatever --backend says.
+  for (const suite of selectBlockCostSuites(options.suite)) {
+    const label = `${suite.name} [${suite.costModel.name}]`;
+    const model = available.costModel(suite.costModel);
+    if (!model) {
+      console.log(`${label}: skipped: src/gas has no ${suite.costModel.name} cost model yet`);
+      continue;
+    }
+    const started = performance.now();
+    const failures = suite.load().flatMap((c) => {
+      const diffs = checkBlockCosts(c, model);
+      return diffs.length > 0 ? [{ name: c.name, diffs }] : [];
+    });
+    const count = suite.load().length;
+    failed += failures.length;
+    ran += count;
+    console.log(`${label}: ${count - failures.length} passed, ${failures.length} failed`);
+    if (options.verbose) console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    for (const f of options.verbose ? failures : failures.slice(0, options.failures)) {
+      console.log(`  ${suite.name} ${f.name}: FAILED`);
+      for (const d of f.diffs) console.log(`    ${d.field}: expected ${d.expected}, actual ${d.actual}`);
     }
   }
   if (ran === 0) {

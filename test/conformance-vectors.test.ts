@@ -11,7 +11,9 @@ import { jamV04Case, jamV04Schema, loadJamV04 } from './vectors/jam-v04.ts';
 import { jamGasModelCase, loadJamGasModel } from './vectors/jam-gas-model.ts';
 import { loadPolkavmSpec, parseSpecImmediate, parseSpecSource, polkavmSpecDir } from './vectors/polkavm-spec.ts';
 import { helloWorldCase } from './vectors/blobs.ts';
-import { SUITES, selectSuites } from './vectors/suites.ts';
+import { BLOCK_COST_SUITES, SUITES, selectSuites } from './vectors/suites.ts';
+import { checkBlockCosts } from './vectors/block-costs.ts';
+import { naiveCostModel } from '../src/gas/model.ts';
 import { IGNORED } from './vectors/ignore.ts';
 import { extractChunks, formatResult, runCase, type Vm, type VmInstance } from './vectors/runner.ts';
 
@@ -71,6 +73,29 @@ describe.skipIf(!HAVE_SHARED)('vector loaders', () => {
       expect(c.suite).toBe(suite.name);
       expect(c.actions.some((a) => a.kind === 'run')).toBe(true);
     }
+  });
+
+  it.each(BLOCK_COST_SUITES.map((s) => [s.name, s] as const))('%s loads every program', (_name, suite) => {
+    const cases = suite.load();
+    expect(cases.length).toBe(suite.expectedCount);
+    expect(cases.slice(-3).map((c) => [c.name, c.table.size > 1000])).toEqual([
+      ['doom', true],
+      ['pinky', true],
+      ['prime-sieve', true],
+    ]);
+  });
+
+  it('checkBlockCosts names each block that differs', () => {
+    const c = BLOCK_COST_SUITES[0]!.load().find((x) => x.name === 'inst_fallthrough')!;
+    expect(c.table).toEqual(new Map([[0, 2], [1, 2]]));
+    expect(checkBlockCosts(c, naiveCostModel)).toEqual([
+      { stop: -1, field: 'block@0', expected: '2', actual: '1' },
+      { stop: -1, field: 'block@1', expected: '2', actual: '1' },
+    ]);
+    expect(checkBlockCosts({ ...c, table: new Map([[0, 1], [5, 1]]) }, naiveCostModel)).toEqual([
+      { stop: -1, field: 'block@1', expected: '(no block)', actual: '1' },
+      { stop: -1, field: 'block@5', expected: '1', actual: '(no block)' },
+    ]);
   });
 
   it('selectSuites picks a suite family by its prefix', () => {

@@ -5,6 +5,7 @@ import { loadJamV04, JAM_V04_SUITE } from './jam-v04.ts';
 import { loadJamGasModel, JAM_GAS_MODEL_SUITE } from './jam-gas-model.ts';
 import { loadPolkavmSpec, POLKAVM_SPEC_SUITE } from './polkavm-spec.ts';
 import type { Availability } from './vm.ts';
+import { BLOCK_COSTS_SUITE, loadBlockCostCases, type BlockCostCase } from './block-costs.ts';
 import { loadRealPrograms, loadRiscvTests, REAL_PROGRAMS_SUITE, RISCV_TESTS_SUITE } from './blobs.ts';
 
 export interface Suite {
@@ -49,4 +50,23 @@ export function skipReason(suite: Suite, backend: string, availability: Availabi
   if (suite.needsAssembler && !vm.assemble) return 'src/assembler has no assemble() yet';
   if (suite.costModel && !availability.hasCostModel(suite.costModel)) return `src/gas has no ${JSON.stringify(suite.costModel.kind === 'named' ? suite.costModel.name : suite.costModel.kind)} cost model yet`;
   return undefined;
+}
+
+/** A backend-independent check of a cost model against the vectors' block tables (issue 5). */
+export interface BlockCostSuite {
+  readonly name: string;
+  readonly costModel: CostModelSpec & { kind: 'named' };
+  readonly expectedCount: number;
+  readonly load: () => BlockCostCase[];
+}
+
+let blockCostCases: BlockCostCase[] | undefined;
+
+export const BLOCK_COST_SUITES: readonly BlockCostSuite[] = [
+  { name: BLOCK_COSTS_SUITE, costModel: { kind: 'named', name: 'full-l2' }, expectedCount: 356 + 3, load: () => (blockCostCases ??= loadBlockCostCases()) },
+];
+
+export function selectBlockCostSuites(filter: string | undefined): BlockCostSuite[] {
+  if (filter === undefined) return [...BLOCK_COST_SUITES];
+  return BLOCK_COST_SUITES.filter((s) => s.name === filter || s.name.startsWith(`${filter}/`));
 }

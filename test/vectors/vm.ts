@@ -85,6 +85,8 @@ export interface Availability {
   readonly notices: readonly string[];
   /** Whether a cost model can be built now (false = its suites are skipped). */
   readonly hasCostModel: (spec: CostModelSpec) => boolean;
+  /** The model itself, or undefined when src/gas does not offer it. */
+  readonly costModel: (spec: CostModelSpec) => CostModel | undefined;
 }
 
 let cached: Promise<Availability> | undefined;
@@ -142,5 +144,10 @@ async function discover(): Promise<Availability> {
       });
     }
   }
-  return { vms, notices, hasCostModel: (spec) => resolveCostModel(spec, byName) !== undefined };
+  return {
+    vms,
+    notices,
+    hasCostModel: (spec) => resolveCostModel(spec, byName) !== undefined,
+    costModel: (spec) => resolveCostModel(spec, byName),
+  };
 }
