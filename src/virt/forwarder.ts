@@ -1,0 +1,242 @@
+// The typestate API of sp-virtualization 0.4.0 (forwarder.rs): Module → Instance → Execution, each
+// a handle around an id that forwards every call to the host functions, as a runtime does.
+//
+// Rust moves a handle into each call and gets a new one back; here a call consumes the JS object and
+// returns a fresh one (or the same object when Rust hands the value back unchanged), and using a
+// consumed object throws VirtMisuseError('consumed-handle'). Rust destroys an instance when its handle
+// is dropped; JS has no drop, so call `destroy()` on an Instance or Execution you no longer need
+// (the host keeps at most 30 alive).
+
+import { checkI64, checkU32, checkU64, VirtMisuseError } from './errors.ts';
+import { decodeExecBuffer, EXEC_BUFFER_SIZE } from './exec-buffer.ts';
+import {
+  decodeCompileResult,
+  decodeInstantiateResult,
+  decodeModuleIdResult,
+  decodeRunResult,
+  decodeUnitResult,
+  VirtHost,
+} from './host-functions.ts';
+import { CompileStatus, ExecError, ExecStatus, MemoryError, type InstanceId, type InstantiateError, type ModuleError, type ModuleId } from './types.ts';
+
+const utf8 = new TextEncoder();
+const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? utf8.encode(value) : value);
+
+let defaultHost: VirtHost | undefined;
+let currentHost: VirtHost | undefined;
+
+/** The host used outside any `withVirtHost`: one per process, made on first use. */
+export function defaultVirtHost(): VirtHost {
+  return (defaultHost ??= new VirtHost());
+}
+
+/**
+ * Runs `body` with `host` as the host that new modules are compiled on (Rust: the VirtManagerExt
+ * registered in the externalities of `execute_with`). Handles keep the host they were made on.
+ */
+export function withVirtHost<T>(host: VirtHost, body: () => T): T {
+  const outer = currentHost;
+  currentHost = host;
+  try {
+    return body();
+  } finally {
+    currentHost = outer;
+  }
+}
+
+const activeHost = (): VirtHost => currentHost ?? defaultVirtHost();
+
+export type CompileResult =
+  | { readonly ok: true; readonly module: VirtModule; readonly status: 'cached' | 'compiled' }
+  | { readonly ok: false; readonly error: ModuleError };
+
+export type LookupResult = { readonly ok: true; readonly module: VirtModule } | { readonly ok: false; readonly error: ModuleError };
+
+export type InstantiateResult = { readonly ok: true; readonly instance: VirtInstance } | { readonly ok: false; readonly error: InstantiateError };
+
+/** On failure the instance comes back idle and usable (Rust `Err((Instance, ExecError))`). */
+export type PrepareResult =
+  | { readonly ok: true; readonly execution: VirtExecution }
+  | { readonly ok: false; readonly instance: VirtInstance; readonly error: ExecError };
+
+export type MemoryResult = { readonly ok: true } | { readonly ok: false; readonly error: MemoryError };
+
+export type ExecResult =
+  /** The export returned. The instance is idle: prepare it again to make another call (memory is kept). */
+  | { readonly kind: 'finished'; readonly instance: VirtInstance; readonly gasLeft: bigint }
+  /**
+   * The guest called an import. Handle it (memory is reachable through `execution`), then resume
+   * with `execution.run(gasLeft, returnValue)`; the return value goes to A0.
+   */
+  | {
+      readonly kind: 'syscall';
+      readonly execution: VirtExecution;
+      readonly gasLeft: bigint;
+      /** The import's symbol, at most 32 bytes. */
+      readonly syscallSymbol: Uint8Array;
+      /** The symbol as UTF-8 (lossy), for dispatching on names. */
+      readonly syscallName: string;
+      readonly a0: bigint;
+      readonly a1: bigint;
+      readonly a2: bigint;
+      readonly a3: bigint;
+      readonly a4: bigint;
+      readonly a5: bigint;
+    }
+  /** Trap, out of gas, an unknown import index, or an id in the wrong state. The instance is idle. */
+  | { readonly kind: 'error'; readonly instance: VirtInstance; readonly error: ExecError };
+
+function compileResult(host: VirtHost, wire: number): CompileResult {
+  const r = decodeCompileResult(wire);
+  if (!r.ok) return r;
+  return { ok: true, module: new VirtModule(host, r.moduleId), status: r.status === CompileStatus.Cached ? 'cached' : 'compiled' };
+}
+
+/** A compiled module (Rust `Module`). Modules are never destroyed; they live as long as their host. */
+export class VirtModule {
+  readonly host: VirtHost;
+  readonly id: ModuleId;
+
+  /** @internal Made by fromBytes / lookup / fromStorageKey. */
+  constructor(host: VirtHost, id: ModuleId) {
+    this.host = host;
+    this.id = id;
+  }
+
+  /**
+   * Compiles `bytes` (a `.polkavm` blob). With an identifier, a module already cached under it is
+   * returned ('cached') without compiling; otherwise the module is compiled and cached under it.
+   * Without one nothing is cached.
+   */
+  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string): CompileResult {
+    const host = activeHost();
+    return compileResult(host, host.compileFromBytes(bytes, identifier === undefined ? undefined : asBytes(identifier)));
+  }
+
+  /** The module cached under `identifier` (NotCached if none); never compiles and never reads storage. */
+  static lookup(identifier: Uint8Array | string): LookupResult {
+    const host = activeHost();
+    const r = decodeModuleIdResult(host.lookup(asBytes(identifier)));
+    return r.ok ? { ok: true, module: new VirtModule(host, r.moduleId) } : r;
+  }
+
+  /** The program stored at `storageKey` (in `childTrie` if non-empty), cached under that key; NotFound if nothing is stored there. */
+  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0)): CompileResult {
+    const host = activeHost();
+    return compileResult(host, host.compileFromStorageKey(asBytes(storageKey), asBytes(childTrie)));
+  }
+
+  instantiate(): InstantiateResult {
+    const r = decodeInstantiateResult(this.host.instantiate(this.id));
+    return r.ok ? { ok: true, instance: new VirtInstance(this.host, r.instanceId) } : r;
+  }
+}
+
+/** Shared by Instance and Execution: an instance id that a call can consume. */
+abstract class Handle {
+  readonly host: VirtHost;
+  readonly id: InstanceId;
+  private live = true;
+
+  constructor(host: VirtHost, id: InstanceId) {
+    this.host = host;
+    this.id = id;
+  }
+
+  protected abstract readonly what: string;
+
+  /** Throws unless the handle is live; with `consume`, also marks it used up. */
+  protected take(consume: boolean): void {
+    if (!this.live) throw new VirtMisuseError('consumed-handle', `this ${this.what} (instance ${this.id}) was already consumed or destroyed`);
+    if (consume) this.live = false;
+  }
+
+  /** False once a call consumed the handle or it was destroyed. */
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** Destroys the instance on the host (Rust: dropping the handle). The handle is consumed. */
+  destroy(): void {
+    this.take(true);
+    // Rust's Drop ignores the result: an id the host no longer knows is not the caller's problem.
+    this.host.destroy(this.id);
+  }
+}
+
+/** An idle instance (Rust `Instance`). */
+export class VirtInstance extends Handle {
+  protected readonly what = 'Instance';
+
+  /**
+   * Prepares a call of the export named `exportName` (registers cleared, stack pointer reset; memory is
+   * kept). Consumes this instance on success; on failure (no such export) it stays usable.
+   */
+  prepare(exportName: Uint8Array | string): PrepareResult {
+    this.take(false);
+    const r = decodeUnitResult(this.host.prepare(this.id, asBytes(exportName)), ExecError);
+    if (!r.ok) return { ok: false, instance: this, error: r.error };
+    this.take(true);
+    return { ok: true, execution: new VirtExecution(this.host, this.id) };
+  }
+}
+
+/** A prepared execution, or one suspended at a syscall (Rust `Execution`). */
+export class VirtExecution extends Handle {
+  protected readonly what = 'Execution';
+  private static readonly buffer = new Uint8Array(EXEC_BUFFER_SIZE);
+
+  /**
+   * Runs (or resumes) with `gasLeft` gas and `a0` in register A0: 0 on the first run, the syscall's
+   * return value on a resume. Consumes this execution.
+   */
+  run(gasLeft: bigint, a0: bigint = 0n): ExecResult {
+    checkI64(gasLeft, 'gasLeft');
+    checkU64(a0, 'a0');
+    this.take(true);
+    const buffer = VirtExecution.buffer;
+    const r = decodeRunResult(this.host.run(this.id, gasLeft, a0, buffer));
+    if (!r.ok) return { kind: 'error', instance: new VirtInstance(this.host, this.id), error: r.error };
+    const b = decodeExecBuffer(buffer);
+    if (r.status === ExecStatus.Finished) return { kind: 'finished', instance: new VirtInstance(this.host, this.id), gasLeft: b.gasLeft };
+    return {
+      kind: 'syscall',
+      execution: new VirtExecution(this.host, this.id),
+      gasLeft: b.gasLeft,
+      syscallSymbol: b.syscallSymbol,
+      syscallName: symbolName(b.syscallSymbol),
+      a0: b.a0,
+      a1: b.a1,
+      a2: b.a2,
+      a3: b.a3,
+      a4: b.a4,
+      a5: b.a5,
+    };
+  }
+
+  /** Fills `dest` from guest memory at `offset`; OutOfBounds if any byte is not accessible. */
+  readMemory(offset: number, dest: Uint8Array): MemoryResult {
+    this.take(false);
+    return decodeUnitResult(this.host.readMemory(this.id, checkU32(offset, 'offset'), dest), MemoryError);
+  }
+
+  /** Writes `src` to guest memory at `offset` (read-only data excepted, as in polkavm); OutOfBounds if any byte is not writable. */
+  writeMemory(offset: number, src: Uint8Array): MemoryResult {
+    this.take(false);
+    return decodeUnitResult(this.host.writeMemory(this.id, checkU32(offset, 'offset'), src), MemoryError);
+  }
+}
+
+// Import symbols repeat on every syscall; decoding each distinct one once keeps the resume path cheap.
+const names = new Map<string, string>();
+const utf8Lossy = new TextDecoder('utf-8', { fatal: false });
+function symbolName(symbol: Uint8Array): string {
+  let key = '';
+  for (let i = 0; i < symbol.length; i++) key += String.fromCharCode(symbol[i]!);
+  let name = names.get(key);
+  if (name === undefined) {
+    name = utf8Lossy.decode(symbol);
+    if (names.size < 4096) names.set(key, name);
+  }
+  return name;
+}
