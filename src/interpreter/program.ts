@@ -1,0 +1,53 @@
+// Per-module tables the interpreter derives once from the decoded code, so the run loop never
+// resolves a static jump target or walks back to a block start at run time.
+
+import { Op, OP_FORMS } from '../decoder/table.ts';
+import type { DecodedCode } from '../decoder/code.ts';
+import type { ModuleImage } from '../machine/state.ts';
+
+export interface InterpreterProgram {
+  readonly image: ModuleImage;
+  readonly code: DecodedCode;
+  /**
+   * Static control transfer per instruction, as an instruction index, or -1 where it traps:
+   * `jump` / `load_imm_and_jump` → the target if it is a valid jump target; branches → the target
+   * if both the target and the fall-through are valid jump targets (polkavm traps a branch with a
+   * bad side even when it is not taken); `fallthrough` → the next instruction if it is inside the code.
+   */
+  readonly jumpIndex: Int32Array;
+  /** Per instruction: the index of the block containing it. */
+  readonly blockOf: Int32Array;
+  /** At a block start: the number of instructions in the block (0 elsewhere). */
+  readonly blockLength: Uint32Array;
+  readonly blockCosts: Uint32Array;
+}
+
+export function prepareProgram(image: ModuleImage): InterpreterProgram {
+  const code = image.code;
+  const n = code.count;
+  const len = code.code.length;
+  const validIndex = (pc: number): number => (pc < len && code.validJumpTarget[pc] === 1 ? code.indexOfPc[pc]! : -1);
+
+  const jumpIndex = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const op = code.op[i]!;
+    if (op === Op.jump || op === Op.load_imm_and_jump) jumpIndex[i] = validIndex(code.target[i]!);
+    else if (op === Op.fallthrough) jumpIndex[i] = code.nextPc[i]! < len ? i + 1 : -1;
+    else if (OP_FORMS[op] === 'reg_imm_offset' || OP_FORMS[op] === 'reg_reg_offset') {
+      const taken = validIndex(code.target[i]!);
+      jumpIndex[i] = taken >= 0 && validIndex(code.nextPc[i]!) >= 0 ? taken : -1;
+    }
+  }
+
+  const blockOf = new Int32Array(n);
+  const blockLength = new Uint32Array(n);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    if (code.blockStart[i]) start = i;
+    blockOf[i] = start;
+    blockLength[start]!++;
+  }
+
+  return { image, code, jumpIndex, blockOf, blockLength, blockCosts: image.blockCosts };
+}
+

@@ -1,0 +1,156 @@
+// Module: a program decoded and prepared for one backend, with the options it was made with
+// (polkavm `Module` + `ModuleConfig`). Options are normalised once, here.
+
+import type { ProgramBlob } from '../decoder/blob.ts';
+import { decodeProgram, type DecodedCode } from '../decoder/code.ts';
+import { parseProgram, type InputFormat } from '../decoder/input.ts';
+import { Isa, parseIsaName, type IsaName } from '../decoder/isa.ts';
+import { costModelByName, isCostModelName, type CostModelName } from '../gas/index.ts';
+import { naiveCostModel, type CostModel } from '../gas/model.ts';
+import { buildMemoryMap, VM_MIN_PAGE_SIZE, type MemoryMap } from '../machine/layout.ts';
+import type { BackendModule, GasMetering, ModuleImage } from '../machine/state.ts';
+import { defaultBackendName, getBackend, type BackendName } from './backends.ts';
+import { RuntimeError } from './errors.ts';
+import { Instance } from './instance.ts';
+
+export interface ModuleOptions {
+  /** Default: 'compiled' once that backend is built, else 'interpreter'. */
+  backend?: BackendName;
+  /** Default: none (gas is not metered). 'sync': out of gas is resumable; 'async': gas goes negative. */
+  gasMetering?: GasMetering | undefined;
+  /** Default: the naive model (1 per instruction), polkavm's default. A name, a CostModel, or a
+   * per-block table via `tableCostModel` from src/gas. */
+  costModel?: CostModel | CostModelName;
+  /** Default 4096; a power of two from 4 KiB to 64 KiB. */
+  pageSize?: number;
+  /** Default 0: bytes of aux data (host-written, read-only for the guest) below 0xFFFF0000. */
+  auxDataSize?: number;
+  /** Default false. Memory starts empty; guest accesses to unmapped pages are segfaults. */
+  dynamicPaging?: boolean;
+  /** Default false. A `step` interrupt before every instruction. */
+  stepTracing?: boolean;
+  /** The ISA of a bare input (jam-program / jam-service); a `.polkavm` container names its own. */
+  isa?: Isa | IsaName | string;
+  /** Default: `polkavm` for inputs starting with `PVM\0`, else `jam-program`. */
+  format?: InputFormat;
+  /** Default unlimited: bytes of guest memory an instance may hold; heap growth past it stops the run
+   * with budget('memory'), mapping pages past it throws. */
+  memoryLimit?: number;
+  /** Accepted for compatibility with callers that opt out of a module cache; there is no cache yet. */
+  cache?: boolean;
+}
+
+/** Options after normalisation: every default filled in. */
+export interface ResolvedModuleOptions {
+  readonly backend: BackendName;
+  readonly gasMetering: GasMetering | undefined;
+  readonly costModel: CostModel;
+  readonly pageSize: number;
+  readonly auxDataSize: number;
+  readonly dynamicPaging: boolean;
+  readonly stepTracing: boolean;
+  readonly memoryLimit: number;
+}
+
+function resolveIsa(isa: ModuleOptions['isa']): Isa | undefined {
+  if (isa === undefined || typeof isa === 'number') return isa;
+  const parsed = parseIsaName(isa);
+  if (parsed === undefined) throw new RuntimeError('bad-option', `unknown ISA '${isa}'`);
+  return parsed;
+}
+
+function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
+  const backend = options.backend ?? defaultBackendName();
+  if (backend !== 'compiled' && backend !== 'interpreter') throw new RuntimeError('bad-option', `unknown backend '${String(backend)}'`);
+  const gasMetering = options.gasMetering;
+  if (gasMetering !== undefined && gasMetering !== 'sync' && gasMetering !== 'async')
+    throw new RuntimeError('bad-option', `unknown gas metering '${String(gasMetering)}' (expected sync or async)`);
+  let costModel: CostModel = naiveCostModel;
+  if (typeof options.costModel === 'string') {
+    if (!isCostModelName(options.costModel)) throw new RuntimeError('bad-option', `unknown cost model '${options.costModel}'`);
+    costModel = costModelByName(options.costModel);
+  } else if (options.costModel) costModel = options.costModel;
+  const memoryLimit = options.memoryLimit ?? Infinity;
+  if (!(memoryLimit >= 0)) throw new RuntimeError('bad-option', `memoryLimit must be a non-negative number`);
+  return {
+    backend,
+    gasMetering,
+    costModel,
+    pageSize: options.pageSize ?? VM_MIN_PAGE_SIZE,
+    auxDataSize: options.auxDataSize ?? 0,
+    dynamicPaging: options.dynamicPaging ?? false,
+    stepTracing: options.stepTracing ?? false,
+    memoryLimit,
+  };
+}
+
+export class Module {
+  readonly blob: ProgramBlob;
+  readonly code: DecodedCode;
+  readonly memoryMap: MemoryMap;
+  readonly image: ModuleImage;
+  readonly options: ResolvedModuleOptions;
+  private readonly backendModule: BackendModule;
+  private readonly exportPcs: ReadonlyMap<string, number>;
+
+  private constructor(blob: ProgramBlob, options: ModuleOptions) {
+    const resolved = resolveOptions(options);
+    const backend = getBackend(resolved.backend);
+    this.blob = blob;
+    this.options = resolved;
+    this.code = decodeProgram(blob);
+    this.memoryMap = buildMemoryMap({
+      pageSize: resolved.pageSize,
+      roDataSize: blob.roDataSize,
+      rwDataSize: blob.rwDataSize + blob.extraRwPages * VM_MIN_PAGE_SIZE,
+      stackSize: blob.stackSize,
+      auxDataSize: resolved.auxDataSize,
+    });
+    this.image = {
+      blob,
+      code: this.code,
+      memoryMap: this.memoryMap,
+      gasMetering: resolved.gasMetering,
+      blockCosts: resolved.costModel.blockCosts(this.code),
+      dynamicPaging: resolved.dynamicPaging,
+      stepTracing: resolved.stepTracing,
+    };
+    const pcs = new Map<string, number>();
+    for (const e of blob.exports) if (!pcs.has(e.name)) pcs.set(e.name, e.pc);
+    this.exportPcs = pcs;
+    this.backendModule = backend.load(this.image);
+  }
+
+  /** Parses and prepares a program: a `.polkavm` blob, or a bare JAM program / service with `isa`. */
+  static fromBytes(bytes: Uint8Array, options: ModuleOptions = {}): Module {
+    const isa = resolveIsa(options.isa);
+    const blob = parseProgram(bytes, { ...(options.format ? { format: options.format } : {}), ...(isa !== undefined ? { isa } : {}) });
+    return new Module(blob, options);
+  }
+
+  static fromBlob(blob: ProgramBlob, options: ModuleOptions = {}): Module {
+    return new Module(blob, options);
+  }
+
+  get is64Bit(): boolean {
+    return this.blob.is64Bit;
+  }
+
+  /** The code offset of an export, or undefined. */
+  exportPc(name: string): number | undefined {
+    return this.exportPcs.get(name);
+  }
+
+  exportNames(): string[] {
+    return [...this.exportPcs.keys()];
+  }
+
+  /** The stack top: the default SP of a call (polkavm `default_sp`). */
+  get defaultSp(): number {
+    return this.memoryMap.stackAddressHigh;
+  }
+
+  instantiate(): Instance {
+    return new Instance(this, this.backendModule);
+  }
+}
