@@ -268,8 +268,9 @@ export class Instance {
     return { interrupt, a0: this.reg(Reg.A0), a1: this.reg(Reg.A1) };
   }
 
-  /** Maps the page at `pageAddress` if it belongs to ro data, rw data + heap or the stack, with its initial contents. */
-  private mapModulePage(pageAddress: number): boolean {
+  /** Dynamic paging: maps the page at `pageAddress` if it belongs to ro data, rw data or the stack, with
+   * its initial contents (what polkavm's Linker does on a segfault); false if it belongs to none. */
+  mapModulePage(pageAddress: number): boolean {
     const memory = this.memory;
     if (!(memory instanceof DynamicMemory)) return false;
     const map = this.module.memoryMap;

@@ -1,5 +1,211 @@
-import { UsageError } from '../args.ts';
+// `pvm2js run`: calls one export (or a pc) and reports how the run ended, as text or one JSON object.
+import { formatInstruction } from '../../decoder/disasm.ts';
+import { COST_MODEL_NAMES, isCostModelName } from '../../gas/index.ts';
+import type { Interrupt } from '../../machine/interrupt.ts';
+import { REG_COUNT, REG_NAMES, Reg } from '../../machine/state.ts';
+import { Module, RuntimeError, type Instance } from '../../runtime/index.ts';
+import { UsageError, parseArgs } from '../args.ts';
+import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UsageError("the 'run' command is not built yet");
+const HELP = `usage: pvm2js run <file> <export|@pc> [args...] [options]
+
+Calls an export (or starts at a pc: @123 or @0x7b, which may be inside a block; the whole block is
+charged) with up to 9 arguments in A0..A5, T0..T2: each a u64 in decimal or 0x hex, negative decimals
+as two's complement (32-bit ISAs keep the low 32 bits, sign-extended).
+
+options:
+${PROGRAM_OPTIONS_HELP}
+  --backend B          compiled | interpreter (default: interpreter until the compiler is built)
+  --gas N              meter gas (sync) starting from N
+  --cost-model M       ${COST_MODEL_NAMES.join(' | ')} (default naive; applies with --gas)
+  --ecalli-ret V       answer every host call with V in A0 and resume (default: stop at the host call)
+  --dynamic-paging     dynamic paging; the module's ro/rw/stack pages are mapped on first touch
+  --max-instructions N stop with status budget after about N instructions (checked at block edges)
+  --timeout S          stop with status budget after S seconds (checked at block edges)
+  --trace              print each executed instruction and the registers it changed
+  --json               print one JSON object
+
+exit code: 0 finished, 1 any other guest outcome, 2 usage or parse errors`;
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A u64 in decimal or 0x hex; negative decimals as two's complement. */
+export function parseU64Arg(text: string, what: string): bigint {
+  const m = /^(-?)(0x[0-9a-fA-F]+|[0-9]+)$/.exec(text);
+  if (!m) throw new UsageError(`${what} '${text}' is not a number (decimal or 0x hex)`);
+  const magnitude = BigInt(m[2]!);
+  if (m[1] === '-') {
+    if (m[2]!.startsWith('0x') || magnitude > 1n << 63n) throw new UsageError(`${what} '${text}' is out of range`);
+    return BigInt.asUintN(64, -magnitude);
+  }
+  if (magnitude > U64_MAX) throw new UsageError(`${what} '${text}' does not fit in 64 bits`);
+  return magnitude;
 }
+
+function parseCount(text: string | undefined, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!(v >= 0) || !Number.isFinite(v)) throw new UsageError(`${what} '${text}' is not a non-negative number`);
+  return v;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(
+    argv,
+    {
+      ...PROGRAM_OPTIONS,
+      backend: { value: true },
+      gas: { value: true },
+      'cost-model': { value: true },
+      'ecalli-ret': { value: true },
+      'dynamic-paging': {},
+      'max-instructions': { value: true },
+      timeout: { value: true },
+      trace: {},
+      json: {},
+    },
+    HELP,
+  );
+  const [file, entry, ...rest] = args.positional;
+  if (file === undefined || entry === undefined) throw new UsageError('expected <file> <export|@pc> [args...]');
+  if (rest.length > 9) throw new UsageError(`too many arguments: ${rest.length} (at most 9)`);
+  const callArgs = rest.map((a, k) => parseU64Arg(a, `argument ${k + 1}`));
+  const backend = args.get('backend') ?? 'interpreter';
+  if (backend !== 'compiled' && backend !== 'interpreter') throw new UsageError(`unknown backend '${backend}' (compiled, interpreter)`);
+  const gasText = args.get('gas');
+  const gas = gasText === undefined ? undefined : parseU64Arg(gasText, '--gas');
+  if (gas !== undefined && gas >= 1n << 63n) throw new UsageError(`--gas ${gasText} is more than i64::MAX`);
+  const costModel = args.get('cost-model') ?? 'naive';
+  if (!isCostModelName(costModel)) throw new UsageError(`unknown cost model '${costModel}' (${COST_MODEL_NAMES.join(', ')})`);
+  const ecalliRetText = args.get('ecalli-ret');
+  const ecalliRet = ecalliRetText === undefined ? undefined : parseU64Arg(ecalliRetText, '--ecalli-ret');
+  const maxInstructions = parseCount(args.get('max-instructions'), '--max-instructions');
+  const timeout = parseCount(args.get('timeout'), '--timeout');
+  const trace = args.flag('trace');
+  const json = args.flag('json');
+
+  const loadStart = performance.now();
+  const blob = loadProgram(file, args);
+  let module: Module;
+  try {
+    module = Module.fromBlob(blob, {
+      backend,
+      gasMetering: gas === undefined ? undefined : 'sync',
+      costModel,
+      dynamicPaging: args.flag('dynamic-paging'),
+      stepTracing: trace,
+    });
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new UsageError(e.message);
+    throw e;
+  }
+  const instance = module.instantiate();
+  let pc: number;
+  if (entry.startsWith('@')) {
+    const value = parseU64Arg(entry.slice(1), 'pc');
+    if (value > 0xffffffffn) throw new UsageError(`pc ${entry} does not fit in 32 bits`);
+    pc = Number(value);
+  } else {
+    const found = module.exportPc(entry);
+    if (found === undefined) throw new UsageError(`no export named '${entry}' (exports: ${module.exportNames().join(', ') || 'none'})`);
+    pc = found;
+  }
+  instance.prepareCall(pc, callArgs);
+  if (gas !== undefined) instance.setGas(gas);
+  instance.setInstructionBudget(maxInstructions);
+  const loadMs = performance.now() - loadStart;
+
+  const execStart = performance.now();
+  instance.setDeadline(timeout === undefined ? undefined : timeout * 1000);
+  const tracer = trace ? new Tracer(instance) : undefined;
+  let interrupt: Interrupt;
+  for (;;) {
+    interrupt = instance.run();
+    if (interrupt.kind === 'step') {
+      tracer!.step();
+      continue;
+    }
+    if (interrupt.kind === 'ecalli' && ecalliRet !== undefined) {
+      tracer?.note(`ecalli ${interrupt.index} → a0 = ${ecalliRet}`);
+      instance.setReg(Reg.A0, ecalliRet);
+      continue;
+    }
+    if (interrupt.kind === 'segfault' && instance.mapModulePage(interrupt.pageAddress)) continue;
+    break;
+  }
+  tracer?.finish();
+  const execMs = performance.now() - execStart;
+
+  const metrics = instance.metrics();
+  const regs = Array.from({ length: REG_COUNT }, (_, k) => instance.reg(k).toString());
+  const gasLeft = gas === undefined ? null : instance.gas();
+  const out: Record<string, unknown> = { status: interrupt.kind, pc: instance.programCounter() ?? null };
+  if (interrupt.kind === 'ecalli') out.ecalli = interrupt.index;
+  if (interrupt.kind === 'segfault') out.pageAddress = interrupt.pageAddress;
+  if (interrupt.kind === 'budget') out.reason = interrupt.reason;
+  Object.assign(out, {
+    regs,
+    gas: gasLeft === null ? null : gasLeft.toString(),
+    gasUsed: gasLeft === null ? null : (gas! - gasLeft).toString(),
+    hostCalls: metrics.hostCalls,
+    timings: { loadMs: round(loadMs), execMs: round(execMs) },
+  });
+  if (json) process.stdout.write(JSON.stringify(out) + '\n');
+  else process.stdout.write(formatText(out, regs) + '\n');
+  return interrupt.kind === 'finished' ? 0 : 1;
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function formatText(out: Record<string, unknown>, regs: string[]): string {
+  const lines = [`status: ${String(out.status)}`, `pc: ${String(out.pc)}`];
+  for (const key of ['ecalli', 'pageAddress', 'reason'] as const) if (key in out) lines.push(`${key}: ${String(out[key])}`);
+  lines.push('regs: ' + regs.map((v, k) => `${REG_NAMES[k]}=0x${BigInt(v).toString(16)}`).join(' '));
+  if (out.gas !== null) lines.push(`gas: ${String(out.gas)} (used ${String(out.gasUsed)})`);
+  lines.push(`host calls: ${String(out.hostCalls)}`);
+  const t = out.timings as { loadMs: number; execMs: number };
+  lines.push(`load: ${t.loadMs} ms, exec: ${t.execMs} ms`);
+  return lines.join('\n');
+}
+
+/** Prints each instruction once it has executed, with the registers it changed. */
+class Tracer {
+  private readonly instance: Instance;
+  private pc: number | undefined;
+  private regs: bigint[] = [];
+
+  constructor(instance: Instance) {
+    this.instance = instance;
+  }
+
+  private snapshot(): bigint[] {
+    return Array.from({ length: REG_COUNT }, (_, k) => this.instance.reg(k));
+  }
+
+  private flush(): void {
+    if (this.pc === undefined) return;
+    const code = this.instance.module.code;
+    const index = code.indexOfPc[this.pc] ?? -1;
+    const text = index >= 0 ? formatInstruction(code, index) : '?';
+    const now = this.snapshot();
+    const changed = now.flatMap((v, k) => (v !== this.regs[k] ? [`${REG_NAMES[k]}=0x${v.toString(16)}`] : []));
+    process.stderr.write(`${String(this.pc).padStart(8)}: ${text}${changed.length ? '    ; ' + changed.join(' ') : ''}\n`);
+    this.pc = undefined;
+  }
+
+  step(): void {
+    this.flush();
+    this.pc = this.instance.programCounter();
+    this.regs = this.snapshot();
+  }
+
+  note(text: string): void {
+    this.flush();
+    process.stderr.write(`          ${text}\n`);
+  }
+
+  finish(): void {
+    this.flush();
+  }
+}
+
