@@ -14,6 +14,8 @@ import { helloWorldCase } from './vectors/blobs.ts';
 import { BLOCK_COST_SUITES, SUITES, selectSuites } from './vectors/suites.ts';
 import { checkBlockCosts } from './vectors/block-costs.ts';
 import { naiveCostModel } from '../src/gas/model.ts';
+import { parseBlob } from '../src/decoder/blob.ts';
+import { tinyBlob } from './vectors/vm.ts';
 import { IGNORED } from './vectors/ignore.ts';
 import { extractChunks, formatResult, runCase, type Vm, type VmInstance } from './vectors/runner.ts';
 
@@ -190,6 +192,13 @@ describe.skipIf(!HAVE_SHARED)('vector loaders', () => {
       expect(e.reason.trim().length, `${e.suite} ${e.name}`).toBeGreaterThan(10);
       expect(names.has(`${e.suite} ${e.name}`), `${e.suite} ${e.name}`).toBe(true);
     }
+  });
+});
+
+describe('tinyBlob (the backend probe)', () => {
+  it('is a valid container holding one trap', () => {
+    const blob = parseBlob(tinyBlob());
+    expect([blob.isa, Array.from(blob.code), Array.from(blob.bitmask), blob.exports.length]).toEqual([2, [0], [1], 0]);
   });
 });
 
