@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeInstruction, MAX_INSTRUCTION_LENGTH } from '../src/assembler/encode.ts';
 import { decodeCode, type DecodedCode } from '../src/decoder/code.ts';
 import { ENCODE_TABLES, Isa } from '../src/decoder/isa.ts';
-import { Op, OP_NAMES, type OpName } from '../src/decoder/table.ts';
+import { END, INVALID, Op, OP_FLAGS, OP_NAMES, type OpName } from '../src/decoder/table.ts';
+import { INFO_DRAIN, OP_INFO } from '../src/gas/pipeline-costs.ts';
 import { COST_MODEL_NAMES, costModelByName, fullCostModel, isCostModelName, naiveCostModel, type CostModelName } from '../src/gas/index.ts';
 
 const A0 = 7;
@@ -214,6 +215,11 @@ describe('full cost model: API', () => {
     expect(isCostModelName('full')).toBe(false);
     expect(() => costModelByName('full-l4' as CostModelName)).toThrow(/unknown cost model: full-l4/);
     expect(() => fullCostModel('l4' as 'l1')).toThrow(/unknown cache level/);
+  });
+
+  it('drains the pipeline exactly at the instruction table\'s block terminators', () => {
+    const mismatched = [...OP_NAMES.keys(), INVALID].filter((id) => ((OP_INFO[id]! & INFO_DRAIN) !== 0) !== ((OP_FLAGS[id]! & END) !== 0));
+    expect(mismatched.map((id) => OP_NAMES[id] ?? 'invalid')).toEqual([]);
   });
 
   it('has a pipeline class for every instruction of every ISA (every block costs at least 1)', () => {

@@ -15,6 +15,20 @@ const MUL_SHIFT = 12; // 1 bit + guard bit 13
 const DIV_SHIFT = 14; // 1 bit + guard bit 15
 export const GUARD_BITS = (1 << 3) | (1 << 7) | (1 << 11) | (1 << 13) | (1 << 15);
 
+/**
+ * polkavm predicts a branch (latency 1 instead of 20) when the code byte at its fall-through pc or
+ * at its target is `trap` or `unlikely`, a pc past the end of the code counting as such. It reads
+ * raw bytes, so an ISA without `unlikely` compares against 255, polkavm's placeholder for an
+ * unassigned opcode.
+ */
+export function branchPredicted(bytes: Uint8Array, next: number, target: number, trapByte: number, unlikelyByte: number): boolean {
+  const len = bytes.length;
+  if (next >= len || target >= len) return true;
+  const a = bytes[next]!;
+  const b = bytes[target]!;
+  return a === trapByte || a === unlikelyByte || b === trapByte || b === unlikelyByte;
+}
+
 /** A demand on the execution units, packed as the units available are. */
 export function units(alu: number, load = 0, store = 0, mul = 0, div = 0): number {
   return (alu << ALU_SHIFT) | (load << LOAD_SHIFT) | (store << STORE_SHIFT) | (mul << MUL_SHIFT) | (div << DIV_SHIFT);
@@ -254,9 +268,6 @@ export const PIPELINE_CLASS = {
 export const CLASSES = Object.keys(CLASS_COST) as PipelineClass[];
 const classNumber = new Map<PipelineClass, number>(CLASSES.map((name, i) => [name, i]));
 
-/** The class number of `move_reg`, handled apart (no reorder buffer entry). */
-export const MOVE_REG_CLASS = classNumber.get('move_reg')!;
-
 /** Op id → class number; unknown opcodes and implicit traps (`INVALID`) cost like `trap`. */
 export const OP_CLASS: Uint8Array = (() => {
   const table = new Uint8Array(256).fill(classNumber.get('end')!);
@@ -276,23 +287,49 @@ const FIELDS: Readonly<Record<RegisterUse, readonly [dst: number, src1: number, 
   none: [0, 0, 0],
 };
 
-/** Latency marker for the cache model's load latency. */
-export const LATENCY_LOAD = -1;
-/** Latency marker for a branch (1 if predicted, else 20). */
-export const LATENCY_BRANCH = -2;
-/** `COPY` values: no extra slot, one when r1 ≠ r2, one when r1 ≠ r2 and r1 ≠ r3. */
-export const COPY_NONE = 0;
-export const COPY_SOURCE = 1;
-export const COPY_SOURCES = 2;
+// Per op id, everything the simulator needs packed into one integer (one load per instruction):
+/** Bits 0-6: the latency in cycles (when neither INFO_LOAD nor INFO_BRANCH). */
+export const INFO_LATENCY_MASK = 0x7f;
+/** The latency is the cache model's load latency. */
+export const INFO_LOAD = 1 << 7;
+/** The latency is 1 if the branch is predicted, else 20. */
+export const INFO_BRANCH = 1 << 8;
+/** Bits 9-11: decode slots. */
+export const INFO_SLOTS_SHIFT = 9;
+/** One more decode slot when r1 ≠ r2. */
+export const INFO_COPY_SOURCE = 1 << 12;
+/** One more decode slot when r1 ≠ r2 and r1 ≠ r3. */
+export const INFO_COPY_SOURCES = 1 << 13;
+/** A 32-bit operation: one more cycle and decode slot on 64-bit ISAs. */
+export const INFO_WIDEN = 1 << 14;
+/** Writes r1. */
+export const INFO_DST = 1 << 15;
+/** Bits 16-17: the first source register's field (0 = none, 1 = r1, 2 = r2). */
+export const INFO_SRC1_SHIFT = 16;
+/** Bits 18-19: the second source register's field (0 = none, 2 = r2, 3 = r3). */
+export const INFO_SRC2_SHIFT = 18;
+/** Ends the block: the pipeline drains after it. */
+export const INFO_DRAIN = 1 << 20;
+/** A register move, renamed away (no reorder buffer entry). */
+export const INFO_MOVE = 1 << 21;
 
-const column = (f: (c: ClassCost) => number): Int32Array => Int32Array.from(CLASSES.map((name) => f(CLASS_COST[name])));
+function packInfo(name: PipelineClass): number {
+  const c: ClassCost = CLASS_COST[name];
+  const [dst, src1, src2] = FIELDS[c.regs];
+  return (
+    (c.latency === 'load' ? INFO_LOAD : c.latency === 'branch' ? INFO_BRANCH : c.latency) |
+    (c.decodeSlots << INFO_SLOTS_SHIFT) |
+    (c.copy === 'source' ? INFO_COPY_SOURCE : c.copy === 'sources' ? INFO_COPY_SOURCES : 0) |
+    (c.widen ? INFO_WIDEN : 0) |
+    (dst ? INFO_DST : 0) |
+    (src1 << INFO_SRC1_SHIFT) |
+    (src2 << INFO_SRC2_SHIFT) |
+    (c.ends ? INFO_DRAIN : 0) |
+    (name === 'move_reg' ? INFO_MOVE : 0)
+  );
+}
 
-export const DST_FIELD = column((c) => FIELDS[c.regs][0]);
-export const SRC1_FIELD = column((c) => FIELDS[c.regs][1]);
-export const SRC2_FIELD = column((c) => FIELDS[c.regs][2]);
-export const LATENCY = column((c) => (c.latency === 'load' ? LATENCY_LOAD : c.latency === 'branch' ? LATENCY_BRANCH : c.latency));
-export const DECODE_SLOTS = column((c) => c.decodeSlots);
-export const COPY = column((c) => (c.copy === 'source' ? COPY_SOURCE : c.copy === 'sources' ? COPY_SOURCES : COPY_NONE));
-export const WIDEN = column((c) => (c.widen ? 1 : 0));
-export const UNITS = column((c) => c.units);
-export const ENDS = column((c) => (c.ends ? 1 : 0));
+/** Op id → packed INFO_* bits. */
+export const OP_INFO: Int32Array = Int32Array.from(OP_CLASS, (k) => packInfo(CLASSES[k]!));
+/** Op id → units held while executing. */
+export const OP_UNITS: Int32Array = Int32Array.from(OP_CLASS, (k) => CLASS_COST[CLASSES[k]!].units);

@@ -13,22 +13,22 @@ import { ENCODE_TABLES } from '../decoder/isa.ts';
 import { Op } from '../decoder/table.ts';
 import {
   ALL_UNITS,
-  COPY,
-  COPY_NONE,
-  COPY_SOURCE,
-  DECODE_SLOTS,
-  DST_FIELD,
-  ENDS,
+  branchPredicted,
   GUARD_BITS,
-  LATENCY,
-  LATENCY_BRANCH,
-  LATENCY_LOAD,
-  MOVE_REG_CLASS,
-  OP_CLASS,
-  SRC1_FIELD,
-  SRC2_FIELD,
-  UNITS,
-  WIDEN,
+  INFO_BRANCH,
+  INFO_COPY_SOURCE,
+  INFO_COPY_SOURCES,
+  INFO_DRAIN,
+  INFO_DST,
+  INFO_LATENCY_MASK,
+  INFO_LOAD,
+  INFO_MOVE,
+  INFO_SLOTS_SHIFT,
+  INFO_SRC1_SHIFT,
+  INFO_SRC2_SHIFT,
+  INFO_WIDEN,
+  OP_INFO,
+  OP_UNITS,
 } from './pipeline-costs.ts';
 
 /** Decode slots available per cycle. */
@@ -45,26 +45,10 @@ const BRANCH_HIT_LATENCY = 1;
 const BRANCH_MISS_LATENCY = 20;
 
 // Local copies: under a CommonJS-style loader every read of an imported binding is a getter call.
-const CLASS_OF = OP_CLASS;
-const MOVE_REG = MOVE_REG_CLASS;
-const DST = DST_FIELD;
-const SRC1 = SRC1_FIELD;
-const SRC2 = SRC2_FIELD;
-const LAT = LATENCY;
-const SLOTS = DECODE_SLOTS;
-const COPIES = COPY;
-const WIDENS = WIDEN;
-const HELD = UNITS;
-const DRAINS = ENDS;
+const INFO = OP_INFO;
+const HELD = OP_UNITS;
 const GUARD = GUARD_BITS;
 const FREE_UNITS = ALL_UNITS;
-
-/** A branch is predicted when the byte at `at` is `trap` or `unlikely`, or `at` is past the code. */
-function predicted(bytes: Uint8Array, at: number, trapByte: number, unlikelyByte: number): boolean {
-  if (at >= bytes.length) return true;
-  const b = bytes[at]!;
-  return b === trapByte || b === unlikelyByte;
-}
 
 /** Ready times are kept modulo this (a power of two above the longest latency plus one). */
 const WHEEL_SIZE = 128;
@@ -81,9 +65,6 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
   const bytes = code.code;
   // A 32-bit operation on a 64-bit ISA pays for sign-extending its result.
   const widen = code.is64Bit ? 1 : 0;
-  // Branch prediction is judged on raw code bytes, as polkavm does: the byte at the fall-through
-  // pc and at the target, past the end of the code counting as predicted. An ISA without
-  // `unlikely` compares against 255 (polkavm's placeholder for an unassigned opcode).
   const encode = ENCODE_TABLES[code.isa]!;
   const trapByte = encode[Op.trap]!;
   const unlikelyByte = encode[Op.unlikely]! < 0 ? 255 : encode[Op.unlikely]!;
@@ -133,10 +114,11 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
       // reorder buffer is full; then a cycle runs first.
       if (!draining) {
         if (i >= count) throw new Error(`internal error: block at instruction ${start} has no terminator`);
-        const k = CLASS_OF[op[i]!]!;
+        const o = op[i]!;
+        const info = INFO[o]!;
         const a = r1[i]!;
         const b = r2[i]!;
-        if (k === MOVE_REG) {
+        if (info & INFO_MOVE) {
           // Renamed away: the destination now names the source's producer. Takes a decode slot only.
           if (decodeSlots >= 1 && inFlight !== ROB_SIZE) {
             const old = producer[a]!;
@@ -151,33 +133,33 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
           }
         } else {
           const c = r3[i]!;
-          const copy = COPIES[k]!;
+          const w = info & INFO_WIDEN ? widen : 0;
           // Two-operand x86 forms need a copy first when the destination is not (one of) the source(s).
-          const extra = copy === COPY_NONE ? 0 : a !== b && (copy === COPY_SOURCE || a !== c) ? 1 : 0;
-          const w = WIDENS[k]! & widen;
-          const need = SLOTS[k]! + extra + w;
+          const extra = (info & INFO_COPY_SOURCE && a !== b) || (info & INFO_COPY_SOURCES && a !== b && a !== c) ? 1 : 0;
+          const need = ((info >>> INFO_SLOTS_SHIFT) & 7) + extra + w;
           if (decodeSlots >= need && inFlight !== ROB_SIZE) {
-            let latency = LAT[k]!;
-            if (latency === LATENCY_LOAD) latency = loadLatency;
-            else if (latency === LATENCY_BRANCH)
-              latency =
-                predicted(bytes, nextPc[i]!, trapByte, unlikelyByte) || predicted(bytes, target[i]!, trapByte, unlikelyByte)
-                  ? BRANCH_HIT_LATENCY
-                  : BRANCH_MISS_LATENCY;
+            const latency =
+              info & INFO_LOAD
+                ? loadLatency
+                : info & INFO_BRANCH
+                  ? branchPredicted(bytes, nextPc[i]!, target[i]!, trapByte, unlikelyByte)
+                    ? BRANCH_HIT_LATENCY
+                    : BRANCH_MISS_LATENCY
+                  : info & INFO_LATENCY_MASK;
             const slot = tail;
             const bit = 1 << slot;
             tail = (slot + 1) & ROB_MASK;
             // Until it issues, the latency; the issuing cycle turns it into a ready time.
             readyAt[slot] = latency + w;
-            held[slot] = HELD[k]!;
+            held[slot] = HELD[o]!;
             // polkavm only writes the dependency set when the instruction reads a register; a free
             // slot's set is always empty (a slot issues only once its set is empty), so this is exact.
-            const f1 = SRC1[k]!;
+            const f1 = (info >>> INFO_SRC1_SHIFT) & 3;
             if (f1 !== 0) {
               let d = 0;
               const p1 = producer[f1 === 1 ? a : b]!;
               if (p1 >= 0) d = 1 << p1;
-              const f2 = SRC2[k]!;
+              const f2 = (info >>> INFO_SRC2_SHIFT) & 3;
               if (f2 !== 0) {
                 const p2 = producer[f2 === 2 ? b : c]!;
                 if (p2 >= 0) d |= 1 << p2;
@@ -185,7 +167,7 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
               deps[slot] = d;
               if (d !== 0) blocked |= bit;
             }
-            if (DST[k] !== 0) {
+            if (info & INFO_DST) {
               const old = producer[a]!;
               if (old >= 0) writes[old]! &= ~(1 << a);
               writes[slot]! |= 1 << a;
@@ -196,7 +178,7 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
             decodeSlots -= need;
             firstCycle = true;
             i++;
-            if (DRAINS[k]) draining = true;
+            if (info & INFO_DRAIN) draining = true;
             continue;
           }
         }
