@@ -17,7 +17,7 @@ export const DEADLINE_CHECK_INTERVAL = 1024;
 export function enter(p: InterpreterProgram, s: MachineState): number | Interrupt {
   const code = p.code;
   const pc = s.nextPc;
-  const index = pc < code.code.length ? code.indexOfPc[pc]! : -1;
+  const index = pc < code.indexOfPc.length ? code.indexOfPc[pc]! : -1;
   if (!s.chargeOnEntry) return index;
   if (index < 0 || code.implicit[index]) {
     s.pc = pc;
