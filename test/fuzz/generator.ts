@@ -183,7 +183,9 @@ export function generateCase(seed: number, index: number): FuzzCase {
   const map = buildMemoryMap({ pageSize, roDataSize, rwDataSize, stackSize, auxDataSize });
   const auxData = randomBytes(auxDataSize ? rng.range(0, map.auxDataSize) : 0);
 
-  const blockCount = rng.range(1, 10);
+  // Now and then a larger program, so that code generators that split programs into regions see several.
+  const large = rng.chance(0.08);
+  const blockCount = large ? rng.range(10, 60) : rng.range(1, 10);
   const exitBlock = blockCount; // the last block: `finished` or `trap`
   const plans: BlockPlan[] = [];
   // Block 0 is checked so that pc 0 (a valid target that a jump table may hold) never starts a free loop;
@@ -233,6 +235,8 @@ export function generateCase(seed: number, index: number): FuzzCase {
       const regions: [number, number][] = [];
       if (!store && map.roDataSize >= width) regions.push([map.roDataAddress, map.roDataSize]);
       if (map.rwDataSize >= width) regions.push([map.rwDataAddress, map.rwDataSize]);
+      // The heap right above the rw data: accessible only after sbrk has grown it.
+      if (rng.chance(0.15)) regions.push([map.heapBase, 2 * map.pageSize]);
       const stack = map.stackAddressHigh - map.stackAddressLow;
       if (stack >= width) regions.push([map.stackAddressLow, stack], [map.stackAddressHigh - Math.min(stack, 256), Math.min(stack, 256)]);
       if (!store && map.auxDataSize >= width) regions.push([map.auxDataAddress, map.auxDataSize]);
@@ -447,7 +451,7 @@ export function generateCase(seed: number, index: number): FuzzCase {
     plans[exitBlock]!.instructions.push(inst(Op.load_imm, { r1: exitReg, imm1: RETURN_TO_HOST | 0 }), inst(Op.jump_indirect, { r1: exitReg }));
   } else plans[exitBlock]!.instructions.push(inst(Op.trap));
   // Bodies: a fixed length per block is decided first so invalid targets can point into any block.
-  const bodyLengths = plans.map((_, b) => (b === exitBlock ? 0 : rng.range(0, 12)));
+  const bodyLengths = plans.map((_, b) => (b === exitBlock ? 0 : rng.range(0, large ? 24 : 12)));
   for (let b = 0; b < blockCount; b++) {
     const out = plans[b]!.instructions;
     for (let k = 0; k < bodyLengths[b]!; k++) emitBody(out);
