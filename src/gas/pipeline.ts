@@ -6,8 +6,9 @@
 // 0.35 (`polkavm-common/src/simulator.rs`) exactly. polkavm keeps the buffer in SIMD lanes; this
 // keeps slot sets in 32-bit masks (bit i = buffer slot i) and per-slot values in small typed arrays.
 //
-// One function simulates one block with all of its state in local variables: measured on
-// doom.polkavm, the same steps written as a class with methods and fields ran 2-3 times slower.
+// One function simulates all blocks, with the state in local variables and ready times on a timing
+// wheel: on doom.polkavm the first version (a class with methods, fields and per-slot countdowns
+// decremented every cycle) took about twice as long.
 import type { DecodedCode } from '../decoder/code.ts';
 import { ENCODE_TABLES } from '../decoder/isa.ts';
 import { Op } from '../decoder/table.ts';
@@ -223,9 +224,13 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
 
       // Execute. Without anything newly decoded, skip ahead to the first result in one step,
       // unless something retired this cycle (the next may retire more) and the block is not draining.
+      // As in polkavm, the skip ignores waiting instructions that could issue next cycle (more than
+      // 5 ready ones, say): they wait for the next result, which changes costs, so it is kept.
       let step = 1;
       if (executing !== 0) {
-        if (!firstCycle && (draining || retired === 0)) {
+        // (`retired === 0` first: evaluated on every path, so V8 has type feedback for it before
+        // optimising; the other order cost a deoptimisation and a second compile on doom.polkavm.)
+        if (!firstCycle && (retired === 0 || draining)) {
           // Every executing slot is ready at or after `cycles` - 1; those ready at `cycles` - 1
           // were marked executed last cycle, so the first non-empty wheel entry from `cycles` on is the next result.
           let t = soonest < cycles ? cycles : soonest;
