@@ -1,0 +1,89 @@
+// How a query can fail. Every failure is a value (`PvqError`), never an exception: the guest and its
+// arguments are untrusted input. Exceptions from `execute` mean host misuse or a host bug (a bad
+// option, an extension function throwing something other than a DispatchError).
+
+import { compact } from '@polkadot-api/substrate-bindings';
+import type { ExtensionError } from './extension.ts';
+
+export type PvqError =
+  /** The bytes are not a loadable PVQ program: not a `PVM\0` blob, malformed code, a memory layout
+   * that does not fit, no `pvq` export, or an import other than `host_call`. */
+  | { readonly kind: 'invalid-program'; readonly reason: 'parse' | 'no-pvq-export' | 'unsupported-import' | 'memory-layout'; readonly message: string; readonly offset?: number }
+  /** The guest trapped: a panic (`unimp`), a failed argument decode, an invalid entrypoint index, a
+   * bad memory access. `pc` is the trapping instruction. */
+  | { readonly kind: 'trap'; readonly pc: number | undefined; readonly message: string }
+  /** A gas limit was given and the guest used it up (reference: `NotEnoughGas`). */
+  | { readonly kind: 'not-enough-gas'; readonly message: string }
+  /** `maxExecutionTime` (reason `deadline`) or `maxInstructions` (reason `instructions`) ran out. */
+  | { readonly kind: 'timeout'; readonly reason: 'deadline' | 'instructions'; readonly message: string }
+  /** The guest's memory would grow past `maxMemory` (its heap, or a host call result). */
+  | { readonly kind: 'out-of-memory'; readonly message: string }
+  /** The result range the guest returned (pointer in A0, length in A1) is not readable. */
+  | { readonly kind: 'memory-access'; readonly message: string }
+  /** A `host_call` failed; the query stops there (reference: `User(ExtensionError)`). */
+  | { readonly kind: 'extension'; readonly error: ExtensionError; readonly message: string };
+
+export type PvqErrorKind = PvqError['kind'];
+
+/**
+ * The no_std `PvqError` the reference runtime returns over `PvqApi_execute_query` (variant index =
+ * position). Failures that have no reference counterpart map to the nearest one: timeout and
+ * out-of-memory are resource limits like the weight limit; load failures other than a parse error
+ * are the reference's `OtherPvmError`.
+ */
+export const REFERENCE_ERRORS = ['FailedToDecode', 'InvalidPvqProgramFormat', 'QueryExceedsWeightLimit', 'Trap', 'MemoryAccessError', 'HostCallError', 'Other'] as const;
+export type ReferenceError = (typeof REFERENCE_ERRORS)[number];
+
+export function referenceError(error: PvqError): ReferenceError {
+  switch (error.kind) {
+    case 'invalid-program':
+      return error.reason === 'parse' ? 'InvalidPvqProgramFormat' : 'Other';
+    case 'trap':
+      return 'Trap';
+    case 'not-enough-gas':
+    case 'timeout':
+    case 'out-of-memory':
+      return 'QueryExceedsWeightLimit';
+    case 'memory-access':
+      return 'MemoryAccessError';
+    case 'extension':
+      return 'HostCallError';
+  }
+}
+
+const EXTENSION_ERROR_DEBUG = {
+  permission: 'PermissionError',
+  'memory-allocation': 'MemoryAllocationError',
+  'memory-access': 'MemoryAccessError',
+  decode: 'DecodeError',
+  dispatch: 'DispatchError(PhantomData)',
+  'unsupported-extension': 'UnsupportedExtension',
+} as const;
+
+/** The std (native) reference's error string, e.g. `Host call error: UnsupportedExtension`. */
+export function referenceErrorText(error: PvqError): string {
+  switch (referenceError(error)) {
+    case 'InvalidPvqProgramFormat':
+      return 'Invalid PVQ program format';
+    case 'Trap':
+      return 'Trap';
+    case 'QueryExceedsWeightLimit':
+      return 'Not enough gas';
+    case 'MemoryAccessError':
+      return 'Memory access error';
+    case 'HostCallError':
+      return `Host call error: ${EXTENSION_ERROR_DEBUG[(error as Extract<PvqError, { kind: 'extension' }>).error.kind]}`;
+    default:
+      return `Other error: ${error.message}`;
+  }
+}
+
+/** `PvqResult` as the runtime API returns it: `00 ‖ Compact(len) ‖ bytes`, or `01 ‖ error variant`. */
+export function encodePvqResult(result: { ok: true; value: Uint8Array } | { ok: false; error: PvqError }): Uint8Array {
+  if (!result.ok) return Uint8Array.of(1, REFERENCE_ERRORS.indexOf(referenceError(result.error)));
+  const len = compact.enc(result.value.length);
+  const out = new Uint8Array(1 + len.length + result.value.length);
+  out.set(len, 1);
+  out.set(result.value, 1 + len.length);
+  return out;
+}

@@ -1,0 +1,332 @@
+// Types of extension-function parameters and results: each is a SCALE codec (from
+// @polkadot-api/substrate-bindings, which wraps scale-ts) together with the scale-info shape the
+// reference derives with `#[derive(TypeInfo)]`, so one declaration gives both the wire format and the
+// metadata. The registry assigns type ids the way scale-info's `Registry` does: pre-order, a type
+// gets its id before its parameters and fields are registered.
+
+import {
+  Bytes,
+  Option,
+  Struct,
+  Tuple,
+  Vector,
+  bool,
+  compact,
+  createCodec,
+  enhanceCodec,
+  i128,
+  i16,
+  i32,
+  i64,
+  i8,
+  str,
+  u128,
+  u16,
+  u256,
+  u32,
+  u64,
+  u8,
+  type Codec,
+} from '@polkadot-api/substrate-bindings';
+
+export const PRIMITIVE_NAMES = ['bool', 'char', 'str', 'u8', 'u16', 'u32', 'u64', 'u128', 'u256', 'i8', 'i16', 'i32', 'i64', 'i128', 'i256'] as const;
+export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
+
+export interface FieldDesc {
+  readonly name?: string;
+  readonly type: TypeDesc;
+  /** The Rust type as written at the field (scale-info `type_name`), shown in metadata only. */
+  readonly typeName?: string;
+}
+
+export interface VariantDesc {
+  readonly name: string;
+  readonly index: number;
+  readonly fields: readonly FieldDesc[];
+}
+
+/** The scale-info `TypeDef` of a type, with children as TypeDescs (ids are assigned at registration). */
+export type TypeShape =
+  | { readonly def: 'primitive'; readonly primitive: PrimitiveName }
+  | { readonly def: 'array'; readonly len: number; readonly inner: TypeDesc }
+  | { readonly def: 'sequence'; readonly inner: TypeDesc }
+  | { readonly def: 'tuple'; readonly items: readonly TypeDesc[] }
+  | { readonly def: 'compact'; readonly inner: TypeDesc }
+  | { readonly def: 'composite'; readonly fields: readonly FieldDesc[] }
+  | { readonly def: 'variant'; readonly variants: readonly VariantDesc[] };
+
+// `any` by default: a Codec is invariant in its value type, so a list of descs of different types
+// (a function's inputs) can only be typed this way.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface TypeDesc<T = any> {
+  readonly codec: Codec<T>;
+  readonly shape: TypeShape;
+  /** scale-info `path` (empty for primitives, arrays, sequences, tuples). */
+  readonly path: readonly string[];
+  /** scale-info `type_params`. */
+  readonly params: readonly { readonly name: string; readonly type: TypeDesc }[];
+  /** Structural identity: two descs with the same key are one registry entry. */
+  readonly key: string;
+}
+
+const primitive = <T>(name: PrimitiveName, codec: Codec<T>): TypeDesc<T> => ({
+  codec,
+  shape: { def: 'primitive', primitive: name },
+  path: [],
+  params: [],
+  key: name,
+});
+
+/** Type builders; the JS value of each is what its codec encodes and decodes. */
+export const T = {
+  bool: primitive('bool', bool),
+  str: primitive('str', str),
+  u8: primitive('u8', u8),
+  u16: primitive('u16', u16),
+  u32: primitive('u32', u32),
+  u64: primitive('u64', u64),
+  u128: primitive('u128', u128),
+  u256: primitive('u256', u256),
+  i8: primitive('i8', i8),
+  i16: primitive('i16', i16),
+  i32: primitive('i32', i32),
+  i64: primitive('i64', i64),
+  i128: primitive('i128', i128),
+
+  /** `()`: no bytes. */
+  unit: {
+    codec: Tuple() as unknown as Codec<undefined>,
+    shape: { def: 'tuple', items: [] },
+    path: [],
+    params: [],
+    key: '()',
+  } as TypeDesc<undefined>,
+
+  /** `[u8; len]` as a Uint8Array. */
+  bytesFixed(len: number): TypeDesc<Uint8Array> {
+    const exact = (v: Uint8Array): Uint8Array => {
+      // scale-ts's fixed Bytes quietly accepts a shorter array both ways.
+      if (v.length !== len) throw new RangeError(`expected ${len} bytes, got ${v.length}`);
+      return v;
+    };
+    return { codec: enhanceCodec(Bytes(len), exact, exact), shape: { def: 'array', len, inner: T.u8 }, path: [], params: [], key: `[u8;${len}]` };
+  },
+
+  /** `Vec<u8>` as a Uint8Array. */
+  bytes: { codec: Bytes(), shape: { def: 'sequence', inner: primitive('u8', u8) }, path: [], params: [], key: 'Vec<u8>' } as TypeDesc<Uint8Array>,
+
+  vec<V>(inner: TypeDesc<V>): TypeDesc<V[]> {
+    return { codec: Vector(inner.codec), shape: { def: 'sequence', inner }, path: [], params: [], key: `Vec<${inner.key}>` };
+  },
+
+  array<V>(inner: TypeDesc<V>, len: number): TypeDesc<V[]> {
+    return { codec: Vector(inner.codec, len), shape: { def: 'array', len, inner }, path: [], params: [], key: `[${inner.key};${len}]` };
+  },
+
+  compact: {
+    codec: compact,
+    shape: { def: 'compact', inner: primitive('u128', u128) },
+    path: [],
+    params: [],
+    key: 'Compact<u128>',
+  } as TypeDesc<number | bigint>,
+
+  tuple<A extends unknown[]>(...items: { [K in keyof A]: TypeDesc<A[K]> }): TypeDesc<A> {
+    const codecs = items.map((t) => t.codec) as Codec<unknown>[];
+    return {
+      codec: Tuple(...codecs) as unknown as Codec<A>,
+      shape: { def: 'tuple', items },
+      path: [],
+      params: [],
+      key: `(${items.map((t) => t.key).join(',')})`,
+    };
+  },
+
+  /** `Option<V>`: `undefined` for None. */
+  option<V>(inner: TypeDesc<V>): TypeDesc<V | undefined> {
+    return {
+      codec: Option(inner.codec),
+      shape: {
+        def: 'variant',
+        variants: [
+          { name: 'None', index: 0, fields: [] },
+          { name: 'Some', index: 1, fields: [{ type: inner }] },
+        ],
+      },
+      path: ['Option'],
+      params: [{ name: 'T', type: inner }],
+      key: `Option<${inner.key}>`,
+    };
+  },
+
+  /** `BTreeMap<K, V>` as `[key, value]` pairs, in the order given (the caller keeps them sorted by key). */
+  btreeMap<K, V>(key: TypeDesc<K>, value: TypeDesc<V>): TypeDesc<[K, V][]> {
+    const entries = T.vec(T.tuple<[K, V]>(key, value));
+    return {
+      codec: entries.codec,
+      shape: { def: 'composite', fields: [{ type: entries }] },
+      path: ['BTreeMap'],
+      params: [
+        { name: 'K', type: key },
+        { name: 'V', type: value },
+      ],
+      key: `BTreeMap<${key.key},${value.key}>`,
+    };
+  },
+
+  /** A struct with named fields, decoded as an object. */
+  struct<O extends Record<string, unknown>>(path: readonly string[], fields: { [K in keyof O]: TypeDesc<O[K]> | [TypeDesc<O[K]>, string] }): TypeDesc<O> {
+    const list: FieldDesc[] = [];
+    const codecs: Record<string, Codec<unknown>> = {};
+    for (const [name, f] of Object.entries(fields) as [string, TypeDesc | [TypeDesc, string]][]) {
+      const [type, typeName] = Array.isArray(f) ? f : [f, undefined];
+      list.push(typeName === undefined ? { name, type } : { name, type, typeName });
+      codecs[name] = type.codec;
+    }
+    return {
+      codec: Struct(codecs as never) as unknown as Codec<O>,
+      shape: { def: 'composite', fields: list },
+      path,
+      params: [],
+      key: `${path.join('::')}{${list.map((f) => `${f.name}:${f.type.key}`).join(',')}}`,
+    };
+  },
+
+  /** A type with a custom codec and shape (for types the builders above do not cover). */
+  custom<V>(desc: { codec: Codec<V>; shape: TypeShape; path?: readonly string[]; key: string }): TypeDesc<V> {
+    return { codec: desc.codec, shape: desc.shape, path: desc.path ?? [], params: [], key: desc.key };
+  },
+} as const;
+
+export { createCodec };
+
+// ---- scale-info PortableRegistry, in the JSON form serde gives it (empty lists are left out) ----
+
+export interface PortableField {
+  name?: string;
+  type: number;
+  typeName?: string;
+  docs?: string[];
+}
+
+export interface PortableVariant {
+  name: string;
+  fields?: PortableField[];
+  index: number;
+  docs?: string[];
+}
+
+export type PortableTypeDef =
+  | { primitive: PrimitiveName }
+  | { array: { len: number; type: number } }
+  | { sequence: { type: number } }
+  | { tuple: number[] }
+  | { compact: { type: number } }
+  | { composite: { fields?: PortableField[] } }
+  | { variant: { variants?: PortableVariant[] } }
+  | { bitSequence: { bit_store_type: number; bit_order_type: number } };
+
+export interface PortableType {
+  id: number;
+  type: {
+    path?: string[];
+    params?: { name: string; type?: number }[];
+    def: PortableTypeDef;
+    docs?: string[];
+  };
+}
+
+export interface PortableRegistry {
+  types: PortableType[];
+}
+
+/** Builds a PortableRegistry: `register` returns a type's id, registering it (and what it refers to) on first sight. */
+export class TypeRegistry {
+  private readonly ids = new Map<string, number>();
+  private readonly entries: PortableType[] = [];
+
+  register(desc: TypeDesc): number {
+    const known = this.ids.get(desc.key);
+    if (known !== undefined) return known;
+    const id = this.entries.length;
+    this.ids.set(desc.key, id);
+    const entry: PortableType = { id, type: { def: { tuple: [] } } };
+    this.entries.push(entry);
+    if (desc.path.length > 0) entry.type.path = [...desc.path];
+    if (desc.params.length > 0) entry.type.params = desc.params.map((p) => ({ name: p.name, type: this.register(p.type) }));
+    entry.type.def = this.def(desc.shape);
+    // serde writes `path`, `params`, `def` in this order; rebuild so JSON.stringify matches it.
+    entry.type = { ...(entry.type.path ? { path: entry.type.path } : {}), ...(entry.type.params ? { params: entry.type.params } : {}), def: entry.type.def };
+    return id;
+  }
+
+  private fields(fields: readonly FieldDesc[]): PortableField[] {
+    return fields.map((f) => {
+      const type = this.register(f.type);
+      return { ...(f.name !== undefined ? { name: f.name } : {}), type, ...(f.typeName !== undefined ? { typeName: f.typeName } : {}) };
+    });
+  }
+
+  private def(shape: TypeShape): PortableTypeDef {
+    switch (shape.def) {
+      case 'primitive':
+        return { primitive: shape.primitive };
+      case 'array':
+        return { array: { len: shape.len, type: this.register(shape.inner) } };
+      case 'sequence':
+        return { sequence: { type: this.register(shape.inner) } };
+      case 'tuple':
+        return { tuple: shape.items.map((t) => this.register(t)) };
+      case 'compact':
+        return { compact: { type: this.register(shape.inner) } };
+      case 'composite':
+        return { composite: shape.fields.length > 0 ? { fields: this.fields(shape.fields) } : {} };
+      case 'variant':
+        return {
+          variant:
+            shape.variants.length > 0
+              ? {
+                  variants: shape.variants.map((v) => ({
+                    name: v.name,
+                    ...(v.fields.length > 0 ? { fields: this.fields(v.fields) } : {}),
+                    index: v.index,
+                  })),
+                }
+              : {},
+        };
+    }
+  }
+
+  toJSON(): PortableRegistry {
+    return { types: this.entries };
+  }
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Decodes one value from the start of `bytes` as parity-scale-codec's `Decode::decode` does: the
+ * bytes after it are left alone, and input that is short or not in canonical form (a bool byte of
+ * 2, an Option tag of 2, a non-minimal compact) is refused. The decoder is lenient, so the value is
+ * encoded again and must give back exactly the bytes it came from.
+ */
+export function decodePrefix<V>(type: TypeDesc<V>, bytes: Uint8Array): { value: V; length: number } | string {
+  bytes = ownBytes(bytes);
+  let value: V;
+  let again: Uint8Array;
+  try {
+    value = type.codec.dec(bytes);
+    again = type.codec.enc(value);
+  } catch (e) {
+    return (e as Error).message || String(e);
+  }
+  if (again.length > bytes.length) return `needs ${again.length} bytes, has ${bytes.length}`;
+  if (!sameBytes(again, bytes.subarray(0, again.length))) return 'not a valid encoding';
+  return { value, length: again.length };
+}
+
+/**
+ * `bytes` as a Uint8Array that starts at offset 0 of its buffer. scale-ts decoders read through a
+ * DataView over `bytes.buffer` and ignore `byteOffset`, so a subarray decodes the wrong bytes.
+ */
+export const ownBytes = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 ? bytes : bytes.slice());
