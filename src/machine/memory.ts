@@ -299,8 +299,12 @@ export class DynamicMemory implements GuestMemory {
 
   readonly pageSize: number;
 
-  constructor(pageSize: number, options: { memoryLimit?: number } = {}) {
+  /** What a guest write to a mapped read-only page does (see ModuleOptions.readOnlyWrite). */
+  readonly readOnlyWrite: 'segfault' | 'trap';
+
+  constructor(pageSize: number, options: { memoryLimit?: number; readOnlyWrite?: 'segfault' | 'trap' } = {}) {
     this.pageSize = pageSize;
+    this.readOnlyWrite = options.readOnlyWrite ?? 'segfault';
     this.shift = 31 - Math.clz32(pageSize);
     this.mask = pageSize - 1;
     this.maxPages = Math.floor((options.memoryLimit ?? Infinity) / pageSize);
@@ -319,7 +323,8 @@ export class DynamicMemory implements GuestMemory {
   }
 
   private setFault(pageAddress: number, isWriteProtected: boolean): void {
-    this.fault = pageAddress < MIN_SEGFAULT_PAGE_ADDRESS ? TRAP : segfault(pageAddress, this.pageSize, isWriteProtected);
+    if (isWriteProtected && this.readOnlyWrite === 'trap') this.fault = TRAP;
+    else this.fault = pageAddress < MIN_SEGFAULT_PAGE_ADDRESS ? TRAP : segfault(pageAddress, this.pageSize, isWriteProtected);
   }
 
   /** Finds the page(s) for a guest access, or records the fault; returns the low page or undefined. */

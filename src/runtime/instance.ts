@@ -61,7 +61,7 @@ export class Instance {
     this.metered = module.options.gasMetering !== undefined;
     const options = { memoryLimit: module.options.memoryLimit };
     this.memory = module.options.dynamicPaging
-      ? new DynamicMemory(module.memoryMap.pageSize, options)
+      ? new DynamicMemory(module.memoryMap.pageSize, { ...options, readOnlyWrite: module.options.readOnlyWrite })
       : new StandardMemory(module.memoryMap, module.blob.roData, module.blob.rwData, options);
     this.state = {
       ...newRegisterFile(),

@@ -33,6 +33,10 @@ export interface ModuleOptions {
   isa?: Isa | IsaName | string;
   /** Default: `polkavm` for inputs starting with `PVM\0`, else `jam-program`. */
   format?: InputFormat;
+  /** Dynamic paging only. What a guest write to a mapped read-only page does: 'segfault' (default,
+   * polkavm 0.35: a segfault with `isWriteProtected`) or 'trap' (the older polkavm behaviour the
+   * jam-gas-model vectors were generated with). */
+  readOnlyWrite?: 'segfault' | 'trap';
   /** Default unlimited: bytes of guest memory an instance may hold; heap growth past it stops the run
    * with budget('memory'), mapping pages past it throws. */
   memoryLimit?: number;
@@ -50,6 +54,7 @@ export interface ResolvedModuleOptions {
   readonly dynamicPaging: boolean;
   readonly stepTracing: boolean;
   readonly memoryLimit: number;
+  readonly readOnlyWrite: 'segfault' | 'trap';
 }
 
 function resolveIsa(isa: ModuleOptions['isa']): Isa | undefined {
@@ -72,7 +77,11 @@ function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
   } else if (options.costModel) costModel = options.costModel;
   const memoryLimit = options.memoryLimit ?? Infinity;
   if (!(memoryLimit >= 0)) throw new RuntimeError('bad-option', `memoryLimit must be a non-negative number`);
+  const readOnlyWrite = options.readOnlyWrite ?? 'segfault';
+  if (readOnlyWrite !== 'segfault' && readOnlyWrite !== 'trap')
+    throw new RuntimeError('bad-option', `unknown readOnlyWrite '${String(readOnlyWrite)}' (expected segfault or trap)`);
   return {
+    readOnlyWrite,
     backend,
     gasMetering,
     costModel,

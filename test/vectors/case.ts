@@ -68,6 +68,8 @@ export interface ConformanceCase {
   readonly file: string;
   readonly program: CaseProgram;
   readonly dynamicPaging: boolean;
+  /** What a write to a read-only page does under dynamic paging; undefined = the runtime default (segfault). */
+  readonly readOnlyWrite?: 'segfault' | 'trap';
   /** undefined = no gas metering. */
   readonly gasMetering: 'sync' | undefined;
   readonly costModel: CostModelSpec;

@@ -34,6 +34,7 @@ export interface VmLoadOptions {
   /** Only for 'jam-program'. */
   readonly isa?: string;
   readonly dynamicPaging: boolean;
+  readonly readOnlyWrite?: 'segfault' | 'trap';
   readonly gasMetering: 'sync' | undefined;
   readonly costModel: CostModelSpec;
 }
@@ -208,7 +209,7 @@ export function runCase(c: ConformanceCase, vm: Vm): CaseResult {
     }
     if (program.format === 'polkavm') blob = parseBlob(program.bytes);
     instance = vm
-      .load(program.bytes, { format: program.format, ...(program.isa ? { isa: program.isa } : {}), dynamicPaging: c.dynamicPaging, gasMetering: c.gasMetering, costModel: c.costModel })
+      .load(program.bytes, { format: program.format, ...(program.isa ? { isa: program.isa } : {}), dynamicPaging: c.dynamicPaging, ...(c.readOnlyWrite ? { readOnlyWrite: c.readOnlyWrite } : {}), gasMetering: c.gasMetering, costModel: c.costModel })
       .instantiate();
   } catch (error) {
     diffs.push({ stop: -1, field: 'load', expected: 'the program builds and instantiates', actual: errorText(error) });

@@ -135,6 +135,7 @@ async function discover(): Promise<Availability> {
             format: options.format,
             ...(options.isa !== undefined ? { isa: parseIsaName(options.isa) } : {}),
             dynamicPaging: options.dynamicPaging,
+            ...(options.readOnlyWrite ? { readOnlyWrite: options.readOnlyWrite } : {}),
             gasMetering: options.gasMetering,
             costModel,
           });
