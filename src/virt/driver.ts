@@ -75,9 +75,9 @@ export const INCREMENT_COUNTER_ANSWER = 2n << 56n;
  * the execution. Any other symbol, or a memory error, throws (Rust panics).
  */
 export function makeHandler(counter: CounterBox): SyscallHandler {
+  const bytes = new Uint8Array(8);
+  const view = new DataView(bytes.buffer);
   return (syscall) => {
-    const bytes = new Uint8Array(8);
-    const view = new DataView(bytes.buffer);
     const address = Number(BigInt.asUintN(32, syscall.a0));
     switch (syscall.syscallName) {
       case 'read_counter': {

@@ -65,3 +65,17 @@ export function decodeExecBuffer(bytes: Uint8Array): ExecBuffer {
     a5: arg(5),
   };
 }
+
+/** Field readers over one buffer, for a caller that decodes the same buffer many times (the forwarder's run). */
+export function execBufferFields(bytes: Uint8Array): { gasLeft(): bigint; syscallSymbol(): Uint8Array; arg(k: number): bigint } {
+  const v = view(bytes, 'execBufferFields');
+  return {
+    gasLeft: () => v.getBigInt64(0, true),
+    syscallSymbol: () => {
+      const length = v.getBigUint64(SYMBOL_LENGTH_AT, true);
+      if (length > BigInt(MAX_SYSCALL_SYMBOL_LEN)) throw new VirtMisuseError('bad-argument', `corrupt ExecBuffer: symbol length ${length} is over ${MAX_SYSCALL_SYMBOL_LEN}`);
+      return bytes.slice(SYMBOL_AT, SYMBOL_AT + Number(length));
+    },
+    arg: (k) => v.getBigUint64(ARGS_AT + 8 * k, true),
+  };
+}
