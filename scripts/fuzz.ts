@@ -85,7 +85,7 @@ function fuzz(args: Args, first: number, step: number, count: number, send: (m: 
     let note = '';
     if (args.reduce) {
       const reduced = reduceCase(c, a, b);
-      if (reduced.case !== c) note = `(shrunk from ${c.code.count} to ${reduced.case.code.count} instructions)\n`;
+      if (reduced.case.code.count < c.code.count) note = `(shrunk from ${c.code.count} to ${reduced.case.code.count} instructions)\n`;
       shown = reduced.case;
       result = reduced.result;
     }
