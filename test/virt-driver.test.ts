@@ -16,7 +16,7 @@ import {
   type SyscallHandler,
   type VirtInstance,
 } from '../src/virt/index.ts';
-import { FIXTURE, incrementsBeforeOutOfGas, straightLineGas, VIRT_BACKENDS } from './virt-fixture.ts';
+import { FIXTURE, incrementsBeforeOutOfGas, straightLineGas, UNAVAILABLE_BACKENDS, VIRT_BACKENDS } from './virt-fixture.ts';
 
 function instantiate(program: Uint8Array = FIXTURE): VirtInstance {
   const compiled = VirtModule.fromBytes(program);
@@ -187,4 +187,9 @@ describe.each(VIRT_BACKENDS)('sp-virtualization shared test driver [%s]', (backe
     withVirtHost(new VirtHost({ manager }), () => c.run());
     expect(manager.liveInstances).toBe(0);
   });
+});
+
+// A registered backend that cannot load the fixture shows up as a skipped test with its reason.
+describe.each(UNAVAILABLE_BACKENDS)('sp-virtualization shared test driver [$backend]', ({ reason }) => {
+  it.skip(`cannot load the 64-bit fixture: ${reason}`, () => {});
 });

@@ -5,13 +5,25 @@ import { join } from 'node:path';
 import { assemble } from '../src/assembler/index.ts';
 import { Op } from '../src/decoder/table.ts';
 import { Module } from '../src/runtime/index.ts';
-import { BACKEND_NAMES, hasBackend } from '../src/runtime/index.ts';
+import { BACKEND_NAMES, hasBackend, type BackendName } from '../src/runtime/index.ts';
 
 export const FIXTURE_SOURCE = readFileSync(join(import.meta.dirname, '..', 'examples', 'virt', 'fixture.pvmasm'), 'utf8');
 export const FIXTURE = assemble(FIXTURE_SOURCE);
 
-/** The backends this build has: the virt suites run once per backend. */
-export const VIRT_BACKENDS = BACKEND_NAMES.filter(hasBackend);
+/**
+ * The backends that can load the (64-bit) fixture: the virt suites run once per backend. A backend
+ * that is registered but refuses the fixture is listed in UNAVAILABLE_BACKENDS with its reason.
+ */
+export const VIRT_BACKENDS: BackendName[] = [];
+export const UNAVAILABLE_BACKENDS: { backend: BackendName; reason: string }[] = [];
+for (const backend of BACKEND_NAMES.filter(hasBackend)) {
+  try {
+    Module.fromBytes(FIXTURE, { backend, gasMetering: 'sync' });
+    VIRT_BACKENDS.push(backend);
+  } catch (e) {
+    UNAVAILABLE_BACKENDS.push({ backend, reason: (e as Error).message });
+  }
+}
 
 /** Per-block costs of the fixture under the cost model VirtManager uses by default (polkavm Full, L2 hit). */
 const costed = Module.fromBytes(FIXTURE, { costModel: 'full-l2', gasMetering: 'sync', backend: 'interpreter' });

@@ -33,6 +33,11 @@ import {
 } from '../src/virt/index.ts';
 import { FIXTURE, VIRT_BACKENDS } from './virt-fixture.ts';
 
+// The suites below test the front, not a backend: they use the first backend that loads the fixture.
+const backend = VIRT_BACKENDS[0];
+const newManager = (): VirtManager => new VirtManager(backend ? { backend } : {});
+const newHost = (): VirtHost => new VirtHost({ manager: newManager() });
+
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function moduleOf(r: CompileResult): VirtModule {
@@ -216,9 +221,9 @@ const hostCases: HostCase[] = [
   },
 ];
 
-describe.each(VIRT_BACKENDS)('sc-virtualization host behaviour [%s]', (backend) => {
+describe.each(VIRT_BACKENDS)('sc-virtualization host behaviour [%s]', (name) => {
   it.each(hostCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const manager = new VirtManager({ backend });
+    const manager = new VirtManager({ backend: name });
     const storage = new MemoryStorage();
     const host = new VirtHost({ manager, storage });
     withVirtHost(host, () => c.run(host, storage, manager));
@@ -228,15 +233,15 @@ describe.each(VIRT_BACKENDS)('sc-virtualization host behaviour [%s]', (backend) 
 
 describe('VirtManager by ids (the state machine the host functions drive)', () => {
   it('cache_does_not_leak_between_instances (one cache per manager)', () => {
-    const a = new VirtManager();
-    const b = new VirtManager();
+    const a = newManager();
+    const b = newManager();
     expect(a.compile(FIXTURE, bytes('some-key')).ok).toBe(true);
     expect(a.lookup(bytes('some-key')).ok).toBe(true);
     expect(b.lookup(bytes('some-key'))).toEqual({ ok: false, error: ModuleError.NotCached });
   });
 
   it('ids count up from 0; a lookup hands out a new module id for the same module', () => {
-    const m = new VirtManager();
+    const m = newManager();
     const first = m.compile(FIXTURE, bytes('k'));
     const alias = m.lookup(bytes('k'));
     expect([first, alias]).toEqual([
@@ -254,7 +259,7 @@ describe('VirtManager by ids (the state machine the host functions drive)', () =
   });
 
   it('operations in the wrong state or on unknown ids are errors, not exceptions', () => {
-    const m = new VirtManager();
+    const m = newManager();
     const mod = m.compile(FIXTURE, undefined);
     if (!mod.ok) throw new Error('compile failed');
     expect(m.instantiate(99 as ModuleId)).toEqual({ ok: false, error: InstantiateError.InvalidModule });
@@ -279,7 +284,7 @@ describe('VirtManager by ids (the state machine the host functions drive)', () =
   });
 
   it('out of gas sends the instance back to idle: it can be prepared again', () => {
-    const m = new VirtManager();
+    const m = newManager();
     const mod = m.compile(FIXTURE, undefined);
     if (!mod.ok) throw new Error('compile failed');
     const inst = m.instantiate(mod.moduleId);
@@ -293,7 +298,7 @@ describe('VirtManager by ids (the state machine the host functions drive)', () =
 
 describe('host functions: RIIntResult wire values', () => {
   it('compile packs the module id in bits 0-31 and the status in bits 32-39; errors are their discriminants', () => {
-    const host = new VirtHost();
+    const host = newHost();
     const first = host.compileFromBytes(FIXTURE, bytes('id'));
     const second = host.compileFromBytes(FIXTURE, bytes('id'));
     expect(first).toBe(0 + CompileStatus.Compiled * 2 ** 32);
@@ -307,7 +312,7 @@ describe('host functions: RIIntResult wire values', () => {
   });
 
   it('run writes the ExecBuffer: status Syscall with the symbol, then Finished with only the gas', () => {
-    const host = new VirtHost();
+    const host = newHost();
     const moduleId = host.compileFromBytes(FIXTURE) % 2 ** 32;
     const instanceId = host.instantiate(moduleId);
     expect(host.prepare(instanceId, bytes('add_99'))).toBe(0);
@@ -370,7 +375,7 @@ describe('typestate misuse throws VirtMisuseError', () => {
     { name: 'an offset outside u32', kind: 'bad-argument', act: () => prepared().execution.readMemory(2 ** 32, new Uint8Array(1)) },
   ];
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    withVirtHost(new VirtHost(), () => expect(c.act).toThrow(misuse(c.kind)));
+    withVirtHost(newHost(), () => expect(c.act).toThrow(misuse(c.kind)));
   });
 });
 
