@@ -366,10 +366,39 @@ describe('typestate misuse throws VirtMisuseError', () => {
     return { instance: made.instance, execution: p.execution };
   };
   const cases: { name: string; act: () => void; kind: string }[] = [
-    { name: 'an Execution run twice', kind: 'consumed-handle', act: () => { const { execution } = prepared(); execution.run(GAS_MAX); execution.run(GAS_MAX); } },
-    { name: 'an Instance prepared twice', kind: 'consumed-handle', act: () => { const { instance } = prepared(); instance.prepare('counter'); } },
-    { name: 'memory of a consumed Execution', kind: 'consumed-handle', act: () => { const { execution } = prepared(); execution.run(GAS_MAX); execution.readMemory(0x20000, new Uint8Array(1)); } },
-    { name: 'an Instance after destroy', kind: 'consumed-handle', act: () => { const made = moduleOf(VirtModule.fromBytes(FIXTURE)).instantiate(); if (!made.ok) return; made.instance.destroy(); made.instance.prepare('counter'); } },
+    {
+      name: 'an Execution run twice',
+      kind: 'consumed-handle',
+      act: () => {
+        const { execution } = prepared();
+        execution.run(GAS_MAX);
+        execution.run(GAS_MAX);
+      },
+    },
+    {
+      name: 'an Instance prepared twice',
+      kind: 'consumed-handle',
+      act: () => prepared().instance.prepare('counter'),
+    },
+    {
+      name: 'memory of a consumed Execution',
+      kind: 'consumed-handle',
+      act: () => {
+        const { execution } = prepared();
+        execution.run(GAS_MAX);
+        execution.readMemory(0x20000, new Uint8Array(1));
+      },
+    },
+    {
+      name: 'an Instance after destroy',
+      kind: 'consumed-handle',
+      act: () => {
+        const made = moduleOf(VirtModule.fromBytes(FIXTURE)).instantiate();
+        if (!made.ok) throw new Error('instantiate failed');
+        made.instance.destroy();
+        made.instance.prepare('counter');
+      },
+    },
     { name: 'gas outside i64', kind: 'bad-argument', act: () => prepared().execution.run(1n << 63n) },
     { name: 'a0 outside u64', kind: 'bad-argument', act: () => prepared().execution.run(GAS_MAX, -1n) },
     { name: 'an offset outside u32', kind: 'bad-argument', act: () => prepared().execution.readMemory(2 ** 32, new Uint8Array(1)) },
