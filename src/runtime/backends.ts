@@ -1,6 +1,7 @@
 // The registry of execution backends. The runtime sits above both backends (ARCHITECTURE.md), so it
 // is the one place that names them; neither backend imports the runtime.
 
+import { createCompiledBackend } from '../codegen/index.ts';
 import { interpreterBackend } from '../interpreter/index.ts';
 import type { Backend } from '../machine/state.ts';
 import { RuntimeError } from './errors.ts';
@@ -8,9 +9,11 @@ import { RuntimeError } from './errors.ts';
 export type BackendName = 'compiled' | 'interpreter';
 export const BACKEND_NAMES: readonly BackendName[] = ['compiled', 'interpreter'];
 
-const registry = new Map<string, Backend>([['interpreter', interpreterBackend]]);
-// The compiled backend joins here once src/codegen exports it:
-//   import { compiledBackend } from '../codegen/index.ts';  registry.set('compiled', compiledBackend);
+// The compiled backend hands the rare entries it has no compiled case for (and step tracing) to the interpreter.
+const registry = new Map<string, Backend>([
+  ['interpreter', interpreterBackend],
+  ['compiled', createCompiledBackend(interpreterBackend)],
+]);
 
 /** Adds or replaces a backend (the compiled backend, or a test double wrapping another backend). */
 export function registerBackend(backend: Backend): void {

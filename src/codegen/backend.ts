@@ -1,0 +1,288 @@
+// The compiled backend: loads generated JS (generate.ts) and runs it through a small trampoline that
+// turns region exits into the same state and Interrupts as the reference interpreter.
+//
+// Entering in the middle of a block where the generated code has no case (the host moved the pc
+// there, or re-runs an instruction that trapped) is rare and is handed to a fallback backend (the
+// interpreter, given by the runtime) up to the next block edge; step tracing runs on the fallback
+// entirely. Both share the MachineState, so the hand-over is exact.
+
+import { refillGas } from '../machine/gas.ts';
+import { budget, ecalli, FINISHED, NOT_ENOUGH_GAS, TRAP, type Interrupt } from '../machine/interrupt.ts';
+import { memset, MemsetStop } from '../machine/ops.ts';
+import * as ops from '../machine/ops.ts';
+import type { GuestMemory } from '../machine/memory.ts';
+import { REG_COUNT, Resume, type Backend, type BackendInstance, type BackendModule, type MachineState, type ModuleImage } from '../machine/state.ts';
+import { ENV_NAMES, type CodegenOptions, type CompiledJs } from './generate.ts';
+import { Exit, type CodegenProgram } from './program.ts';
+import { compileCached } from './cache.ts';
+
+/** The per-instance object generated code sees as `c`. */
+export interface RegionContext {
+  /** The register file as int32 words: register k is [2k] (low) and [2k + 1] (high). */
+  readonly R: Int32Array;
+  readonly m: GuestMemory;
+  readonly s: MachineState;
+  /** Instruction index of the last exit. */
+  at: number;
+  /** Instructions left in the current countdown. */
+  steps: number;
+  /** memset results. */
+  a0: number;
+  a2: number;
+  /** High words passed back by 64-bit helpers. */
+  hi: number;
+}
+
+export type RegionFunction = (c: RegionContext, label: number) => number;
+
+/** Runs a countdown this long between two looks at the clock when a deadline is set. */
+const DEADLINE_STEPS = 1 << 20;
+/** Without budget or deadline: a countdown that never runs out in practice, and stays exact. */
+const UNLIMITED_STEPS = 2 ** 52;
+
+function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)[number], unknown> {
+  const sbrk = (m: GuestMemory, size: number): number => {
+    const top = m.sbrk(size >>> 0);
+    if (top === undefined) return m.fault.kind === 'budget' ? -1 : 0;
+    return top;
+  };
+  const memsetWith = (c: RegionContext, address: number, value: number, count: number): number => {
+    const done = memset(c.m, c.s, address >>> 0, value & 0xff, count >>> 0, metered);
+    c.a0 = (address + done.written) | 0;
+    c.a2 = ((count >>> 0) - done.written) | 0;
+    return done.stop === MemsetStop.done ? 0 : done.stop === MemsetStop.fault ? Exit.fault : Exit.memsetGas;
+  };
+  return {
+    JT: p.jumpTableIndex,
+    REGION: p.regionOf,
+    LABEL: p.blockLabel,
+    sbrk,
+    memset32: memsetWith,
+    memset64: memsetWith,
+    divUnsigned32: ops.divUnsigned32,
+    divSigned32: ops.divSigned32,
+    remUnsigned32: ops.remUnsigned32,
+    remSigned32: ops.remSigned32,
+    mulUpperSignedSigned32: ops.mulUpperSignedSigned32,
+    mulUpperUnsignedUnsigned32: ops.mulUpperUnsignedUnsigned32,
+    mulUpperSignedUnsigned32: ops.mulUpperSignedUnsigned32,
+    countSetBits32: ops.countSetBits32,
+    countTrailingZeroBits32: ops.countTrailingZeroBits32,
+    reverseByte32: ops.reverseByte32,
+    rotateLeft32: ops.rotateLeft32,
+    rotateRight32: ops.rotateRight32,
+    H: undefined,
+  };
+}
+
+/** Evaluates generated text into region functions. The text is built from numbers and fixed names only. */
+export function linkRegions(js: CompiledJs, metered: boolean): RegionFunction[] {
+  const link = new Function(`return ${js.code}`)() as (env: unknown) => RegionFunction[];
+  return link(makeEnv(js.program, metered));
+}
+
+export class CompiledModule implements BackendModule {
+  readonly image: ModuleImage;
+  readonly js: CompiledJs;
+  readonly regions: RegionFunction[];
+  private readonly fallbackBackend: Backend | undefined;
+  private fallbackModule: BackendModule | undefined;
+
+  constructor(image: ModuleImage, js: CompiledJs, fallback: Backend | undefined) {
+    this.image = image;
+    this.js = js;
+    this.fallbackBackend = fallback;
+    this.regions = linkRegions(js, image.gasMetering !== undefined);
+  }
+
+  /** The fallback's instance over the same state (made on first need). */
+  fallbackFor(state: MachineState): BackendInstance | undefined {
+    if (!this.fallbackBackend) return undefined;
+    this.fallbackModule ??= this.fallbackBackend.load(this.image);
+    return this.fallbackModule.instantiate(state);
+  }
+
+  instantiate(state: MachineState): BackendInstance {
+    return new CompiledInstance(this, state);
+  }
+}
+
+export class CompiledInstance implements BackendInstance {
+  readonly state: MachineState;
+  private readonly module: CompiledModule;
+  private readonly p: CodegenProgram;
+  private readonly ctx: RegionContext;
+  private fallback: BackendInstance | undefined;
+
+  constructor(module: CompiledModule, state: MachineState) {
+    this.module = module;
+    this.p = module.js.program;
+    this.state = state;
+    this.ctx = {
+      R: new Int32Array(state.regs32.buffer, state.regs32.byteOffset, REG_COUNT * 2),
+      m: state.memory,
+      s: state,
+      at: 0,
+      steps: 0,
+      a0: 0,
+      a2: 0,
+      hi: 0,
+    };
+  }
+
+  /** Records where the run stopped, as the interpreter does, and finishes the register file. */
+  private stop(i: number, nextIndex: number, resume: Resume, interrupt: Interrupt): Interrupt {
+    const s = this.state;
+    const code = this.p.code;
+    s.pc = code.pc[i]!;
+    s.nextPc = nextIndex < 0 ? -1 : code.pc[nextIndex]!;
+    s.resume = resume;
+    if (!code.is64Bit) {
+      // 32-bit registers are kept sign-extended: the high words follow the low ones.
+      const R = this.ctx.R;
+      for (let k = 0; k < REG_COUNT; k++) R[2 * k + 1] = R[2 * k]! >> 31;
+    }
+    return interrupt;
+  }
+
+  /** Runs the fallback backend up to the next block edge, or returns its own interrupt. */
+  private runFallbackToBlockEdge(): Interrupt | undefined {
+    this.fallback ??= this.module.fallbackFor(this.state);
+    if (!this.fallback) throw new Error('compiled backend: an entry point without a compiled case needs a fallback backend');
+    const s = this.state;
+    const budgetLeft = s.instructionBudget;
+    const before = s.instructionsExecuted;
+    // The interpreter checks the budget first at every block edge: a zero budget stops it at the next
+    // one. A budget that really runs out there is seen again by the compiled block's own countdown.
+    s.instructionBudget = 0;
+    const interrupt = this.fallback.run();
+    s.instructionBudget = budgetLeft - (s.instructionsExecuted - before);
+    if (interrupt.kind === 'budget' && interrupt.reason === 'instructions' && s.nextPc >= 0) return undefined;
+    return interrupt;
+  }
+
+  run(): Interrupt {
+    const s = this.state;
+    const p = this.p;
+    const code = p.code;
+    let pc = s.nextPc;
+    let index = pc < code.code.length ? code.indexOfPc[pc]! : -1;
+    let label: number;
+    let resume: Resume = s.resume;
+    if (s.chargeOnEntry) {
+      if (index < 0 || code.implicit[index]) {
+        s.pc = pc;
+        s.nextPc = -1;
+        return TRAP;
+      }
+      if (code.blockStart[index]) {
+        s.chargeOnEntry = false;
+        s.resume = resume = Resume.full;
+        s.pc = pc;
+      } else {
+        const stopped = this.runFallbackToBlockEdge();
+        if (stopped) return stopped;
+        pc = s.nextPc;
+        index = code.indexOfPc[pc]!;
+        resume = Resume.full;
+      }
+    } else if (index < 0) {
+      s.pc = pc;
+      s.nextPc = -1;
+      return TRAP;
+    }
+    if (code.blockStart[index] && resume !== Resume.execute) label = p.blockLabel[index]!;
+    else {
+      label = p.innerLabel[index]!;
+      if (label < 0) {
+        const stopped = this.runFallbackToBlockEdge();
+        if (stopped) return stopped;
+        index = code.indexOfPc[s.nextPc]!;
+        resume = Resume.full;
+        label = p.blockLabel[index]!;
+      }
+    }
+    return this.loop(index, label, resume);
+  }
+
+  private countdown(index: number, resume: Resume): number {
+    const s = this.state;
+    let steps = Math.min(s.instructionBudget, s.deadline !== Infinity ? DEADLINE_STEPS : UNLIMITED_STEPS);
+    // Resuming after a sync out-of-gas skips the budget check, as the interpreter does.
+    if (resume === Resume.afterStep && this.p.code.blockStart[index]) steps = Math.max(steps, this.p.blockLength[index]!);
+    return Math.max(steps, 0);
+  }
+
+  private loop(index: number, label: number, resume: Resume): Interrupt {
+    const s = this.state;
+    const p = this.p;
+    const ctx = this.ctx;
+    const regions = this.module.regions;
+    const regionOf = p.regionOf;
+    const blockLabel = p.blockLabel;
+    let start = this.countdown(index, resume);
+    ctx.steps = start;
+    const account = (): void => {
+      const executed = start - ctx.steps;
+      s.instructionsExecuted += executed;
+      s.instructionBudget -= executed;
+      start = ctx.steps;
+    };
+    let i = index;
+    for (;;) {
+      const x = regions[regionOf[i]!]!(ctx, label);
+      if (x >= 0) {
+        i = x;
+        label = blockLabel[x]!;
+        continue;
+      }
+      const at = ctx.at;
+      account();
+      switch (x) {
+        case Exit.trap:
+          return this.stop(at, -1, Resume.full, TRAP);
+        case Exit.fault:
+          return this.stop(at, at, Resume.execute, ctx.m.fault);
+        case Exit.ecalli:
+          return this.stop(at, at + 1, Resume.full, ecalli(p.code.imm1[at]!));
+        case Exit.finished:
+          return this.stop(at, -1, Resume.full, FINISHED);
+        case Exit.gas: {
+          const cost = p.blockCosts[at]!;
+          if (refillGas(s, cost)) break;
+          if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.afterStep, NOT_ENOUGH_GAS);
+          s.gas -= cost;
+          return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
+        }
+        case Exit.steps: {
+          if (s.instructionBudget < p.blockLength[at]!) return this.stop(at, at, Resume.full, budget('instructions'));
+          if (s.deadline !== Infinity && performance.now() >= s.deadline) return this.stop(at, at, Resume.full, budget('deadline'));
+          ctx.steps = start = this.countdown(at, Resume.full);
+          break;
+        }
+        case Exit.memsetGas:
+          if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.execute, NOT_ENOUGH_GAS);
+          return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
+        default:
+          throw new Error(`compiled backend: unknown exit ${x} at instruction ${at}`);
+      }
+      // Re-enter the same block (gas refilled or a new countdown).
+      i = at;
+      label = blockLabel[at]!;
+    }
+  }
+}
+
+/** The compiled backend, with an optional fallback backend for the rare entries compiled code has no case for. */
+export function createCompiledBackend(fallback?: Backend, options: CodegenOptions = {}): Backend {
+  return {
+    name: 'compiled',
+    load(image: ModuleImage): BackendModule {
+      if (image.stepTracing) {
+        if (!fallback) throw new Error('compiled backend: step tracing needs a fallback backend');
+        return fallback.load(image);
+      }
+      return new CompiledModule(image, compileCached(image, options), fallback);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// The module cache: compiled code keyed by ModuleId = BLAKE3 of (compiler version, code generation
+// options, the module options that shape the code, the per-block gas costs, the blob bytes). Two
+// modules made from the same bytes with the same options share one compilation and one set of
+// linked region functions (so V8's optimised code is shared too); instantiating is then cheap.
+
+import { blake3 } from '@noble/hashes/blake3.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { ModuleImage } from '../machine/state.ts';
+import { VERSION } from '../version.ts';
+import { compileToJs, DEFAULT_REGION_SIZE, type CodegenOptions, type CompiledJs } from './generate.ts';
+
+/** Everything besides the blob bytes that changes the generated code. */
+function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string {
+  const m = image.memoryMap;
+  return JSON.stringify({
+    compiler: VERSION,
+    regionSize: options.regionSize ?? DEFAULT_REGION_SIZE,
+    countSteps: options.countSteps ?? true,
+    sourceMap: options.sourceMap ?? false,
+    sourceName: options.sourceName ?? null,
+    metered: image.gasMetering !== undefined,
+    dynamicPaging: image.dynamicPaging,
+    isa: image.code.isa,
+    memory: [m.pageSize, m.roDataAddress, m.roDataSize, m.rwDataAddress, m.stackAddressLow, m.stackSize, m.auxDataAddress, m.auxDataSize],
+  });
+}
+
+export function moduleId(image: ModuleImage, options: CodegenOptions = {}): string {
+  const h = blake3.create();
+  const shape = utf8ToBytes(codeShapingOptions(image, options));
+  const lengths = new Uint32Array([shape.length, image.blockCosts.length, image.blob.bytes.length]);
+  h.update(new Uint8Array(lengths.buffer));
+  h.update(shape);
+  h.update(new Uint8Array(image.blockCosts.buffer, image.blockCosts.byteOffset, image.blockCosts.byteLength));
+  h.update(image.blob.bytes);
+  return bytesToHex(h.digest());
+}
+
+const MAX_ENTRIES = 64;
+const cache = new Map<string, CompiledJs>();
+
+/** Compiles `image`, or returns the compilation made earlier for the same ModuleId. */
+export function compileCached(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
+  const id = moduleId(image, options);
+  const hit = cache.get(id);
+  if (hit) {
+    // Most recently used last, so the oldest entry is the one evicted.
+    cache.delete(id);
+    cache.set(id, hit);
+    return hit;
+  }
+  const js = compileToJs(image, options);
+  cache.set(id, js);
+  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  return js;
+}
+
+/** Empties the cache (tests, long-running hosts that load many programs once). */
+export function clearModuleCache(): void {
+  cache.clear();
+}
+
+export const moduleCacheSize = (): number => cache.size;

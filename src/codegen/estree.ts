@@ -1,0 +1,197 @@
+// The one node factory for generated code. Every node it makes carries `loc`, so astring's source
+// map comes for free: the "original" position of a node is the guest instruction it implements,
+// as line = pc + 1 (source-map lines start at 1), column 0, in a source named after the blob.
+//
+// Safety: the only leaves are numbers and identifiers from the fixed vocabulary of the code
+// generator (never text taken from a blob), so no byte of a program can become code.
+
+import type * as ES from 'estree';
+
+export type Expr = ES.Expression;
+export type Stmt = ES.Statement;
+
+/** Where the nodes being built come from: set once per instruction by the emitter. */
+export class NodeFactory {
+  private loc: ES.SourceLocation;
+  readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.loc = { source, start: { line: 1, column: 0 }, end: { line: 1, column: 0 } };
+  }
+
+  /** Nodes made from now on map to guest `pc`. */
+  at(pc: number): void {
+    const p = { line: pc + 1, column: 0 };
+    this.loc = { source: this.source, start: p, end: p };
+  }
+
+  id(name: string): ES.Identifier {
+    return { type: 'Identifier', name, loc: this.loc };
+  }
+
+  /** A number literal; negative values become a unary minus so the printed text is plain. */
+  num(value: number): Expr {
+    if (!Number.isFinite(value)) throw new Error(`code generator: non-finite literal ${value}`);
+    if (value < 0 || Object.is(value, -0)) return this.unary('-', this.num(-value));
+    return { type: 'Literal', value, raw: String(value), loc: this.loc };
+  }
+
+  bool(value: boolean): Expr {
+    return { type: 'Literal', value, raw: String(value), loc: this.loc };
+  }
+
+  unary(operator: ES.UnaryOperator, argument: Expr): Expr {
+    return { type: 'UnaryExpression', operator, prefix: true, argument, loc: this.loc };
+  }
+
+  bin(operator: ES.BinaryOperator, left: Expr, right: Expr): Expr {
+    return { type: 'BinaryExpression', operator, left, right, loc: this.loc };
+  }
+
+  logical(operator: ES.LogicalOperator, left: Expr, right: Expr): Expr {
+    return { type: 'LogicalExpression', operator, left, right, loc: this.loc };
+  }
+
+  cond(test: Expr, consequent: Expr, alternate: Expr): Expr {
+    return { type: 'ConditionalExpression', test, consequent, alternate, loc: this.loc };
+  }
+
+  assign(target: string | ES.MemberExpression, value: Expr, operator: ES.AssignmentOperator = '='): Expr {
+    const left = typeof target === 'string' ? this.id(target) : target;
+    return { type: 'AssignmentExpression', operator, left, right: value, loc: this.loc };
+  }
+
+  member(object: Expr, property: string): ES.MemberExpression {
+    return { type: 'MemberExpression', object, property: this.id(property), computed: false, optional: false, loc: this.loc };
+  }
+
+  index(object: Expr, property: Expr): ES.MemberExpression {
+    return { type: 'MemberExpression', object, property, computed: true, optional: false, loc: this.loc };
+  }
+
+  call(callee: Expr, args: Expr[]): Expr {
+    return { type: 'CallExpression', callee, arguments: args, optional: false, loc: this.loc };
+  }
+
+  /** `object.method(args)` */
+  method(object: string, name: string, args: Expr[]): Expr {
+    return this.call(this.member(this.id(object), name), args);
+  }
+
+  expr(expression: Expr): Stmt {
+    return { type: 'ExpressionStatement', expression, loc: this.loc };
+  }
+
+  /** `name = value;` */
+  set(name: string, value: Expr, operator: ES.AssignmentOperator = '='): Stmt {
+    return this.expr(this.assign(name, value, operator));
+  }
+
+  let(declarations: [string, Expr | null][]): Stmt {
+    return {
+      type: 'VariableDeclaration',
+      kind: 'let',
+      declarations: declarations.map(([name, init]) => ({ type: 'VariableDeclarator', id: this.id(name), init, loc: this.loc })),
+      loc: this.loc,
+    };
+  }
+
+  const(name: string, init: Expr): Stmt {
+    return {
+      type: 'VariableDeclaration',
+      kind: 'const',
+      declarations: [{ type: 'VariableDeclarator', id: this.id(name), init, loc: this.loc }],
+      loc: this.loc,
+    };
+  }
+
+  if(test: Expr, consequent: Stmt[], alternate?: Stmt[]): Stmt {
+    return {
+      type: 'IfStatement',
+      test,
+      consequent: this.block(consequent),
+      alternate: alternate ? this.block(alternate) : null,
+      loc: this.loc,
+    };
+  }
+
+  block(body: Stmt[]): ES.BlockStatement {
+    return { type: 'BlockStatement', body, loc: this.loc };
+  }
+
+  return(argument: Expr | null): Stmt {
+    return { type: 'ReturnStatement', argument, loc: this.loc };
+  }
+
+  continue(label?: string): Stmt {
+    return { type: 'ContinueStatement', label: label ? this.id(label) : null, loc: this.loc };
+  }
+
+  break(label?: string): Stmt {
+    return { type: 'BreakStatement', label: label ? this.id(label) : null, loc: this.loc };
+  }
+
+  switchCase(test: Expr | null, consequent: Stmt[]): ES.SwitchCase {
+    return { type: 'SwitchCase', test, consequent, loc: this.loc };
+  }
+
+  switch(discriminant: Expr, cases: ES.SwitchCase[]): Stmt {
+    return { type: 'SwitchStatement', discriminant, cases, loc: this.loc };
+  }
+
+  /** `label: for (;;) body` */
+  loop(label: string, body: Stmt[]): Stmt {
+    const forever: ES.ForStatement = { type: 'ForStatement', init: null, test: null, update: null, body: this.block(body), loc: this.loc };
+    return { type: 'LabeledStatement', label: this.id(label), body: forever, loc: this.loc };
+  }
+
+  func(name: string, params: string[], body: Stmt[]): ES.FunctionDeclaration {
+    return {
+      type: 'FunctionDeclaration',
+      id: this.id(name),
+      params: params.map((p) => this.id(p)),
+      body: this.block(body),
+      generator: false,
+      async: false,
+      loc: this.loc,
+    };
+  }
+
+  funcExpr(name: string, params: string[], body: Stmt[]): Expr {
+    return {
+      type: 'FunctionExpression',
+      id: this.id(name),
+      params: params.map((p) => this.id(p)),
+      body: this.block(body),
+      generator: false,
+      async: false,
+      loc: this.loc,
+    };
+  }
+
+  array(elements: Expr[]): Expr {
+    return { type: 'ArrayExpression', elements, loc: this.loc };
+  }
+
+  object(properties: [string, Expr][]): Expr {
+    return {
+      type: 'ObjectExpression',
+      properties: properties.map(([key, value]) => ({
+        type: 'Property',
+        key: this.id(key),
+        value,
+        kind: 'init',
+        method: false,
+        shorthand: false,
+        computed: false,
+        loc: this.loc,
+      })),
+      loc: this.loc,
+    };
+  }
+
+  program(body: Stmt[]): ES.Program {
+    return { type: 'Program', sourceType: 'script', body, loc: this.loc };
+  }
+}

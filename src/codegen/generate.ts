@@ -1,0 +1,158 @@
+// Program → ESTree → JS text (+ source map). The text is one function expression,
+// `(function link(env) { …regions…; return [r0, r1, …]; })`, evaluated by the loader (load.ts).
+//
+// Source map: generated positions map to the guest instruction each node implements, in a source
+// named after the blob, at line = pc + 1 (source-map lines start at 1) and column 0.
+
+import { generate as printJs } from 'astring';
+import { SourceMapGenerator } from 'source-map';
+import type * as ES from 'estree';
+import { OP_FLAGS, NO_FALLTHROUGH, END } from '../decoder/table.ts';
+import type { ModuleImage } from '../machine/state.ts';
+import { REG_COUNT } from '../machine/state.ts';
+import { emitter32 } from './emit32.ts';
+import { emitter64 } from './emit64.ts';
+import { NodeFactory, type Stmt } from './estree.ts';
+import { MemoryEmitter } from './memory.ts';
+import { analyse, Exit, type CodegenProgram } from './program.ts';
+import { N, RegionBuilder, type RegionOptions } from './region.ts';
+
+export interface CodegenOptions {
+  /** Largest number of guest instructions in one region function (default 2000): V8 optimises a
+   * function only below a bytecode size limit (bench/README.md, Design measurements). */
+  readonly regionSize?: number;
+  /** Count instructions per block for the instruction budget, deadlines and `instructionsExecuted`
+   * (default true). */
+  readonly countSteps?: boolean;
+  /** Build a source map (default false). */
+  readonly sourceMap?: boolean;
+  /** The source name in the source map (default 'program.polkavm'). */
+  readonly sourceName?: string;
+}
+
+export const DEFAULT_REGION_SIZE = 2000;
+
+/** The names `link(env)` takes from its environment (load.ts provides them). */
+export const ENV_NAMES = [
+  N.jumpTable,
+  N.regionOf,
+  N.blockLabel,
+  'sbrk',
+  'memset32',
+  'memset64',
+  'divUnsigned32',
+  'divSigned32',
+  'remUnsigned32',
+  'remSigned32',
+  'mulUpperSignedSigned32',
+  'mulUpperUnsignedUnsigned32',
+  'mulUpperSignedUnsigned32',
+  'countSetBits32',
+  'countTrailingZeroBits32',
+  'reverseByte32',
+  'rotateLeft32',
+  'rotateRight32',
+  'H',
+] as const;
+
+export interface CompiledJs {
+  readonly code: string;
+  /** Source map v3 JSON text, when asked for. */
+  readonly map: string | undefined;
+  readonly program: CodegenProgram;
+}
+
+export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
+  const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
+  const regionOptions: RegionOptions = {
+    metered: image.gasMetering !== undefined,
+    countSteps: options.countSteps ?? true,
+    dynamicPaging: image.dynamicPaging,
+  };
+  const body: Stmt[] = ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)));
+  const regionCount = program.regionStart.length;
+  for (let r = 0; r < regionCount; r++) body.push(emitRegion(f, program, image, r, regionOptions));
+  f.at(0);
+  body.push(f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`)))));
+  const ast = f.program([f.expr(f.funcExpr('link', ['env'], body))]);
+
+  if (!options.sourceMap) return { code: printJs(ast as ES.Node), map: undefined, program };
+  const generator = new SourceMapGenerator({ file: f.source });
+  const code = printJs(ast as ES.Node, { sourceMap: generator });
+  return { code, map: generator.toString(), program };
+}
+
+function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, region: number, options: RegionOptions): ES.FunctionDeclaration {
+  const code = p.code;
+  const b = new RegionBuilder(f, p, region, options);
+  const mem = new MemoryEmitter(b, image.memoryMap);
+  const emit = code.is64Bit ? emitter64 : emitter32;
+  const start = p.regionStart[region]!;
+  const end = p.regionEnd[region]!;
+  const cases: ES.SwitchCase[] = [];
+  let current: Stmt[] | undefined;
+  const open = (label: number): void => {
+    current = [];
+    cases.push(f.switchCase(f.num(label), current));
+  };
+
+  for (let i = start; i < end; i++) {
+    f.at(code.pc[i]!);
+    if (p.blockLabel[i]! >= 0) {
+      open(p.blockLabel[i]!);
+      current!.push(...b.blockEntry(i));
+    }
+    if (p.innerLabel[i]! >= 0) open(p.innerLabel[i]!);
+    const op = code.op[i]!;
+    current!.push(
+      ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),
+    );
+    // A block that ends the region without a terminator cannot happen (regions hold whole blocks),
+    // but a last instruction that falls through must not fall off the switch.
+    if (i === end - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
+  }
+  f.at(code.pc[start] ?? 0);
+  cases.push(f.switchCase(null, b.exit(Exit.trap, start)));
+
+  const is64 = code.is64Bit;
+  const prologue: Stmt[] = [f.const(N.regs, f.member(f.id(N.ctx), 'R')), f.const(N.memory, f.member(f.id(N.ctx), 'm')), f.const(N.state, f.member(f.id(N.ctx), 's'))];
+  const regs: [string, ES.Expression][] = [];
+  for (let k = 0; k < REG_COUNT; k++) {
+    if (!(b.readMask & (1 << k))) continue;
+    regs.push([`r${k}`, f.index(f.id(N.regs), f.num(2 * k))]);
+    if (is64) regs.push([`h${k}`, f.index(f.id(N.regs), f.num(2 * k + 1))]);
+  }
+  if (regs.length) prologue.push(f.let(regs));
+  prologue.push(
+    f.let([
+      [N.gas, f.member(f.id(N.state), 'gas')],
+      [N.steps, f.member(f.id(N.ctx), 'steps')],
+      [N.exit, f.num(0)],
+      [N.temp, f.num(0)],
+      [N.value, f.num(0)],
+    ]),
+  );
+  if (!options.dynamicPaging)
+    prologue.push(
+      f.let([
+        [N.rwView, f.member(f.id(N.memory), 'rwView')],
+        [N.rwSize, f.member(f.id(N.memory), 'rwSize')],
+        [N.stackView, f.member(f.id(N.memory), 'stackView')],
+        [N.roView, f.member(f.id(N.memory), 'roView')],
+      ]),
+    );
+
+  const epilogue: Stmt[] = [];
+  for (let k = 0; k < REG_COUNT; k++) {
+    if (!(b.writeMask & (1 << k))) continue;
+    epilogue.push(f.expr(f.assign(f.index(f.id(N.regs), f.num(2 * k)), f.id(`r${k}`))));
+    if (is64) epilogue.push(f.expr(f.assign(f.index(f.id(N.regs), f.num(2 * k + 1)), f.id(`h${k}`))));
+  }
+  epilogue.push(f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))));
+  epilogue.push(f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps))));
+  epilogue.push(f.return(f.id(N.exit)));
+
+  const loop = f.loop(N.loop, [f.switch(f.id(N.label), cases)]);
+  return f.func(`r${region}`, [N.ctx, N.label], [...prologue, loop, ...epilogue]);
+}

@@ -1,0 +1,111 @@
+// Guest memory accesses in generated code. Standard memory: one subtraction and one unsigned compare
+// against the region the access most likely hits (the stack when the base register is SP, rw data
+// and heap otherwise; a constant address picks its region at compile time), DataView on that fast
+// path, and the memory object's generic non-throwing accessor when the compare fails. Dynamic
+// paging: always the generic accessor (pages can appear between any two runs).
+
+import type { MemoryMap } from '../machine/layout.ts';
+import { Reg } from '../machine/state.ts';
+import type { Expr, Stmt } from './estree.ts';
+import { Exit } from './program.ts';
+import { N, type RegionBuilder } from './region.ts';
+
+export type Width = 1 | 2 | 4 | 8;
+
+const GETTERS: Record<string, string> = { u1: 'getUint8', s1: 'getInt8', u2: 'getUint16', s2: 'getInt16', u4: 'getUint32', s4: 'getInt32' };
+const SETTERS: Record<number, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32' };
+
+interface FastRegion {
+  view: string;
+  /** Offset within the region for the address `base + imm`: added to the base register. */
+  bias: number;
+  /** Largest valid offset for this width, as an expression. */
+  limit: Expr;
+}
+
+export class MemoryEmitter {
+  private readonly b: RegionBuilder;
+  private readonly map: MemoryMap;
+
+  constructor(b: RegionBuilder, map: MemoryMap) {
+    this.b = b;
+    this.map = map;
+  }
+
+  private fastRegion(baseReg: number, width: number, store: boolean): FastRegion {
+    const f = this.b.f;
+    void store;
+    if (baseReg === Reg.SP) return { view: N.stackView, bias: -this.map.stackAddressLow, limit: f.num(this.map.stackSize - width) };
+    return { view: N.rwView, bias: -this.map.rwDataAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)) };
+  }
+
+  /** Region for a constant address, or undefined when only the generic accessor can tell. */
+  private constRegion(address: number, width: number, store: boolean): { view: string; offset: number; check?: Expr } | undefined {
+    const f = this.b.f;
+    const m = this.map;
+    if (!store && address >= m.roDataAddress && address + width <= m.roDataAddress + m.roDataSize)
+      return { view: N.roView, offset: address - m.roDataAddress };
+    if (address >= m.stackAddressLow && address + width <= m.stackAddressLow + m.stackSize)
+      return { view: N.stackView, offset: address - m.stackAddressLow };
+    if (address >= m.rwDataAddress && address < m.stackAddressLow) {
+      const offset = address - m.rwDataAddress;
+      return { view: N.rwView, offset, check: f.bin('<=', f.num(offset), f.bin('-', f.id(N.rwSize), f.num(width))) };
+    }
+    return undefined;
+  }
+
+  /**
+   * A load of `width` bytes from `base + imm` (base -1: the constant address imm) into whatever
+   * `assign` does with the loaded int32 (`signed` picks the sign extension of 1 and 2 byte loads;
+   * 4 bytes come as int32). Faults exit at instruction `i`.
+   */
+  load32(i: number, baseReg: number, imm: number, width: 1 | 2 | 4, signed: boolean, assign: (value: Expr) => Stmt[]): Stmt[] {
+    const b = this.b;
+    const f = b.f;
+    const getter = GETTERS[(signed || width === 4 ? 's' : 'u') + width]!;
+    const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
+    const fromGeneric = (v: Expr): Expr =>
+      width === 4 ? f.bin('|', v, f.num(0)) : signed ? f.bin('>>', f.bin('<<', v, f.num(32 - 8 * width)), f.num(32 - 8 * width)) : v;
+    const slow = (): Stmt[] => [
+      f.set(N.value, f.method(N.memory, 'load', [address(), f.num(width)])),
+      f.if(f.bin('<', f.id(N.value), f.num(0)), b.exit(Exit.fault, i)),
+      ...assign(fromGeneric(f.id(N.value))),
+    ];
+    if (b.options.dynamicPaging) return slow();
+    const getArgs = (offset: Expr): Expr[] => (width === 1 ? [offset] : [offset, f.bool(true)]);
+    if (baseReg < 0) {
+      const region = this.constRegion(imm >>> 0, width, false);
+      if (!region) return slow();
+      const fast = assign(f.method(region.view, getter, getArgs(f.num(region.offset))));
+      return region.check ? [f.if(region.check, fast, slow())] : fast;
+    }
+    const region = this.fastRegion(baseReg, width, false);
+    return [
+      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      f.if(f.bin('<=', f.id(N.temp), region.limit), assign(f.method(region.view, getter, getArgs(f.id(N.temp)))), slow()),
+    ];
+  }
+
+  /** A store of the low `width` bytes of the int32 `value` (an expression free of side effects). */
+  store32(i: number, baseReg: number, imm: number, width: 1 | 2 | 4, value: () => Expr): Stmt[] {
+    const b = this.b;
+    const f = b.f;
+    const setter = SETTERS[width]!;
+    const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
+    const slowStore = (): Expr => f.method(N.memory, 'store', [address(), f.num(width), value(), f.num(0)]);
+    const slow = (): Stmt[] => [f.if(f.unary('!', slowStore()), b.exit(Exit.fault, i))];
+    if (b.options.dynamicPaging) return slow();
+    const setArgs = (offset: Expr): Expr[] => (width === 1 ? [offset, value()] : [offset, value(), f.bool(true)]);
+    if (baseReg < 0) {
+      const region = this.constRegion(imm >>> 0, width, true);
+      if (!region) return slow();
+      const fast = [f.expr(f.method(region.view, setter, setArgs(f.num(region.offset))))];
+      return region.check ? [f.if(region.check, fast, slow())] : fast;
+    }
+    const region = this.fastRegion(baseReg, width, true);
+    return [
+      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      f.if(f.bin('<=', f.id(N.temp), region.limit), [f.expr(f.method(region.view, setter, setArgs(f.id(N.temp))))], slow()),
+    ];
+  }
+}

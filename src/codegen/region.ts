@@ -1,0 +1,135 @@
+// Shared machinery of a region function: its prologue and epilogue, block entry (instruction
+// countdown and gas), control transfers and exits. The per-ISA instruction emitters (emit32.ts,
+// emit64.ts) build on these.
+//
+// A region function `function rN(c, b)` runs the switch case `b` of its region and keeps going
+// inside the region; it returns an instruction index (>= 0) to continue in another region, or an
+// `Exit` code with the instruction in `c.at`. Registers live in locals while it runs and are written
+// back to `c.R` (an Int32Array over the instance's register file) when it returns.
+
+import type { Expr, NodeFactory, Stmt } from './estree.ts';
+import { Exit, type CodegenProgram } from './program.ts';
+
+/** The fixed identifiers of generated code. */
+export const N = Object.freeze({
+  ctx: 'c',
+  label: 'b',
+  exit: 'x',
+  temp: 't',
+  value: 'v',
+  gas: 'gas',
+  steps: 'steps',
+  regs: 'R',
+  memory: 'm',
+  state: 's',
+  rwView: 'rw',
+  rwSize: 'rwEnd',
+  stackView: 'st',
+  roView: 'ro',
+  loop: 'L',
+  jumpTable: 'JT',
+  regionOf: 'REGION',
+  blockLabel: 'LABEL',
+} as const);
+
+export interface RegionOptions {
+  readonly metered: boolean;
+  /** Count instructions per block (instruction budget, deadline, `instructionsExecuted`). */
+  readonly countSteps: boolean;
+  readonly dynamicPaging: boolean;
+}
+
+export class RegionBuilder {
+  readonly f: NodeFactory;
+  readonly p: CodegenProgram;
+  readonly region: number;
+  readonly options: RegionOptions;
+  /** Registers read / written in this region (bit k = register k). */
+  readMask = 0;
+  writeMask = 0;
+
+  constructor(f: NodeFactory, p: CodegenProgram, region: number, options: RegionOptions) {
+    this.f = f;
+    this.p = p;
+    this.region = region;
+    this.options = options;
+  }
+
+  /** Register k (its low word on 64-bit ISAs), read. Reads and writes are tracked so the prologue
+   * loads and the epilogue stores only the registers a region touches. */
+  reg(k: number): Expr {
+    this.readMask |= 1 << k;
+    return this.f.id(`r${k}`);
+  }
+
+  /** The high word of register k (64-bit ISAs). */
+  regHi(k: number): Expr {
+    this.readMask |= 1 << k;
+    return this.f.id(`h${k}`);
+  }
+
+  setReg(k: number, value: Expr): Stmt {
+    this.readMask |= 1 << k;
+    this.writeMask |= 1 << k;
+    return this.f.set(`r${k}`, value);
+  }
+
+  setRegHi(k: number, value: Expr): Stmt {
+    this.readMask |= 1 << k;
+    this.writeMask |= 1 << k;
+    return this.f.set(`h${k}`, value);
+  }
+
+  /** `c.at = at; x = code; break L;` */
+  exit(code: number, at: number): Stmt[] {
+    const f = this.f;
+    return [f.expr(f.assign(f.member(f.id(N.ctx), 'at'), f.num(at))), f.set(N.exit, f.num(code)), f.break(N.loop)];
+  }
+
+  /** Goes to the block starting at instruction `target` (or traps at `at` when target is -1). */
+  transfer(target: number, at: number): Stmt[] {
+    const f = this.f;
+    if (target < 0) return this.exit(Exit.trap, at);
+    if (this.p.regionOf[target] === this.region) return [f.set(N.label, f.num(this.p.blockLabel[target]!)), f.continue(N.loop)];
+    return [f.set(N.exit, f.num(target)), f.break(N.loop)];
+  }
+
+  /** An unconditional transfer: nothing at all when the target's case comes next in the switch. */
+  goTo(target: number, at: number): Stmt[] {
+    if (target === at + 1 && target < this.p.regionEnd[this.region]! && this.p.regionOf[target] === this.region) return [];
+    return this.transfer(target, at);
+  }
+
+  /** Goes to the instruction index held in the local `v` (a valid block start, from the jump table). */
+  transferDynamic(): Stmt[] {
+    const f = this.f;
+    return [
+      f.if(f.bin('===', f.index(f.id(N.regionOf), f.id(N.value)), f.num(this.region)), [
+        f.set(N.label, f.index(f.id(N.blockLabel), f.id(N.value))),
+        f.continue(N.loop),
+      ]),
+      f.set(N.exit, f.id(N.value)),
+      f.break(N.loop),
+    ];
+  }
+
+  /** The charge at a block's entry: instruction countdown, then gas (polkavm checks in that order). */
+  blockEntry(i: number): Stmt[] {
+    const f = this.f;
+    const out: Stmt[] = [];
+    const length = this.p.blockLength[i]!;
+    const cost = this.p.blockCosts[i]!;
+    if (this.options.countSteps) {
+      out.push(f.set(N.steps, f.num(length), '-='));
+      out.push(f.if(f.bin('<', f.id(N.steps), f.num(0)), [f.set(N.steps, f.num(length), '+='), ...this.exit(Exit.steps, i)]));
+    }
+    if (this.options.metered && cost > 0) {
+      out.push(f.set(N.gas, f.num(cost), '-='));
+      const undo = [f.set(N.gas, f.num(cost), '+=')];
+      if (this.options.countSteps) undo.push(f.set(N.steps, f.num(length), '+='));
+      out.push(f.if(f.bin('<', f.id(N.gas), f.num(0)), [...undo, ...this.exit(Exit.gas, i)]));
+    }
+    return out;
+  }
+}
+
