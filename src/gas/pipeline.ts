@@ -104,6 +104,8 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
     let blocked = 0;
     /** No executing slot is ready before this cycle (a lower bound; exact after a search). */
     let soonest = 0;
+    /** The latest ready time of any slot issued so far. */
+    let latest = 0;
     /** After the terminator: run cycles until everything has retired. */
     let draining = false;
     /** The next cycle is the first since something was decoded (polkavm `HAS_DECODED_PENDING`). */
@@ -185,6 +187,26 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
         }
       }
 
+      // ---- Draining with everything issued: the rest is known without running it. Every
+      // remaining cycle fast-forwards to the next result (nothing waits to issue, and a draining
+      // pipeline skips ahead even when something retired), so the last result is ready at `latest`,
+      // executed a cycle later, and everything retires in the cycle after that; if it already was
+      // executed, that retiring cycle is the next one.
+      if (draining && !firstCycle && waiting === 0) {
+        cycles = Math.max(latest + 2, cycles + 1);
+        // Leave the per-slot state clean, as running those cycles would have.
+        for (let m = executing; m !== 0; m &= m - 1) {
+          const slot = 31 - Math.clz32(m & -m);
+          const at = readyAt[slot]!;
+          wheel[at & WHEEL_MASK] = 0;
+          occupied[(at >>> 5) & OCCUPIED_MASK]! &= ~(1 << (at & 31));
+          held[slot] = 0;
+          for (let w = writes[slot]!; w !== 0; w &= w - 1) producer[31 - Math.clz32(w & -w)] = -1;
+          writes[slot] = 0;
+        }
+        break;
+      }
+
       // ---- One cycle (or several, fast-forwarded), starting at `cycles`.
       // Retire the executed instructions at the head of the buffer, in order.
       let retired = 0;
@@ -218,6 +240,7 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
           wheel[at & WHEEL_MASK]! |= 1 << slot;
           occupied[(at >>> 5) & OCCUPIED_MASK]! |= 1 << (at & 31);
           if (at < soonest) soonest = at;
+          if (at > latest) latest = at;
           issued++;
         }
       }
