@@ -8,7 +8,7 @@ import { decodeCode, type DecodedCode } from '../src/decoder/code.ts';
 import { ENCODE_TABLES, Isa } from '../src/decoder/isa.ts';
 import { END, INVALID, Op, OP_FLAGS, OP_NAMES, type OpName } from '../src/decoder/table.ts';
 import { INFO_DRAIN, OP_INFO } from '../src/gas/pipeline-costs.ts';
-import { COST_MODEL_NAMES, costModelByName, fullCostModel, isCostModelName, naiveCostModel, type CostModelName } from '../src/gas/index.ts';
+import { COST_MODEL_NAMES, costModelByName, fullBlockCost, fullCostModel, isCostModelName, naiveCostModel, type CostModelName } from '../src/gas/index.ts';
 
 const A0 = 7;
 const A1 = 8;
@@ -201,6 +201,12 @@ describe('full cost model: API', () => {
     expect(Array.from(costs)).toEqual([25, 0, 15, 0]);
   });
 
+  it('costs a single block the same as the whole program', () => {
+    const costs = fullCostModel('l3').blockCosts(code);
+    expect([0, 2].map((i) => fullBlockCost(code, i, 'l3'))).toEqual([costs[0], costs[2]]);
+    expect(() => fullBlockCost(code, 1, 'l3')).toThrow(/does not start a basic block/);
+  });
+
   it('computes once per DecodedCode and model', () => {
     expect(fullCostModel('l2').blockCosts(code)).toBe(fullCostModel('l2').blockCosts(code));
     expect(fullCostModel('l1').blockCosts(code)).not.toBe(fullCostModel('l2').blockCosts(code));
@@ -215,6 +221,7 @@ describe('full cost model: API', () => {
     expect(isCostModelName('full')).toBe(false);
     expect(() => costModelByName('full-l4' as CostModelName)).toThrow(/unknown cost model: full-l4/);
     expect(() => fullCostModel('l4' as 'l1')).toThrow(/unknown cache level/);
+    expect(() => fullCostModel('toString' as 'l1')).toThrow(/unknown cache level/);
   });
 
   it('drains the pipeline exactly at the instruction table\'s block terminators', () => {

@@ -15,9 +15,9 @@ export const LOAD_LATENCY: Readonly<Record<CacheLevel, number>> = { l1: 4, l2: 2
 /** The full-model cost of the one block starting at instruction `start` (which must start a block). */
 export function fullBlockCost(code: DecodedCode, start: number, level: CacheLevel): number {
   if (!code.blockStart[start]) throw new RangeError(`instruction ${start} does not start a basic block`);
-  const out = new Uint32Array(code.count);
+  const out = new Uint32Array(1);
   pipelineBlockCosts(code, LOAD_LATENCY[level], start, start + 1, out);
-  return out[start]!;
+  return out[0]!;
 }
 
 /** Per-block costs of polkavm's full model for one cache level; see `fullCostModel`. */
@@ -56,7 +56,6 @@ const FULL_MODELS: Readonly<Record<CacheLevel, CostModel>> = {
  * modify it.
  */
 export function fullCostModel(level: CacheLevel): CostModel {
-  const model = FULL_MODELS[level];
-  if (model === undefined) throw new TypeError(`unknown cache level: ${String(level)} (expected l1, l2 or l3)`);
-  return model;
+  if (!Object.hasOwn(FULL_MODELS, level)) throw new TypeError(`unknown cache level: ${String(level)} (expected l1, l2 or l3)`);
+  return FULL_MODELS[level];
 }

@@ -57,7 +57,7 @@ const WHEEL_MASK = WHEEL_SIZE - 1;
 const OCCUPIED_MASK = WHEEL_SIZE / 32 - 1;
 
 /**
- * Writes into `out[i]` the cost of every basic block starting at an instruction `i` in
+ * Writes into `out[i - first]` the cost of every basic block starting at an instruction `i` in
  * [first, last): its instructions are decoded in order through its terminator, then the pipeline
  * drains. `loadLatency` is the cache model's load latency.
  */
@@ -302,6 +302,6 @@ export function pipelineBlockCosts(code: DecodedCode, loadLatency: number, first
       cycles += step;
       if (draining && inFlight === 0) break;
     }
-    out[start] = Math.max(cycles - GAS_COST_SLACK, 1);
+    out[start - first] = Math.max(cycles - GAS_COST_SLACK, 1);
   }
 }
