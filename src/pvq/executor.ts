@@ -15,7 +15,7 @@ import { ProgramParseError } from '../decoder/errors.ts';
 import { MemoryMapError, alignUp } from '../machine/layout.ts';
 import { MemoryAccessError } from '../machine/memory.ts';
 import { Reg } from '../machine/state.ts';
-import { hasBackend, type BackendName } from '../runtime/backends.ts';
+import { defaultBackendName, hasBackend, type BackendName } from '../runtime/backends.ts';
 import type { Instance } from '../runtime/instance.ts';
 import { Module } from '../runtime/module.ts';
 import { extensionError, isExtensionError, type ExtensionError } from './extension.ts';
@@ -42,8 +42,9 @@ export interface PvqConfig {
   extensionWhitelist?: readonly bigint[] | undefined;
   /** Default: the runtime's default backend ('compiled' once built, else 'interpreter'). */
   backend?: BackendName;
-  /** Default 16. Prepared modules kept, keyed by program hash and memory layout. */
-  moduleCacheSize?: number;
+  /** Default: one cache shared by every executor in the process (32 modules). Where prepared
+   * modules are kept, keyed by program hash, memory layout and options; false: none. */
+  moduleCache?: PvqModuleCache | false;
 }
 
 export interface ResolvedPvqConfig {
@@ -53,7 +54,7 @@ export interface ResolvedPvqConfig {
   readonly stackSize: number;
   readonly extensionWhitelist: ReadonlySet<bigint> | undefined;
   readonly backend: BackendName | undefined;
-  readonly moduleCacheSize: number;
+  readonly moduleCache: PvqModuleCache | undefined;
 }
 
 export const PVQ_DEFAULT_CONFIG = Object.freeze({
@@ -61,7 +62,6 @@ export const PVQ_DEFAULT_CONFIG = Object.freeze({
   maxExecutionTime: 10_000,
   maxInstructions: Infinity,
   stackSize: 512 * 1024,
-  moduleCacheSize: 16,
 });
 
 /** The reference's behaviour: no memory cap, no wall-clock limit, the blob's own stack size. */
@@ -80,7 +80,8 @@ export function resolvePvqConfig(config: PvqConfig = {}): ResolvedPvqConfig {
     throw new TypeError('PvqConfig.extensionWhitelist must list extension ids as bigints');
   const stackSize = nonNegative('stackSize', config.stackSize ?? PVQ_DEFAULT_CONFIG.stackSize);
   if (stackSize > 0xffffffff) throw new TypeError(`PvqConfig.stackSize ${stackSize} does not fit in a u32`);
-  const cacheSize = nonNegative('moduleCacheSize', config.moduleCacheSize ?? PVQ_DEFAULT_CONFIG.moduleCacheSize);
+  const cache = config.moduleCache;
+  if (cache !== undefined && cache !== false && !(cache instanceof PvqModuleCache)) throw new TypeError('PvqConfig.moduleCache must be a PvqModuleCache or false');
   return {
     maxMemory: nonNegative('maxMemory', config.maxMemory ?? PVQ_DEFAULT_CONFIG.maxMemory),
     maxExecutionTime: nonNegative('maxExecutionTime', config.maxExecutionTime ?? PVQ_DEFAULT_CONFIG.maxExecutionTime),
@@ -88,7 +89,7 @@ export function resolvePvqConfig(config: PvqConfig = {}): ResolvedPvqConfig {
     stackSize: Math.floor(stackSize),
     extensionWhitelist: whitelist === undefined ? undefined : new Set(whitelist),
     backend,
-    moduleCacheSize: Math.floor(cacheSize),
+    moduleCache: cache === false ? undefined : (cache ?? sharedModuleCache),
   };
 }
 
@@ -118,11 +119,19 @@ const AUX_GRANULE = 0x1000;
 
 const NO_METRICS = { gasUsed: 0n, instructions: 0, hostCalls: 0, peakHeapSize: 0 };
 
-class ModuleCache {
+/** Prepared modules, least recently used first out. Compiling is the expensive step of a first
+ * query, so executors share one cache unless given their own. */
+export class PvqModuleCache {
   private readonly entries = new Map<string, Module>();
-  private readonly capacity: number;
-  constructor(capacity: number) {
+  readonly capacity: number;
+
+  constructor(capacity = 32) {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new TypeError(`module cache capacity must be a non-negative integer, got ${capacity}`);
     this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.entries.size;
   }
 
   get(key: string): Module | undefined {
@@ -139,18 +148,22 @@ class ModuleCache {
     this.entries.set(key, module);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
+
+const sharedModuleCache = new PvqModuleCache();
 
 /** Runs PVQ programs against a context that serves their host calls. */
 export class PvqExecutor {
   readonly context: PvqExecutorContext;
   readonly config: ResolvedPvqConfig;
-  private readonly cache: ModuleCache;
 
   constructor(context: PvqExecutorContext, config: PvqConfig = {}) {
     this.context = context;
     this.config = resolvePvqConfig(config);
-    this.cache = new ModuleCache(this.config.moduleCacheSize);
   }
 
   /**
@@ -208,8 +221,9 @@ export class PvqExecutor {
   /** Parses and prepares the program, or says why it is not a PVQ program. */
   private load(program: Uint8Array, argsLength: number, metered: boolean): { module: Module; cached: boolean } | PvqError {
     const auxDataSize = alignUp(argsLength, AUX_GRANULE);
-    const key = `${bytesToHex(sha256(program))}/${auxDataSize}/${metered ? 'gas' : '-'}`;
-    const hit = this.cache.get(key);
+    const { backend, stackSize, maxMemory, moduleCache } = this.config;
+    const key = [bytesToHex(sha256(program)), auxDataSize, metered ? 'gas' : '-', backend ?? defaultBackendName(), stackSize, maxMemory].join('/');
+    const hit = moduleCache?.get(key);
     if (hit) return { module: hit, cached: true };
     let blob: ProgramBlob;
     try {
@@ -240,7 +254,7 @@ export class PvqExecutor {
       if (e instanceof MemoryMapError) return { kind: 'invalid-program', reason: 'memory-layout', message: e.message };
       throw e;
     }
-    this.cache.set(key, module);
+    moduleCache?.set(key, module);
     return { module, cached: false };
   }
 

@@ -1,6 +1,7 @@
 // PVQ (PolkaVM Query): the query executor, extensions, built-in extension traits, a mock runtime, metadata.
 export {
   PvqExecutor,
+  PvqModuleCache,
   PVQ_DEFAULT_CONFIG,
   PVQ_REFERENCE_CONFIG,
   resolvePvqConfig,
