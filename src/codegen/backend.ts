@@ -278,8 +278,9 @@ export function createCompiledBackend(fallback?: Backend, options: CodegenOption
   return {
     name: 'compiled',
     load(image: ModuleImage): BackendModule {
-      if (image.stepTracing) {
-        if (!fallback) throw new Error('compiled backend: step tracing needs a fallback backend');
+      // Step tracing, and the 64-bit ISAs until their emitters exist, run on the fallback.
+      if (image.stepTracing || image.code.is64Bit) {
+        if (!fallback) throw new Error('compiled backend: step tracing and 64-bit programs need a fallback backend');
         return fallback.load(image);
       }
       return new CompiledModule(image, compileCached(image, options), fallback);
