@@ -1,0 +1,245 @@
+// Extension ids, declarations against what the prebuilt guests call, dispatch of call data, strict
+// SCALE decoding, and metadata in the reference's shape (JSON and SCALE).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  ExtensionRegistry,
+  ExtensionsExecutor,
+  MOCK_FUNGIBLES_TYPES,
+  MOCK_SWAP_TYPES,
+  MockRuntimeState,
+  MockStateError,
+  T,
+  coreExtensionDecl,
+  declareExtension,
+  decodePrefix,
+  encodeExtensionsMetadata,
+  encodeQueryArgs,
+  extensionId,
+  extensionsMetadata,
+  fungiblesExtensionDecl,
+  implementExtension,
+  mockExtensions,
+  parseProgramMetadata,
+  swapExtensionDecl,
+  type PortableRegistry,
+  type TypeDesc,
+} from '../src/pvq/index.ts';
+import { ALICE, GUESTS, HAVE_SHARED, SUM_BALANCE_ARGS, guestMetadata, hex, le, len, pocState, unhex, type GuestName } from './pvq-fixture.ts';
+import { sharedPath } from './shared.ts';
+
+const SWAP_LATEST = ['quote_price_tokens_for_exact_tokens', 'quote_price_exact_tokens_for_tokens', 'get_liquidity_pool', 'list_pools', 'asset_info', 'assets_info'];
+
+describe('extension ids (PVQ.md §B.6 table)', () => {
+  const cases = [
+    { name: 'ExtensionCore', fns: ['has_extension'], id: 8702846780458093357n },
+    { name: 'ExtensionFungibles', fns: ['asset_exists', 'name', 'symbol', 'decimals', 'minimum_balance', 'total_supply', 'balance'], id: 1248491991627109725n },
+    { name: 'ExtensionFungibles', fns: ['total_supply', 'balance'], id: 4071833530116166512n },
+    { name: 'ExtensionSwap', fns: SWAP_LATEST, id: 15900548380266538526n },
+    { name: 'ExtensionSwap', fns: SWAP_LATEST.slice(0, 5), id: 17401483330909459524n },
+    { name: 'ExtensionSwap', fns: SWAP_LATEST.slice(0, 4), id: 13206387959972970661n },
+  ];
+  it.each(cases.map((c) => [`${c.name} (${c.fns.length} fns)`, c] as const))('%s', (_n, c) => {
+    expect(extensionId(c.name, c.fns)).toBe(c.id);
+  });
+
+  const decls = [
+    { decl: coreExtensionDecl(), id: 8702846780458093357n },
+    { decl: fungiblesExtensionDecl(MOCK_FUNGIBLES_TYPES), id: 1248491991627109725n },
+    { decl: fungiblesExtensionDecl(MOCK_FUNGIBLES_TYPES, 'two-fn'), id: 4071833530116166512n },
+    { decl: swapExtensionDecl(MOCK_SWAP_TYPES), id: 15900548380266538526n },
+    { decl: swapExtensionDecl(MOCK_SWAP_TYPES, 'five-fn'), id: 17401483330909459524n },
+    { decl: swapExtensionDecl(MOCK_SWAP_TYPES, 'four-fn'), id: 13206387959972970661n },
+  ];
+  it.each(decls.map((d) => [`${d.decl.name} with ${d.decl.functions.length} functions`, d] as const))('built-in declaration %s', (_n, d) => {
+    expect(d.decl.id).toBe(d.id);
+  });
+
+  it('types do not enter the id, names and order do', () => {
+    const a = declareExtension('X', [{ name: 'f', inputs: [{ name: 'a', type: T.u32 }], output: T.u8 }]);
+    const b = declareExtension('X', [{ name: 'f', inputs: [{ name: 'b', type: T.u128 }], output: T.bool }]);
+    const c = declareExtension('X', [
+      { name: 'g', inputs: [], output: T.u8 },
+      { name: 'f', inputs: [], output: T.u8 },
+    ]);
+    const d = declareExtension('X', [
+      { name: 'f', inputs: [], output: T.u8 },
+      { name: 'g', inputs: [], output: T.u8 },
+    ]);
+    expect(a.id).toBe(b.id);
+    expect(c.id).not.toBe(d.id);
+  });
+
+  const bad = [
+    { name: 'no functions', make: () => declareExtension('X', []), message: 'declares no functions' },
+    { name: 'a name twice', make: () => declareExtension('X', [{ name: 'f', inputs: [], output: T.u8 }, { name: 'f', inputs: [], output: T.u8 }]), message: "declares 'f' twice" },
+    { name: 'not an identifier', make: () => declareExtension('a b', [{ name: 'f', inputs: [], output: T.u8 }]), message: 'is not an identifier' },
+    { name: 'a missing implementation', make: () => implementExtension(coreExtensionDecl(), {}), message: "no implementation of 'has_extension'" },
+    {
+      name: 'the same id twice in a registry',
+      make: () => new ExtensionRegistry([implementExtension(coreExtensionDecl(), { has_extension: () => true }), implementExtension(coreExtensionDecl(), { has_extension: () => true })]),
+      message: 'already registered',
+    },
+  ];
+  it.each(bad.map((b) => [b.name, b] as const))('host misuse throws: %s', (_n, b) => {
+    expect(b.make).toThrow(b.message);
+  });
+});
+
+// A type as a canonical string, from a PortableRegistry: what a guest and a runtime must agree on
+// (paths of structs differ between crates, so only Option/BTreeMap paths count).
+function shape(registry: PortableRegistry, id: number): string {
+  const t = registry.types[id]!.type;
+  const def = t.def as Record<string, unknown>;
+  const [kind, body] = Object.entries(def)[0]! as [string, Record<string, unknown> & unknown[]];
+  const sub = (i: number) => shape(registry, i);
+  const fields = (fs: { name?: string; type: number }[] = []) => fs.map((f) => `${f.name ?? ''}:${sub(f.type)}`).join(',');
+  switch (kind) {
+    case 'primitive':
+      return String(body);
+    case 'array':
+      return `[${sub(body.type as number)};${String(body.len)}]`;
+    case 'sequence':
+      return `Vec<${sub(body.type as number)}>`;
+    case 'tuple':
+      return `(${(body as unknown as number[]).map(sub).join(',')})`;
+    case 'composite':
+      return `${t.path?.[0] === 'BTreeMap' ? 'BTreeMap' : ''}{${fields(body.fields as never)}}`;
+    case 'variant':
+      return `${t.path?.join('::') ?? ''}<${((body.variants as { name: string; index: number; fields?: never }[]) ?? []).map((v) => `${v.index}${v.name}(${fields(v.fields)})`).join('|')}>`;
+    default:
+      return kind;
+  }
+}
+
+describe.skipIf(!HAVE_SHARED)('the mock runtime serves every extension function the prebuilt guests call', () => {
+  const runtime = extensionsMetadata(mockExtensions(new MockRuntimeState()).map((e) => e.decl));
+  const rows = (Object.keys(GUESTS) as GuestName[]).flatMap((guest) =>
+    parseProgramMetadata(guestMetadata(guest)).extension_fns.map(([id, index, fn]) => [`${guest}: ${id} #${index} ${fn.name}`, guest, id, index, fn] as const),
+  );
+  it.each(rows)('%s', (_n, guest, id, index, fn) => {
+    const guestTypes = parseProgramMetadata(guestMetadata(guest)).types;
+    const ours = runtime.extensions[id]?.functions[index];
+    expect(ours?.name).toBe(fn.name);
+    expect(ours!.inputs.map((i) => [i.name, shape(runtime.types, i.ty)])).toEqual(fn.inputs.map((i) => [i.name, shape(guestTypes, i.ty)]));
+    expect(shape(runtime.types, ours!.output)).toBe(shape(guestTypes, fn.output));
+  });
+});
+
+describe('dispatch', () => {
+  const registry = new ExtensionRegistry(mockExtensions(pocState()));
+  const fungibles = fungiblesExtensionDecl(MOCK_FUNGIBLES_TYPES).id;
+  const cases = [
+    { name: 'name (fn 1)', id: fungibles, call: '01' + le(21, 4), result: len(4) + Buffer.from('Test').toString('hex') },
+    { name: 'decimals (fn 3)', id: fungibles, call: '03' + le(21, 4), result: '0c' },
+    { name: 'asset_exists of an unknown asset', id: fungibles, call: '00' + le(5, 4), result: '00' },
+    { name: 'total_supply (fn 5)', id: fungibles, call: '05' + le(21, 4), result: le(2_000_000_000n, 8) },
+    { name: 'empty call data', id: fungibles, call: '', error: 'decode' },
+    { name: 'an unknown id', id: 1n, call: '00', error: 'unsupported-extension' },
+    { name: 'core has_extension of itself', id: coreExtensionDecl().id, call: '00' + le(coreExtensionDecl().id, 8), result: '01' },
+    { name: 'core has_extension of an unknown id', id: coreExtensionDecl().id, call: '00' + le(3n, 8), result: '00' },
+  ];
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+    const out = registry.dispatch(c.id, unhex(c.call));
+    if (c.result !== undefined) expect(out instanceof Uint8Array ? hex(out) : out).toBe(c.result);
+    else expect(out instanceof Uint8Array ? hex(out) : out.kind).toBe(c.error);
+  });
+});
+
+describe('strict SCALE decoding of extension arguments (parity-scale-codec refuses these)', () => {
+  const cases: { name: string; type: TypeDesc; bytes: string; value?: unknown; length?: number }[] = [
+    { name: 'bool 2', type: T.bool, bytes: '02' },
+    { name: 'Option tag 2', type: T.option(T.u8), bytes: '0205' },
+    { name: 'non-minimal compact length', type: T.bytes, bytes: '0100' },
+    { name: '[u8; 4] from 2 bytes', type: T.bytesFixed(4), bytes: '0102' },
+    { name: 'u32 from 3 bytes', type: T.u32, bytes: '010203' },
+    { name: 'Vec<u8> longer than the input', type: T.bytes, bytes: '0c0102' },
+    { name: 'u32 with bytes after it', type: T.u32, bytes: '15000000ff', value: 21, length: 4 },
+    { name: '(u32, Vec<u8>)', type: T.tuple(T.u32, T.bytes), bytes: '01000000' + '080102', value: [1, unhex('0102')], length: 7 },
+  ];
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
+    const out = decodePrefix(c.type, unhex(c.bytes));
+    if (c.value === undefined) expect(typeof out).toBe('string');
+    else expect(out).toEqual({ value: c.value, length: c.length });
+  });
+});
+
+const utf8 = (s: string) => len(s.length) + Buffer.from(s, 'utf8').toString('hex');
+
+describe('runtime metadata', () => {
+  it('SCALE: types, then extensions by id string (hand-encoded)', () => {
+    const bytes = encodeExtensionsMetadata(extensionsMetadata([coreExtensionDecl()]));
+    // types: [u64, bool]: id, path, params, def = Primitive(5) U64(6) / Bool(0), docs
+    const types = len(2) + '00' + '00' + '00' + '0506' + '00' + '04' + '00' + '00' + '0500' + '00';
+    const fn = utf8('has_extension') + len(1) + utf8('id') + '00' + '04';
+    const extensions = len(1) + utf8('8702846780458093357') + utf8('ExtensionCore') + len(1) + fn;
+    expect(hex(bytes)).toBe(types + extensions);
+  });
+
+  it.skipIf(!HAVE_SHARED)('JSON: the PoC runtime (core + 2-fn fungibles over u32/u64/[u8;32]) as pvq-sdk recorded it', () => {
+    const recorded = JSON.parse(readFileSync(sharedPath('blobs', 'pvq', 'sdk_src_guests_runtime-metadata.json'), 'utf8'));
+    // polkadot.js wrote it: primitives capitalised, empty path/params/docs kept.
+    const types = recorded.types.types.map((t: { id: number; type: { path: string[]; params: unknown[]; def: Record<string, unknown> } }) => {
+      const def = 'primitive' in t.type.def ? { primitive: String(t.type.def.primitive).toLowerCase() } : t.type.def;
+      return { id: t.id, type: { ...(t.type.path.length ? { path: t.type.path } : {}), ...(t.type.params.length ? { params: t.type.params } : {}), def } };
+    });
+    const ours = extensionsMetadata([coreExtensionDecl(), fungiblesExtensionDecl({ assetId: T.u32, balance: T.u64, accountId: T.bytesFixed(32) }, 'two-fn')]);
+    expect(ours).toEqual({ types: { types }, extensions: recorded.extensions });
+    expect(Object.keys(ours.extensions)).toEqual(Object.keys(recorded.extensions));
+  });
+
+  it('the executor reports the metadata of what it serves', () => {
+    const executor = new ExtensionsExecutor(mockExtensions(new MockRuntimeState(), { legacyRevisions: false }));
+    const m = executor.metadata();
+    expect(Object.values(m.extensions).map((e) => [e.name, e.functions.length])).toEqual([
+      ['ExtensionFungibles', 7],
+      ['ExtensionSwap', 6],
+      ['ExtensionCore', 1],
+    ]);
+    expect(executor.encodedMetadata()).toEqual(encodeExtensionsMetadata(m));
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('program metadata', () => {
+  it("encodes the test runner's sum-balance arguments from values", () => {
+    const metadata = parseProgramMetadata(guestMetadata('sumBalance'));
+    expect(hex(encodeQueryArgs(metadata, 'sum_balance', [21, [unhex(ALICE)]]))).toBe(SUM_BALANCE_ARGS);
+  });
+
+  const bad = [
+    { name: 'not an object', json: 3 },
+    { name: 'a type out of order', json: { types: { types: [{ id: 1, type: { def: {} } }] }, extension_fns: [], entrypoints: [] } },
+    { name: 'an entrypoint without output', json: { types: { types: [] }, extension_fns: [], entrypoints: [{ name: 'x', inputs: [] }] } },
+  ];
+  it.each(bad.map((b) => [b.name, b] as const))('refuses %s', (_n, b) => {
+    expect(() => parseProgramMetadata(b.json)).toThrow(/metadata|entrypoint/);
+  });
+});
+
+describe('mock state from JSON', () => {
+  it('reads assets, balances, pools and asset info', () => {
+    const state = MockRuntimeState.fromJSON({
+      fungibles: { '21': { name: 'Test', decimals: 12, totalSupply: '2000000000', balances: { ['0x' + ALICE]: '1000000000' } } },
+      swap: { lpFee: 5, assets: { '0x0100': { name: 'Polkadot', symbol: 'DOT', decimals: 10 } }, pools: [{ asset1: '0x0100', asset2: '0x02', reserve1: '7', reserve2: 9 }] },
+    });
+    expect(state.assets.get(21)?.balances.get('0x' + ALICE)).toBe(1_000_000_000n);
+    expect(state.totalSupply(state.assets.get(21)!)).toBe(2_000_000_000n);
+    expect(state.reserves(unhex('02'), unhex('0100'))).toEqual([9n, 7n]);
+    expect(state.lpFee).toBe(5);
+    expect(state.swapAssets.get('0x0100')?.decimals).toBe(10);
+  });
+
+  const bad = [
+    { name: 'an unknown top-level field', json: { balances: {} }, message: "unknown field 'balances'" },
+    { name: 'a non-numeric asset id', json: { fungibles: { DOT: {} } }, message: 'not a decimal u32' },
+    { name: 'a short account', json: { fungibles: { '1': { balances: { '0x01': '5' } } } }, message: '32 bytes' },
+    { name: 'a negative balance', json: { fungibles: { '1': { balances: { ['0x' + ALICE]: -5 } } } }, message: 'non-negative integer' },
+    { name: 'a balance over u64', json: { fungibles: { '1': { balances: { ['0x' + ALICE]: (1n << 64n).toString() } } } }, message: 'out of range' },
+    { name: 'pools not an array', json: { swap: { pools: {} } }, message: 'expected an array' },
+    { name: 'bad hex', json: { swap: { pools: [{ asset1: '0x1', asset2: '0x02' }] } }, message: 'hex digits' },
+  ];
+  it.each(bad.map((b) => [b.name, b] as const))('refuses %s', (_n, b) => {
+    expect(() => MockRuntimeState.fromJSON(b.json)).toThrow(MockStateError);
+    expect(() => MockRuntimeState.fromJSON(b.json)).toThrow(b.message);
+  });
+});
