@@ -85,13 +85,14 @@ interface ExecResult {
 interface CompileResult {
   blob: string;
   codeBytes: number;
-  /** Decoded program → JS text, without a source map. */
-  toJsMs: number;
+  /** Blob bytes → JS text, without a source map (null: the stage failed, see `problem`). */
+  toJs: Timing | null;
   /** The same with the source map. */
-  toJsWithMapMs: number;
-  /** Bytes → a module ready to instantiate (decode, codegen, evaluate the JS). */
-  toModuleMs: number;
+  toJsWithMap: Timing | null;
+  /** Bytes → a module ready to instantiate (parse, decode, codegen, evaluate the JS). */
+  toModule: Timing | null;
   jsBytes: number;
+  problem: string | null;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -176,6 +177,17 @@ function clock<T>(fn: () => T): [T, { ms: number; cpuMs: number }] {
   return [value, { ms, cpuMs: (cpu.user + cpu.system) / 1000 }];
 }
 
+/** Runs a measurement; an engine that throws (host misuse, a part not built yet) becomes a failed row. */
+function attempt(workload: string, engine: EngineName, fn: () => ExecResult): ExecResult {
+  try {
+    return fn();
+  } catch (error) {
+    const problem = `threw: ${(error as Error).message}`;
+    progress(`  ${workload} on ${engine}: ${problem}`);
+    return { workload, engine, instructions: 0, runsMs: [], medianMs: NaN, runsCpuMs: [], medianCpuMs: NaN, mips: NaN, verified: false, problem };
+  }
+}
+
 function loadModule(bytes: Uint8Array, backend: 'compiled' | 'interpreter'): Module {
   return Module.fromBytes(bytes, { backend, gasMetering: 'sync', costModel: naiveCostModel });
 }
@@ -212,13 +224,15 @@ function benchPinky(options: Options, results: ExecResult[]): void {
     progress(`pinky ${PINKY.entry} on ${backend}`);
     // The interpreter needs tens of seconds per run; its numbers are context, not a target.
     const [warmups, runs] = backend === 'compiled' ? (options.quick ? [1, 2] : [2, 5]) : options.quick ? [0, 1] : [1, 3];
-    const module = loadModule(bytes, backend);
-    const result = measure(`pinky`, backend, () => {
-      const outcome = runOurs(module, PINKY.entry, [], checkPinky);
-      if (outcome.problem === null && outcome.instructions !== PINKY.instructions)
-        outcome.problem = `${outcome.instructions} instructions, expected ${PINKY.instructions}`;
-      return outcome;
-    }, warmups, runs);
+    const result = attempt('pinky', backend, () => {
+      const module = loadModule(bytes, backend);
+      return measure('pinky', backend, () => {
+        const outcome = runOurs(module, PINKY.entry, [], checkPinky);
+        if (outcome.problem === null && outcome.instructions !== PINKY.instructions)
+          outcome.problem = `${outcome.instructions} instructions, expected ${PINKY.instructions}`;
+        return outcome;
+      }, warmups, runs);
+    });
     results.push(result);
   }
 }
@@ -237,33 +251,38 @@ function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): v
 
   if (OUR_BACKENDS.includes('compiled')) {
     progress(`${kernel.name} on compiled, a0 = ${kernel.argument}`);
-    const module = loadModule(bytes, 'compiled');
-    const r = measure(kernel.name, 'compiled', () => runOurs(module, kernel.entry, [BigInt(kernel.argument)], checkA0(expected)), options.quick ? 1 : 2, options.quick ? 3 : 7);
+    const r = attempt(kernel.name, 'compiled', () => {
+      const module = loadModule(bytes, 'compiled');
+      const r = measure(kernel.name, 'compiled', () => runOurs(module, kernel.entry, [BigInt(kernel.argument)], checkA0(expected)), options.quick ? 1 : 2, options.quick ? 3 : 7);
+      // The compiled code must execute exactly as many instructions as the interpreter; compare on the small size.
+      const small = runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected));
+      if (r.problem === null && small.problem !== null) r.problem = `with a0 = ${kernel.smallArgument}: ${small.problem}`;
+      compiledSmallCount = small.instructions;
+      return r;
+    });
     r.argument = kernel.argument;
-    // The compiled code must execute exactly as many instructions as the interpreter; compare on the small size.
-    const small = runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected));
-    if (r.problem === null && small.problem !== null) r.problem = `with a0 = ${kernel.smallArgument}: ${small.problem}`;
     own.push(r);
-    compiledSmallCount = small.instructions;
   }
   if (OUR_BACKENDS.includes('interpreter')) {
     progress(`${kernel.name} on interpreter, a0 = ${kernel.smallArgument}`);
-    const module = loadModule(bytes, 'interpreter');
-    const r = measure(kernel.name, 'interpreter', () => runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected)), slowWarmups, slowRuns);
+    const r = attempt(kernel.name, 'interpreter', () => {
+      const module = loadModule(bytes, 'interpreter');
+      return measure(kernel.name, 'interpreter', () => runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected)), slowWarmups, slowRuns);
+    });
     r.argument = kernel.smallArgument;
     own.push(r);
   }
   if (kernel.bits === 64 && isa === Isa.JamV1) {
     progress(`${kernel.name} on anan-as, a0 = ${kernel.smallArgument}`);
     const args = [BigInt(kernel.smallArgument)];
-    const r = measure(kernel.name, 'anan-as', () => {
+    const r = attempt(kernel.name, 'anan-as', () => measure(kernel.name, 'anan-as', () => {
       const { run } = startAnanAs(prepareAnanAsCall(bytes, kernel.entry, args), GAS);
       const [out, { ms, cpuMs }] = clock(run);
       const instructions = GAS - out.gasLeft;
       if (out.status !== 'finished') return { ms, cpuMs, instructions, problem: `ended with ${out.status} at pc ${out.pc}` };
       const a0 = out.registers[REG.a0]!;
       return { ms, cpuMs, instructions, problem: a0 === smallExpected ? null : `a0 = ${a0}, expected ${smallExpected}` };
-    }, slowWarmups, slowRuns);
+    }, slowWarmups, slowRuns));
     r.argument = kernel.smallArgument;
     own.push(r);
   }
@@ -271,7 +290,7 @@ function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): v
   // (anan-as charges 1 gas per instruction, as the naive model does).
   const counts = own.map((r) => (r.engine === 'compiled' ? compiledSmallCount : BigInt(r.instructions)));
   for (let i = 1; i < own.length; i++) {
-    if (own[i]!.problem === null && counts[i] !== counts[0]) {
+    if (own[i]!.problem === null && counts[0] !== undefined && counts[i] !== counts[0]) {
       own[i]!.problem = `executed ${counts[i]} instructions with a0 = ${kernel.smallArgument}, ${own[0]!.engine} ${counts[0]}`;
       own[i]!.verified = false;
     }
@@ -280,17 +299,26 @@ function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): v
   results.push(...own);
 }
 
-/** Median wall time of `fn` after warm-up; `setup` runs untimed before every call. */
-function timeIt(fn: () => unknown, warmups: number, runs: number, setup: () => void = () => {}): number {
-  const times: number[] = [];
+interface Timing {
+  /** Median wall time, ms. */
+  ms: number;
+  /** Median process CPU time, ms. */
+  cpuMs: number;
+}
+
+/** Median times of `fn` after warm-up; `setup` runs untimed before every call. */
+function timeIt(fn: () => unknown, warmups: number, runs: number, setup: () => void = () => {}): Timing {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < warmups + runs; i++) {
     setup();
-    const t0 = performance.now();
-    fn();
-    const ms = performance.now() - t0;
-    if (i >= warmups) times.push(ms);
+    const [, t] = clock(fn);
+    if (i >= warmups) {
+      wall.push(t.ms);
+      cpu.push(t.cpuMs);
+    }
   }
-  return median(times);
+  return { ms: median(wall), cpuMs: median(cpu) };
 }
 
 /** Bytes → everything codegen reads: the same steps `Module.fromBytes` takes, without loading a backend. */
@@ -312,17 +340,26 @@ function benchCompile(name: string, options: Options): CompileResult {
   const bytes = readFileSync(new URL(name, BLOBS));
   const warmups = options.quick ? 1 : 2;
   const runs = options.quick ? 3 : 5;
+  const result: CompileResult = { blob: name, codeBytes: parseBlob(bytes).code.length, toJs: null, toJsWithMap: null, toModule: null, jsBytes: 0, problem: null };
+  // A stage that throws (a part of codegen not built yet) is reported, and the other stages still run.
+  const stage = (what: string, fn: () => unknown, setup?: () => void): Timing | null => {
+    try {
+      const t = timeIt(fn, warmups, runs, setup);
+      progress(`  ${what}: ${t.ms.toFixed(1)} ms (CPU ${t.cpuMs.toFixed(1)} ms)`);
+      return t;
+    } catch (error) {
+      result.problem ??= `${what}: ${(error as Error).message}`;
+      progress(`  ${what}: failed: ${(error as Error).message}`);
+      return null;
+    }
+  };
   progress(`compile ${name}`);
-  let jsBytes = 0;
   // From the blob's bytes: parsing, decoding and block costs are part of getting JS text.
-  const toJsMs = timeIt(() => (jsBytes = compileToJs(moduleImage(bytes), { sourceMap: false }).code.length), warmups, runs);
-  progress(`  to JS text: ${toJsMs.toFixed(1)} ms`);
-  const toJsWithMapMs = timeIt(() => compileToJs(moduleImage(bytes), { sourceMap: true, sourceName: name }), warmups, runs);
-  progress(`  to JS text with source map: ${toJsWithMapMs.toFixed(1)} ms`);
+  result.toJs = stage('to JS text', () => (result.jsBytes = compileToJs(moduleImage(bytes), { sourceMap: false }).code.length));
+  result.toJsWithMap = stage('to JS text with source map', () => compileToJs(moduleImage(bytes), { sourceMap: true, sourceName: name }));
   // The module cache would turn every run after the first into a lookup.
-  const toModuleMs = timeIt(() => Module.fromBytes(bytes, { backend: 'compiled', gasMetering: 'sync' }), warmups, runs, clearModuleCache);
-  progress(`  to a runnable module: ${toModuleMs.toFixed(1)} ms`);
-  return { blob: name, codeBytes: parseBlob(bytes).code.length, toJsMs, toJsWithMapMs, toModuleMs, jsBytes };
+  result.toModule = stage('to a runnable module', () => Module.fromBytes(bytes, { backend: 'compiled', gasMetering: 'sync' }), clearModuleCache);
+  return result;
 }
 
 /** How many times faster `fast` executes guest instructions than `slow` (they may have run different sizes). */
@@ -354,12 +391,14 @@ function checkTargets(exec: readonly ExecResult[], compile: readonly CompileResu
     });
   }
   const doom = compile.find((c) => c.blob === 'doom.polkavm');
-  if (doom !== undefined)
+  if (doom !== undefined) {
+    const t = (x: Timing | null): string => (x === null ? 'failed' : `${x.cpuMs.toFixed(0)} ms CPU (${x.ms.toFixed(0)} ms wall)`);
     checks.push({
       target: `doom.polkavm -> JS text <= ${TARGETS.doomToJsMs} ms without source map`,
-      measured: `${doom.toJsMs.toFixed(0)} ms (${doom.toJsWithMapMs.toFixed(0)} ms with the map)`,
-      met: doom.toJsMs <= TARGETS.doomToJsMs,
+      measured: `${t(doom.toJs)}; with the map ${t(doom.toJsWithMap)}`,
+      met: doom.toJs !== null && doom.toJs.cpuMs <= TARGETS.doomToJsMs,
     });
+  }
   return checks;
 }
 
@@ -390,19 +429,21 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
     lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|');
     for (const r of exec) {
       const compiled = exec.find((c) => c.workload === r.workload && c.engine === 'compiled');
-      const faster = compiled === undefined || r === compiled ? '' : `${speedup(compiled, r).toFixed(1)}x`;
+      const faster = compiled === undefined || r === compiled || !compiled.verified || !r.verified ? '' : `${speedup(compiled, r).toFixed(1)}x`;
+      const n = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '—');
       lines.push(
-        `| ${r.workload} | ${r.engine} | ${r.argument ?? ''} | ${(r.instructions / 1e6).toFixed(1)} | ${r.medianMs.toFixed(1)} | ${r.medianCpuMs.toFixed(1)} | ${r.mips.toFixed(1)} | ${faster} | ${r.verified ? 'yes' : `NO: ${r.problem}`} |`,
+        `| ${r.workload} | ${r.engine} | ${r.argument ?? ''} | ${n(r.instructions / 1e6, 1)} | ${n(r.medianMs, 1)} | ${n(r.medianCpuMs, 1)} | ${n(r.mips, 1)} | ${faster} | ${r.verified ? 'yes' : `NO: ${r.problem}`} |`,
       );
     }
     lines.push('');
   }
   if (compile.length > 0) {
-    lines.push('| compile | code KB | to JS text ms | with source map ms | to runnable module ms | JS KB |');
-    lines.push('|---|---:|---:|---:|---:|---:|');
+    const t = (x: Timing | null): string => (x === null ? 'failed' : `${x.ms.toFixed(0)} / ${x.cpuMs.toFixed(0)}`);
+    lines.push('| compile (wall / CPU ms) | code KB | to JS text | with source map | to runnable module | JS KB | problem |');
+    lines.push('|---|---:|---:|---:|---:|---:|---|');
     for (const c of compile)
       lines.push(
-        `| ${c.blob} | ${(c.codeBytes / 1024).toFixed(0)} | ${c.toJsMs.toFixed(0)} | ${c.toJsWithMapMs.toFixed(0)} | ${c.toModuleMs.toFixed(0)} | ${(c.jsBytes / 1024).toFixed(0)} |`,
+        `| ${c.blob} | ${(c.codeBytes / 1024).toFixed(0)} | ${t(c.toJs)} | ${t(c.toJsWithMap)} | ${t(c.toModule)} | ${(c.jsBytes / 1024).toFixed(0)} | ${c.problem ?? ''} |`,
       );
     lines.push('');
   }
