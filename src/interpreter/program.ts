@@ -20,6 +20,13 @@ export interface InterpreterProgram {
   /** At a block start: the number of instructions in the block (0 elsewhere). */
   readonly blockLength: Uint32Array;
   readonly blockCosts: Uint32Array;
+  /**
+   * Four int32 per instruction, so that the loops read one array: `op | r1 << 8 | r2 << 12 | r3 << 16`,
+   * `imm1`, `imm2`, `jumpIndex`.
+   */
+  readonly packed: Int32Array;
+  /** Per jump-table entry: the instruction index it jumps to, or -1 where that is not a valid jump target. */
+  readonly indirectIndex: Int32Array;
 }
 
 export function prepareProgram(image: ModuleImage): InterpreterProgram {
@@ -50,6 +57,16 @@ export function prepareProgram(image: ModuleImage): InterpreterProgram {
     blockLength[start]!++;
   }
 
-  return { image, code, jumpIndex, blockOf, blockLength, blockCosts: image.blockCosts };
+  const packed = new Int32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    packed[4 * i] = code.op[i]! | (code.r1[i]! << 8) | (code.r2[i]! << 12) | (code.r3[i]! << 16);
+    packed[4 * i + 1] = code.imm1[i]!;
+    packed[4 * i + 2] = code.imm2[i]!;
+    packed[4 * i + 3] = jumpIndex[i]!;
+  }
+  const indirectIndex = new Int32Array(code.jumpTable.length);
+  for (let e = 0; e < code.jumpTable.length; e++) indirectIndex[e] = validIndex(code.jumpTable[e]!);
+
+  return { image, code, jumpIndex, blockOf, blockLength, blockCosts: image.blockCosts, packed, indirectIndex };
 }
 

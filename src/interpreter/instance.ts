@@ -1,0 +1,102 @@
+// One interpreter instance: picks the generated loop for the ISA (and, on the 32-bit ISA, for the
+// register values), and implements the exits the loops call.
+
+import type { Interrupt } from '../machine/interrupt.ts';
+import { memset } from '../machine/ops.ts';
+import type { BackendInstance, MachineState } from '../machine/state.ts';
+import { REG_COUNT } from '../machine/state.ts';
+import { DEADLINE_CHECK_INTERVAL, enter } from './entry.ts';
+import { loop32, loopPairs32, loopPairs64 } from './gen/loops.generated.ts';
+import type { LoopHost } from './host.ts';
+import type { InterpreterProgram } from './program.ts';
+
+/** True when every register holds a sign-extended 32-bit value (how the 32-bit ISA normally keeps them). */
+function canonical(L: Int32Array): boolean {
+  for (let k = 0; k < 2 * REG_COUNT; k += 2) if (L[k + 1] !== L[k]! >> 31) return false;
+  return true;
+}
+
+export class InterpreterInstance implements BackendInstance, LoopHost {
+  readonly state: MachineState;
+  readonly program: InterpreterProgram;
+  readonly R = new Int32Array(16);
+  readonly L: Int32Array;
+  readonly R64: BigUint64Array;
+  deadlineCountdown = DEADLINE_CHECK_INTERVAL;
+  memsetStop = 0;
+  private handJ = 0;
+  private handPhase = 0;
+
+  constructor(program: InterpreterProgram, state: MachineState) {
+    this.program = program;
+    this.state = state;
+    const regs = state.regs64;
+    this.R64 = regs;
+    this.L = new Int32Array(regs.buffer, regs.byteOffset, 2 * REG_COUNT);
+  }
+
+  run(): Interrupt {
+    const entered = enter(this.program, this.state);
+    if (typeof entered !== 'number') return entered;
+    let j = entered;
+    let phase: number = this.state.resume;
+    if (this.program.code.is64Bit) return loopPairs64(this, j, phase)!;
+    let pairs = !canonical(this.L);
+    for (;;) {
+      const interrupt = pairs ? loopPairs32(this, j, phase) : loop32(this, j, phase);
+      if (interrupt !== null) return interrupt;
+      j = this.handJ;
+      phase = this.handPhase;
+      pairs = !pairs;
+    }
+  }
+
+  private count(counted: number, gas: number): void {
+    const s = this.state;
+    s.gas = gas;
+    s.instructionsExecuted += counted;
+    s.instructionBudget -= counted;
+  }
+
+  stop(j: number, next: number, resume: number, interrupt: Interrupt, gas: number, counted: number, inBlock: boolean): Interrupt {
+    const p = this.program;
+    if (next < 0 && inBlock) {
+      const start = p.blockOf[j]!;
+      counted -= start + p.blockLength[start]! - j;
+    }
+    this.count(counted, gas);
+    const s = this.state;
+    const pcs = p.code.pc;
+    s.pc = pcs[j]!;
+    s.nextPc = next < 0 ? -1 : pcs[next]!;
+    s.resume = resume as MachineState['resume'];
+    return interrupt;
+  }
+
+  stop32(j: number, next: number, resume: number, interrupt: Interrupt, gas: number, counted: number, inBlock: boolean): Interrupt {
+    this.writeBack();
+    return this.stop(j, next, resume, interrupt, gas, counted, inBlock);
+  }
+
+  hand(j: number, phase: number, gas: number, counted: number): null {
+    this.count(counted, gas);
+    this.handJ = j;
+    this.handPhase = phase;
+    return null;
+  }
+
+  writeBack(): void {
+    const R = this.R;
+    const L = this.L;
+    for (let k = 0; k < REG_COUNT; k++) {
+      L[2 * k] = R[k]!;
+      L[2 * k + 1] = R[k]! >> 31;
+    }
+  }
+
+  memset(address: number, value: number, count: number, metered: boolean): number {
+    const done = memset(this.state.memory, this.state, address, value, count, metered);
+    this.memsetStop = done.stop;
+    return done.written;
+  }
+}
