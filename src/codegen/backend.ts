@@ -13,7 +13,7 @@ import * as ops from '../machine/ops.ts';
 import type { GuestMemory } from '../machine/memory.ts';
 import { REG_COUNT, Resume, type Backend, type BackendInstance, type BackendModule, type MachineState, type ModuleImage } from '../machine/state.ts';
 import { ENV_NAMES, type CodegenOptions, type CompiledJs } from './generate.ts';
-import { Exit, type CodegenProgram } from './program.ts';
+import { Exit, exitAt, exitKind, type CodegenProgram } from './program.ts';
 import { compileCached } from './cache.ts';
 
 /** The per-instance object generated code sees as `c`. */
@@ -22,8 +22,6 @@ export interface RegionContext {
   readonly R: Int32Array;
   readonly m: GuestMemory;
   readonly s: MachineState;
-  /** Instruction index of the last exit. */
-  at: number;
   /** Instructions left in the current countdown. */
   steps: number;
   /** memset results. */
@@ -85,11 +83,13 @@ export class CompiledModule implements BackendModule {
   readonly image: ModuleImage;
   readonly js: CompiledJs;
   readonly regions: RegionFunction[];
+  readonly countSteps: boolean;
   private readonly fallbackBackend: Backend | undefined;
   private fallbackModule: BackendModule | undefined;
 
-  constructor(image: ModuleImage, js: CompiledJs, fallback: Backend | undefined) {
+  constructor(image: ModuleImage, js: CompiledJs, fallback: Backend | undefined, countSteps: boolean) {
     this.image = image;
+    this.countSteps = countSteps;
     this.js = js;
     this.fallbackBackend = fallback;
     this.regions = linkRegions(js, image.gasMetering !== undefined);
@@ -122,7 +122,6 @@ export class CompiledInstance implements BackendInstance {
       R: new Int32Array(state.regs32.buffer, state.regs32.byteOffset, REG_COUNT * 2),
       m: state.memory,
       s: state,
-      at: 0,
       steps: 0,
       a0: 0,
       a2: 0,
@@ -236,9 +235,22 @@ export class CompiledInstance implements BackendInstance {
         label = blockLabel[x]!;
         continue;
       }
-      const at = ctx.at;
+      const at = exitAt(x);
+      const kind = exitKind(x);
+      let stepsRanOut = false;
+      if (kind === Exit.blockEntry) {
+        // Give back what the failed test took: the countdown, or the gas (the countdown passed).
+        const length = p.blockLength[at]!;
+        if (ctx.steps < 0) {
+          ctx.steps += length;
+          stepsRanOut = true;
+        } else {
+          s.gas += p.blockCosts[at]!;
+          if (this.module.countSteps) ctx.steps += length;
+        }
+      }
       account();
-      switch (x) {
+      switch (kind) {
         case Exit.trap:
           return this.stop(at, -1, Resume.full, TRAP);
         case Exit.fault:
@@ -247,17 +259,19 @@ export class CompiledInstance implements BackendInstance {
           return this.stop(at, at + 1, Resume.full, ecalli(p.code.imm1[at]!));
         case Exit.finished:
           return this.stop(at, -1, Resume.full, FINISHED);
-        case Exit.gas: {
+        case Exit.blockEntry: {
+          // The interpreter's order at a block edge: budget, deadline, gas.
+          if (stepsRanOut) {
+            if (s.instructionBudget < p.blockLength[at]!) return this.stop(at, at, Resume.full, budget('instructions'));
+            if (s.deadline !== Infinity && performance.now() >= s.deadline) return this.stop(at, at, Resume.full, budget('deadline'));
+            ctx.steps = start = this.countdown(at, Resume.full);
+          }
           const cost = p.blockCosts[at]!;
-          if (refillGas(s, cost)) break;
-          if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.afterStep, NOT_ENOUGH_GAS);
-          s.gas -= cost;
-          return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
-        }
-        case Exit.steps: {
-          if (s.instructionBudget < p.blockLength[at]!) return this.stop(at, at, Resume.full, budget('instructions'));
-          if (s.deadline !== Infinity && performance.now() >= s.deadline) return this.stop(at, at, Resume.full, budget('deadline'));
-          ctx.steps = start = this.countdown(at, Resume.full);
+          if (s.gas < cost && !refillGas(s, cost)) {
+            if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.afterStep, NOT_ENOUGH_GAS);
+            s.gas -= cost;
+            return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
+          }
           break;
         }
         case Exit.memsetGas:
@@ -283,7 +297,7 @@ export function createCompiledBackend(fallback?: Backend, options: CodegenOption
         if (!fallback) throw new Error('compiled backend: step tracing and 64-bit programs need a fallback backend');
         return fallback.load(image);
       }
-      return new CompiledModule(image, compileCached(image, options), fallback);
+      return new CompiledModule(image, compileCached(image, options), fallback, options.countSteps ?? true);
     },
   };
 }

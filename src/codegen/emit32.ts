@@ -8,7 +8,7 @@ import { Op, OP_NAMES, type OpName } from '../decoder/table.ts';
 import { Reg } from '../machine/state.ts';
 import type { Expr, Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
-import { Exit } from './program.ts';
+import { Exit, exitCode } from './program.ts';
 import { N, type RegionBuilder } from './region.ts';
 
 export interface InstructionContext {
@@ -71,7 +71,7 @@ export function branch(x: InstructionContext, test: Expr): Stmt[] {
 /** Continues at instruction i + 1, which starts a block: nothing to emit when its case follows. */
 export function fallThrough(b: RegionBuilder, i: number): Stmt[] {
   const next = i + 1;
-  if (next < b.p.regionEnd[b.region]! && next < b.p.code.count) return [];
+  if (next < b.p.code.count && b.p.regionOf[next] === b.region) return [];
   return b.transfer(next < b.p.code.count ? next : -1, i);
 }
 
@@ -126,7 +126,8 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
       f.set(N.gas, f.member(f.id(N.state), 'gas')),
       b.setReg(Reg.A0, f.member(f.id(N.ctx), 'a0')),
       b.setReg(Reg.A2, f.member(f.id(N.ctx), 'a2')),
-      f.if(f.bin('!==', f.id(N.value), f.num(0)), [f.expr(f.assign(f.member(f.id(N.ctx), 'at'), f.num(x.i))), f.set(N.exit, f.id(N.value)), f.break(N.loop)]),
+      // A non-zero result is the exit kind (fault or out of gas).
+      f.if(f.bin('!==', f.id(N.value), f.num(0)), [f.set(N.exit, f.bin('-', f.num(exitCode(Exit.trap, x.i)), f.id(N.value))), f.break(N.loop)]),
     ];
   },
   unlikely: () => [],

@@ -18,7 +18,7 @@ import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { N, RegionBuilder, type RegionOptions } from './region.ts';
 
 export interface CodegenOptions {
-  /** Largest number of guest instructions in one region function (default 2000): V8 optimises a
+  /** Largest number of guest instructions in one region function (default 400): V8 optimises a
    * function only below a bytecode size limit (bench/README.md, Design measurements). */
   readonly regionSize?: number;
   /** Count instructions per block for the instruction budget, deadlines and `instructionsExecuted`
@@ -30,7 +30,7 @@ export interface CodegenOptions {
   readonly sourceName?: string;
 }
 
-export const DEFAULT_REGION_SIZE = 2000;
+export const DEFAULT_REGION_SIZE = 400;
 
 /** The names `link(env)` takes from its environment (load.ts provides them). */
 export const ENV_NAMES = [
@@ -71,7 +71,7 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
     dynamicPaging: image.dynamicPaging,
   };
   const body: Stmt[] = ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)));
-  const regionCount = program.regionStart.length;
+  const regionCount = program.regionMembers.length;
   for (let r = 0; r < regionCount; r++) body.push(emitRegion(f, program, image, r, regionOptions));
   f.at(0);
   body.push(f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`)))));
@@ -88,8 +88,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   const b = new RegionBuilder(f, p, region, options);
   const mem = new MemoryEmitter(b, image.memoryMap);
   const emit = code.is64Bit ? emitter64 : emitter32;
-  const start = p.regionStart[region]!;
-  const end = p.regionEnd[region]!;
+  const members = p.regionMembers[region]!;
   const cases: ES.SwitchCase[] = [];
   let current: Stmt[] | undefined;
   const open = (label: number): void => {
@@ -97,7 +96,8 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     cases.push(f.switchCase(f.num(label), current));
   };
 
-  for (let i = start; i < end; i++) {
+  for (let k = 0; k < members.length; k++) {
+    const i = members[k]!;
     f.at(code.pc[i]!);
     if (p.blockLabel[i]! >= 0) {
       open(p.blockLabel[i]!);
@@ -110,10 +110,10 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     );
     // A block that ends the region without a terminator cannot happen (regions hold whole blocks),
     // but a last instruction that falls through must not fall off the switch.
-    if (i === end - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
+    if (k === members.length - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
   }
-  f.at(code.pc[start] ?? 0);
-  cases.push(f.switchCase(null, b.exit(Exit.trap, start)));
+  f.at(code.pc[members[0]!] ?? 0);
+  cases.push(f.switchCase(null, b.exit(Exit.trap, members[0]!)));
 
   const is64 = code.is64Bit;
   const prologue: Stmt[] = [f.const(N.regs, f.member(f.id(N.ctx), 'R')), f.const(N.memory, f.member(f.id(N.ctx), 'm')), f.const(N.state, f.member(f.id(N.ctx), 's'))];

@@ -2,27 +2,34 @@
 // targets, block lengths, the jump table as instruction indices, the partition into regions (one JS
 // function each) and the entry labels (switch cases) inside each region.
 
-import { OP_FORMS, Op, INVALID } from '../decoder/table.ts';
+import { END, INVALID, NO_FALLTHROUGH, OP_FLAGS, OP_FORMS, Op } from '../decoder/table.ts';
 import type { DecodedCode } from '../decoder/code.ts';
 import type { ModuleImage } from '../machine/state.ts';
 
-/** Exit codes a region function returns (>= 0 is a transfer to that instruction index in another region). */
+/**
+ * Why a region function returned. It returns an instruction index (>= 0) to continue in another
+ * region, or `exitCode(kind, at)` < 0 for instruction `at`: one number, so an exit in generated code
+ * is just `x = -N; break L;`.
+ */
 export const Exit = Object.freeze({
-  /** A trap at `c.at` (also an invalid jump or branch target). */
-  trap: -1,
-  /** A memory fault at `c.at`; the instruction is retried on resume. `memory.fault` says what. */
-  fault: -2,
-  /** `ecalli` at `c.at`. */
-  ecalli: -3,
-  /** `jump_indirect` to 0xFFFF0000 at `c.at`. */
-  finished: -4,
-  /** The block at `c.at` costs more gas than the hot counter holds (nothing charged). */
-  gas: -5,
-  /** The block at `c.at` would run past the instruction countdown (nothing counted). */
-  steps: -6,
-  /** `memset` at `c.at` ran out of gas partway. */
-  memsetGas: -7,
+  /** A trap (also an invalid jump or branch target). */
+  trap: 0,
+  /** A memory fault; the instruction is retried on resume. `memory.fault` says what. */
+  fault: 1,
+  ecalli: 2,
+  /** `jump_indirect` to 0xFFFF0000. */
+  finished: 3,
+  /** The block's instruction countdown (steps < 0 afterwards) or its gas (steps still >= 0) ran
+   * short; whichever failed was taken off and must be given back. */
+  blockEntry: 4,
+  /** `memset` ran out of gas partway. */
+  memsetGas: 5,
 } as const);
+export type ExitKind = (typeof Exit)[keyof typeof Exit];
+
+export const exitCode = (kind: ExitKind, at: number): number => -(at * 8 + kind) - 1;
+export const exitKind = (code: number): ExitKind => ((-code - 1) & 7) as ExitKind;
+export const exitAt = (code: number): number => Math.floor((-code - 1) / 8);
 
 export interface CodegenProgram {
   readonly code: DecodedCode;
@@ -37,9 +44,8 @@ export interface CodegenProgram {
   readonly jumpTableIndex: Int32Array;
   /** Per instruction: its region. */
   readonly regionOf: Int32Array;
-  /** Per region: first and one-past-last instruction index. */
-  readonly regionStart: Uint32Array;
-  readonly regionEnd: Uint32Array;
+  /** Per region: its instructions, in code order (whole blocks; not necessarily contiguous). */
+  readonly regionMembers: readonly Uint32Array[];
   /** Per instruction: the case entering its block (with the block's charge), or -1 where no block starts. */
   readonly blockLabel: Int32Array;
   /** Per instruction: a case right before it (no charge), or -1: resume points after `ecalli` and retry
@@ -103,29 +109,15 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     jumpTableIndex[k] = target < len && code.validJumpTarget[target] === 1 ? code.indexOfPc[target]! : -1;
   }
 
-  // Regions: runs of whole blocks in code order, cut when the next block would make one too large.
-  const regionOf = new Int32Array(n);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  let regionFirst = 0;
-  for (let i = 0; i < n; i++) {
-    if (code.blockStart[i] && i > regionFirst && i - regionFirst + blockLength[i]! > options.regionSize) {
-      starts.push(regionFirst);
-      ends.push(i);
-      regionFirst = i;
-    }
-    regionOf[i] = starts.length;
-  }
-  if (n > 0) {
-    starts.push(regionFirst);
-    ends.push(n);
-  }
+  const { regionOf, regionCount } = partition(code, jumpIndex, blockLength, options.regionSize);
+  const members: number[][] = Array.from({ length: regionCount }, () => []);
+  for (let i = 0; i < n; i++) members[regionOf[i]!]!.push(i);
 
   const blockLabel = new Int32Array(n).fill(-1);
   const innerLabel = new Int32Array(n).fill(-1);
-  for (let r = 0; r < starts.length; r++) {
+  for (let r = 0; r < regionCount; r++) {
     let label = 0;
-    for (let i = starts[r]!; i < ends[r]!; i++) {
+    for (const i of members[r]!) {
       if (code.blockStart[i]) blockLabel[i] = label++;
       const afterEcalli = i > 0 && code.op[i - 1] === Op.ecalli && !code.blockStart[i];
       if (afterEcalli || retriesItself(code.op[i]!, image.dynamicPaging)) innerLabel[i] = label++;
@@ -140,9 +132,116 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     blockCosts: image.blockCosts,
     jumpTableIndex,
     regionOf,
-    regionStart: Uint32Array.from(starts),
-    regionEnd: Uint32Array.from(ends),
+    regionMembers: members.map((m) => Uint32Array.from(m)),
     blockLabel,
     innerLabel,
   };
+}
+
+/**
+ * Groups blocks into regions. Control transfers inside a region are a `continue` of its switch loop;
+ * between regions they cost a spill and reload of the registers, so blocks that transfer to each
+ * other should share a region. Guest functions are the connected components of direct transfers
+ * (branches, jumps, fall-through, and a call's return point with its call); then each function is
+ * packed together with the functions it calls, depth first, while the region stays under `size`
+ * instructions. A function larger than `size` is cut into runs of whole blocks in code order.
+ */
+function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32Array, size: number): { regionOf: Int32Array; regionCount: number } {
+  const n = code.count;
+  // Union-find over block starts.
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const find = (a: number): number => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]!]!;
+      a = parent[a]!;
+    }
+    return a;
+  };
+  const union = (a: number, b: number): void => {
+    a = find(a);
+    b = find(b);
+    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  };
+  let block = 0;
+  const callees = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (code.blockStart[i]) block = i;
+    const op = code.op[i]!;
+    const flags = OP_FLAGS[op]!;
+    if (!(flags & END)) continue;
+    const target = jumpIndex[i]!;
+    if (op === Op.load_imm_and_jump) {
+      // A call: the callee is another function; the return lands on the next block, ours.
+      if (i + 1 < n) union(block, i + 1);
+      if (target >= 0) {
+        const list = callees.get(block) ?? [];
+        list.push(target);
+        callees.set(block, list);
+      }
+      continue;
+    }
+    if (op === Op.load_imm_and_jump_indirect && i + 1 < n) union(block, i + 1);
+    if (target >= 0) union(block, target);
+    if (!(flags & NO_FALLTHROUGH) && i + 1 < n) union(block, i + 1);
+  }
+
+  // Function sizes and their members in code order.
+  const fnSize = new Map<number, number>();
+  const fnBlocks = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (!code.blockStart[i]) continue;
+    const root = find(i);
+    fnSize.set(root, (fnSize.get(root) ?? 0) + blockLength[i]!);
+    const list = fnBlocks.get(root);
+    if (list) list.push(i);
+    else fnBlocks.set(root, [i]);
+  }
+  const fnCallees = new Map<number, Set<number>>();
+  for (const [from, targets] of callees) {
+    const root = find(from);
+    const set = fnCallees.get(root) ?? new Set<number>();
+    for (const t of targets) if (find(t) !== root) set.add(find(t));
+    fnCallees.set(root, set);
+  }
+
+  const regionOfFn = new Map<number, number>();
+  const regionOf = new Int32Array(n);
+  let regionCount = 0;
+  const assignBlocks = (root: number, region: number): void => {
+    for (const b of fnBlocks.get(root)!) regionOf.fill(region, b, b + blockLength[b]!);
+  };
+  for (const root of fnBlocks.keys()) {
+    if (regionOfFn.has(root)) continue;
+    const total = fnSize.get(root)!;
+    if (total > size) {
+      // Too large for one region: runs of whole blocks.
+      let used = 0;
+      let region = regionCount++;
+      for (const b of fnBlocks.get(root)!) {
+        if (used > 0 && used + blockLength[b]! > size) {
+          region = regionCount++;
+          used = 0;
+        }
+        regionOf.fill(region, b, b + blockLength[b]!);
+        used += blockLength[b]!;
+      }
+      regionOfFn.set(root, region);
+      continue;
+    }
+    const region = regionCount++;
+    let used = 0;
+    const stack = [root];
+    while (stack.length) {
+      const fn = stack.pop()!;
+      if (regionOfFn.has(fn)) continue;
+      const fnTotal = fnSize.get(fn)!;
+      if (used + fnTotal > size) continue;
+      regionOfFn.set(fn, region);
+      assignBlocks(fn, region);
+      used += fnTotal;
+      for (const callee of fnCallees.get(fn) ?? []) if (!regionOfFn.has(callee)) stack.push(callee);
+    }
+  }
+  return { regionOf, regionCount };
 }

@@ -4,11 +4,11 @@
 //
 // A region function `function rN(c, b)` runs the switch case `b` of its region and keeps going
 // inside the region; it returns an instruction index (>= 0) to continue in another region, or an
-// `Exit` code with the instruction in `c.at`. Registers live in locals while it runs and are written
+// exit code (program.ts `exitCode`). Registers live in locals while it runs and are written
 // back to `c.R` (an Int32Array over the instance's register file) when it returns.
 
 import type { Expr, NodeFactory, Stmt } from './estree.ts';
-import { Exit, type CodegenProgram } from './program.ts';
+import { Exit, exitCode, type CodegenProgram, type ExitKind } from './program.ts';
 
 /** The fixed identifiers of generated code. */
 export const N = Object.freeze({
@@ -80,10 +80,10 @@ export class RegionBuilder {
     return this.f.set(`h${k}`, value);
   }
 
-  /** `c.at = at; x = code; break L;` */
-  exit(code: number, at: number): Stmt[] {
+  /** `x = exitCode(kind, at); break L;` */
+  exit(kind: ExitKind, at: number): Stmt[] {
     const f = this.f;
-    return [f.expr(f.assign(f.member(f.id(N.ctx), 'at'), f.num(at))), f.set(N.exit, f.num(code)), f.break(N.loop)];
+    return [f.set(N.exit, f.num(exitCode(kind, at))), f.break(N.loop)];
   }
 
   /** Goes to the block starting at instruction `target` (or traps at `at` when target is -1). */
@@ -96,7 +96,7 @@ export class RegionBuilder {
 
   /** An unconditional transfer: nothing at all when the target's case comes next in the switch. */
   goTo(target: number, at: number): Stmt[] {
-    if (target === at + 1 && target < this.p.regionEnd[this.region]! && this.p.regionOf[target] === this.region) return [];
+    if (target === at + 1 && this.p.regionOf[target] === this.region) return [];
     return this.transfer(target, at);
   }
 
@@ -113,23 +113,18 @@ export class RegionBuilder {
     ];
   }
 
-  /** The charge at a block's entry: instruction countdown, then gas (polkavm checks in that order). */
+  /** The charge at a block's entry: instruction countdown, then gas (polkavm checks in that order),
+   * in one test whose failure exits with `Exit.blockEntry` (the trampoline tells which one failed). */
   blockEntry(i: number): Stmt[] {
     const f = this.f;
-    const out: Stmt[] = [];
     const length = this.p.blockLength[i]!;
     const cost = this.p.blockCosts[i]!;
-    if (this.options.countSteps) {
-      out.push(f.set(N.steps, f.num(length), '-='));
-      out.push(f.if(f.bin('<', f.id(N.steps), f.num(0)), [f.set(N.steps, f.num(length), '+='), ...this.exit(Exit.steps, i)]));
-    }
-    if (this.options.metered && cost > 0) {
-      out.push(f.set(N.gas, f.num(cost), '-='));
-      const undo = [f.set(N.gas, f.num(cost), '+=')];
-      if (this.options.countSteps) undo.push(f.set(N.steps, f.num(length), '+='));
-      out.push(f.if(f.bin('<', f.id(N.gas), f.num(0)), [...undo, ...this.exit(Exit.gas, i)]));
-    }
-    return out;
+    const tests: Expr[] = [];
+    if (this.options.countSteps) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
+    if (this.options.metered && cost > 0) tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
+    if (tests.length === 0) return [];
+    const test = tests.length === 1 ? tests[0]! : f.logical('||', tests[0]!, tests[1]!);
+    return [f.if(test, this.exit(Exit.blockEntry, i))];
   }
 }
 
