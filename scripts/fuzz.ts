@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ISA_NAMES } from '../src/decoder/isa.ts';
 import { Coverage, generateCase, type FuzzCase } from '../test/fuzz/generator.ts';
 import { reduceCase } from '../test/fuzz/reduce.ts';
-import { describeCase, describeDivergence, runDifferential } from '../test/fuzz/runner.ts';
+import { describeCase, describeDivergence, runDifferential, type Side } from '../test/fuzz/runner.ts';
 import { defaultSides } from '../test/fuzz/sides.ts';
 
 const USAGE = 'usage: npm run fuzz -- [--count N] [--seed S] [--start I] [--only I] [--jobs J] [--no-reduce] [--max-reports K]';
@@ -72,14 +72,14 @@ const bump = (m: Record<string, number>, key: string, by = 1): void => {
 
 /** Runs programs first, first + step, ... (`count` of them). */
 function fuzz(args: Args, first: number, step: number, count: number, send: (m: Message) => void): Tally {
-  const { a, b } = defaultSides();
+  const { a, b, every10th } = defaultSides();
   const coverage = new Coverage();
   const tally: Tally = { programs: 0, divergences: 0, stops: 0, outcomes: {}, stopKinds: {}, coverage: [], cpuSeconds: 0 };
   const cpuBefore = process.cpuUsage();
   let lastProgress = performance.now();
   let reports = 0;
 
-  const report = (c: FuzzCase): string => {
+  const report = (c: FuzzCase, a: Side, b: Side): string => {
     let shown = c;
     let result = runDifferential(c, a, b);
     let note = '';
@@ -110,8 +110,12 @@ function fuzz(args: Args, first: number, step: number, count: number, send: (m: 
     if (args.only !== undefined) send({ type: 'report', text: `${describeCase(c)}\noutcome: ${result.outcome}; stops: ${result.stops.join(', ')}\n` });
     if (result.divergence) {
       tally.divergences++;
-      if (reports++ < args.maxReports) send({ type: 'report', text: report(c) });
+      if (reports++ < args.maxReports) send({ type: 'report', text: report(c, a, b) });
     } else bump(tally.outcomes, result.outcome.replace(/\(.*?\)/g, '').trim());
+    if (every10th && index % 10 === 0 && runDifferential(c, every10th.a, every10th.b).divergence) {
+      tally.divergences++;
+      if (reports++ < args.maxReports) send({ type: 'report', text: report(c, every10th.a, every10th.b) });
+    }
     const now = performance.now();
     if (now - lastProgress > 2000) {
       lastProgress = now;
@@ -177,7 +181,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const { a, b, selfCheck } = defaultSides();
+  const { a, b, selfCheck, every10th } = defaultSides();
+  if (every10th) console.error(`fuzz: every tenth program also ${every10th.a.name} vs ${every10th.b.name}`);
   if (selfCheck) console.error(`NOTICE: the compiled backend is not registered; comparing ${a.name} against ${b.name}`);
   const jobs = args.only !== undefined ? 1 : (args.jobs ?? (count >= 2000 ? Math.min(4, availableParallelism()) : 1));
   console.error(`fuzz: seed ${args.seed}, programs ${first}..${first + count - 1}, ${a.name} vs ${b.name}`);

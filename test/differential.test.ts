@@ -11,7 +11,7 @@ const SEED = 0x5eed;
 const COUNT = 2_000;
 
 describe('differential fuzzing', () => {
-  const { a, b, selfCheck } = defaultSides();
+  const { a, b, selfCheck, every10th } = defaultSides();
   if (selfCheck)
     console.warn(`NOTICE: the compiled backend is not registered; differential fuzzing compares ${a.name} against ${b.name} until it is`);
 
@@ -27,6 +27,10 @@ describe('differential fuzzing', () => {
       if (result.outcome === 'unsupported') unsupported++;
       for (const stop of result.stops) stopKinds.add(stop.replace(/\(.*$/, ''));
       if (result.divergence) failures.push(describeDivergence(c, result, a, b));
+      if (every10th && index % 10 === 0) {
+        const second = runDifferential(c, every10th.a, every10th.b);
+        if (second.divergence) failures.push(describeDivergence(c, second, every10th.a, every10th.b));
+      }
       if (failures.length >= 3) break;
     }
     if (unsupported > 0) console.warn(`NOTICE: ${b.name} is not built for ${unsupported} of ${COUNT} programs yet (it says so); those were not compared`);

@@ -49,9 +49,16 @@ export function runtimeSide(backend: BackendName, options: SideOptions = {}): Si
 /**
  * The pair to compare: the interpreter against compiled code once the compiled backend is
  * registered; before that, the interpreter against itself with step tracing on (which must not change
- * any outcome), and `selfCheck` says so.
+ * any outcome), and `selfCheck` says so. `every10th` is a second pair for every tenth program: compiled
+ * code with step tracing on (which may hand the call to the interpreter, but must agree all the same).
  */
-export function defaultSides(): { a: Side; b: Side; selfCheck: boolean } {
-  if (hasBackend('compiled')) return { a: runtimeSide('interpreter'), b: runtimeSide('compiled'), selfCheck: false };
+export function defaultSides(): { a: Side; b: Side; selfCheck: boolean; every10th?: { a: Side; b: Side } } {
+  if (hasBackend('compiled'))
+    return {
+      a: runtimeSide('interpreter'),
+      b: runtimeSide('compiled'),
+      selfCheck: false,
+      every10th: { a: runtimeSide('interpreter'), b: runtimeSide('compiled', { stepTracing: true }) },
+    };
   return { a: runtimeSide('interpreter'), b: runtimeSide('interpreter', { stepTracing: true }), selfCheck: true };
 }
