@@ -110,10 +110,16 @@ function fuzz(args: Args, first: number, step: number, count: number, send: (m: 
     if (args.only !== undefined) send({ type: 'report', text: `${describeCase(c)}\noutcome: ${result.outcome}; stops: ${result.stops.join(', ')}\n` });
     if (result.divergence) {
       tally.divergences++;
+      const d = result.divergence;
+      // One line per divergence, so a long run can be sorted into classes afterwards.
+      send({ type: 'report', text: `divergence ${args.seed}:${index} ${a.name} vs ${b.name} at stop ${d.history.length + 1}: ${d.field}: ${d.a} vs ${d.b}` });
       if (reports++ < args.maxReports) send({ type: 'report', text: report(c, a, b) });
     } else bump(tally.outcomes, result.outcome.replace(/\(.*?\)/g, '').trim());
-    if (every10th && index % 10 === 0 && runDifferential(c, every10th.a, every10th.b).divergence) {
+    const second = every10th && index % 10 === 0 ? runDifferential(c, every10th.a, every10th.b) : undefined;
+    if (every10th && second?.divergence) {
       tally.divergences++;
+      const d = second.divergence;
+      send({ type: 'report', text: `divergence ${args.seed}:${index} ${every10th.a.name} vs ${every10th.b.name} at stop ${d.history.length + 1}: ${d.field}: ${d.a} vs ${d.b}` });
       if (reports++ < args.maxReports) send({ type: 'report', text: report(c, every10th.a, every10th.b) });
     }
     const now = performance.now();
