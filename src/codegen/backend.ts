@@ -267,7 +267,8 @@ export class CompiledInstance implements BackendInstance {
             ctx.steps = start = this.countdown(at, Resume.full);
           }
           const cost = p.blockCosts[at]!;
-          if (s.gas < cost && !refillGas(s, cost)) {
+          // Without gas metering the counter is never set: only a countdown can have stopped here.
+          if (this.module.image.gasMetering !== undefined && s.gas < cost && !refillGas(s, cost)) {
             if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.afterStep, NOT_ENOUGH_GAS);
             s.gas -= cost;
             return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
