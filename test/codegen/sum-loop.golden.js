@@ -1,177 +1,177 @@
 (function link(env) {
-  const JT = env.JT;
-  const REGION = env.REGION;
-  const LABEL = env.LABEL;
-  const sbrk = env.sbrk;
-  const memset32 = env.memset32;
-  const memset64 = env.memset64;
-  const divUnsigned32 = env.divUnsigned32;
-  const divSigned32 = env.divSigned32;
-  const remUnsigned32 = env.remUnsigned32;
-  const remSigned32 = env.remSigned32;
-  const mulUpperSignedSigned32 = env.mulUpperSignedSigned32;
-  const mulUpperUnsignedUnsigned32 = env.mulUpperUnsignedUnsigned32;
-  const mulUpperSignedUnsigned32 = env.mulUpperSignedUnsigned32;
-  const countSetBits32 = env.countSetBits32;
-  const countTrailingZeroBits32 = env.countTrailingZeroBits32;
-  const reverseByte32 = env.reverseByte32;
-  const rotateLeft32 = env.rotateLeft32;
-  const rotateRight32 = env.rotateRight32;
-  const H = env.H;
-  function r0(c, b) {
-    const R = c.R;
-    const m = c.m;
-    const s = c.s;
-    let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
-    let gas = s.gas, steps = c.steps, x = 0, t = 0, v = 0;
-    let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
-    L: for (; ; ) {
-      switch (b) {
-        case 0:
-          if ((steps -= 4) < 0 || (gas -= 4) < 0) {
-            x = -5;
-            break L;
-          }
-          r8 = 0;
-          r1 = r1 + -16 | 0;
-          t = r1 + -4294832124 >>> 0;
-          if (t <= 4092) {
-            st.setInt32(t, r8, true);
-          } else {
-            if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
-              x = -18;
-              break L;
-            }
-          }
-        case 1:
-          if ((steps -= 5) < 0 || (gas -= 5) < 0) {
-            x = -37;
-            break L;
-          }
-          t = r1 + -4294832124 >>> 0;
-          if (t <= 4092) {
-            r9 = st.getInt32(t, true);
-          } else {
-            v = m.load(r1 + 4 >>> 0, 4);
-            if (v < 0) {
-              x = -34;
-              break L;
-            }
-            r9 = v | 0;
-          }
-          r9 = r9 + r7 | 0;
-          t = r1 + -4294832124 >>> 0;
-          if (t <= 4092) {
-            st.setInt32(t, r9, true);
-          } else {
-            if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
-              x = -50;
-              break L;
-            }
-          }
-          r7 = r7 + -1 | 0;
-          if (r7 !== 0) {
-            b = 1;
-            continue L;
-          }
-        case 2:
-          if ((steps -= 3) < 0 || (gas -= 3) < 0) {
-            x = -77;
-            break L;
-          }
-          r5 = r0;
-          r0 = 2;
-          b = 3;
-          continue L;
-        case 3:
-          if ((steps -= 2) < 0 || (gas -= 2) < 0) {
-            x = -125;
-            break L;
-          }
-          t = r1 + -4294832124 >>> 0;
-          if (t <= 4092) {
-            r8 = st.getInt32(t, true);
-          } else {
-            v = m.load(r1 + 4 >>> 0, 4);
-            if (v < 0) {
-              x = -122;
-              break L;
-            }
-            r8 = v | 0;
-          }
-          t = r0 + 0 >>> 0;
-          if (t === 4294901760) {
-            x = -132;
-            break L;
-          }
-          v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
-          if (v < 0) {
-            x = -129;
-            break L;
-          }
-          if (REGION[v] === 0) {
-            b = LABEL[v];
-            continue L;
-          }
-          x = v;
-          break L;
-        default:
-          x = -1;
-          break L;
-      }
-    }
-    R[0] = r0;
-    R[2] = r1;
-    R[10] = r5;
-    R[14] = r7;
-    R[16] = r8;
-    R[18] = r9;
-    s.gas = gas;
-    c.steps = steps;
-    return x;
-  }
-  function r1(c, b) {
-    const R = c.R;
-    const m = c.m;
-    const s = c.s;
-    let r0 = R[0], r1 = R[2], r5 = R[10];
-    let gas = s.gas, steps = c.steps, x = 0, t = 0, v = 0;
-    let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
-    L: for (; ; ) {
-      switch (b) {
-        case 0:
-          if ((steps -= 3) < 0 || (gas -= 3) < 0) {
-            x = -101;
-            break L;
-          }
-          r0 = r5;
-          r1 = r1 + 16 | 0;
-          t = r0 + 0 >>> 0;
-          if (t === 4294901760) {
-            x = -116;
-            break L;
-          }
-          v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
-          if (v < 0) {
-            x = -113;
-            break L;
-          }
-          if (REGION[v] === 1) {
-            b = LABEL[v];
-            continue L;
-          }
-          x = v;
-          break L;
-        default:
-          x = -97;
-          break L;
-      }
-    }
-    R[0] = r0;
-    R[2] = r1;
-    s.gas = gas;
-    c.steps = steps;
-    return x;
-  }
-  return [r0, r1];
+const JT = env.JT;
+const REGION = env.REGION;
+const LABEL = env.LABEL;
+const sbrk = env.sbrk;
+const memset32 = env.memset32;
+const memset64 = env.memset64;
+const divUnsigned32 = env.divUnsigned32;
+const divSigned32 = env.divSigned32;
+const remUnsigned32 = env.remUnsigned32;
+const remSigned32 = env.remSigned32;
+const mulUpperSignedSigned32 = env.mulUpperSignedSigned32;
+const mulUpperUnsignedUnsigned32 = env.mulUpperUnsignedUnsigned32;
+const mulUpperSignedUnsigned32 = env.mulUpperSignedUnsigned32;
+const countSetBits32 = env.countSetBits32;
+const countTrailingZeroBits32 = env.countTrailingZeroBits32;
+const reverseByte32 = env.reverseByte32;
+const rotateLeft32 = env.rotateLeft32;
+const rotateRight32 = env.rotateRight32;
+const H = env.H;
+function r0(c, b) {
+const R = c.R;
+const m = c.m;
+const s = c.s;
+let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
+let gas = s.gas, steps = c.steps, x = 0, t = 0, v = 0;
+let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
+L: for (; ; ) {
+switch (b) {
+case 0:
+if ((steps -= 4) < 0 || (gas -= 4) < 0) {
+x = -5;
+break L;
+}
+r8 = 0;
+r1 = r1 + -16 | 0;
+t = r1 + -4294832124 >>> 0;
+if (t <= 4092) {
+st.setInt32(t, r8, true);
+} else {
+if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
+x = -18;
+break L;
+}
+}
+case 1:
+if ((steps -= 5) < 0 || (gas -= 5) < 0) {
+x = -37;
+break L;
+}
+t = r1 + -4294832124 >>> 0;
+if (t <= 4092) {
+r9 = st.getInt32(t, true);
+} else {
+v = m.load(r1 + 4 >>> 0, 4);
+if (v < 0) {
+x = -34;
+break L;
+}
+r9 = v | 0;
+}
+r9 = r9 + r7 | 0;
+t = r1 + -4294832124 >>> 0;
+if (t <= 4092) {
+st.setInt32(t, r9, true);
+} else {
+if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
+x = -50;
+break L;
+}
+}
+r7 = r7 + -1 | 0;
+if (r7 !== 0) {
+b = 1;
+continue L;
+}
+case 2:
+if ((steps -= 3) < 0 || (gas -= 3) < 0) {
+x = -77;
+break L;
+}
+r5 = r0;
+r0 = 2;
+b = 3;
+continue L;
+case 3:
+if ((steps -= 2) < 0 || (gas -= 2) < 0) {
+x = -125;
+break L;
+}
+t = r1 + -4294832124 >>> 0;
+if (t <= 4092) {
+r8 = st.getInt32(t, true);
+} else {
+v = m.load(r1 + 4 >>> 0, 4);
+if (v < 0) {
+x = -122;
+break L;
+}
+r8 = v | 0;
+}
+t = r0 + 0 >>> 0;
+if (t === 4294901760) {
+x = -132;
+break L;
+}
+v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
+if (v < 0) {
+x = -129;
+break L;
+}
+if (REGION[v] === 0) {
+b = LABEL[v];
+continue L;
+}
+x = v;
+break L;
+default:
+x = -1;
+break L;
+}
+}
+R[0] = r0;
+R[2] = r1;
+R[10] = r5;
+R[14] = r7;
+R[16] = r8;
+R[18] = r9;
+s.gas = gas;
+c.steps = steps;
+return x;
+}
+function r1(c, b) {
+const R = c.R;
+const m = c.m;
+const s = c.s;
+let r0 = R[0], r1 = R[2], r5 = R[10];
+let gas = s.gas, steps = c.steps, x = 0, t = 0, v = 0;
+let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
+L: for (; ; ) {
+switch (b) {
+case 0:
+if ((steps -= 3) < 0 || (gas -= 3) < 0) {
+x = -101;
+break L;
+}
+r0 = r5;
+r1 = r1 + 16 | 0;
+t = r0 + 0 >>> 0;
+if (t === 4294901760) {
+x = -116;
+break L;
+}
+v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
+if (v < 0) {
+x = -113;
+break L;
+}
+if (REGION[v] === 1) {
+b = LABEL[v];
+continue L;
+}
+x = v;
+break L;
+default:
+x = -97;
+break L;
+}
+}
+R[0] = r0;
+R[2] = r1;
+s.gas = gas;
+c.steps = steps;
+return x;
+}
+return [r0, r1];
 });
