@@ -251,6 +251,23 @@ describe.skipIf(!HAVE_SHARED).each(BACKENDS)('PVQ prebuilt guests on %s', (backe
     expect([first.metrics.moduleCached, second.metrics.moduleCached]).toEqual([false, true]);
     expect(second.metrics).toMatchObject({ instructions: first.metrics.instructions, hostCalls: first.metrics.hostCalls });
   });
+
+  it('a reused instance starts from clean memory: the same heap-growing query twice gives the same result and heap', () => {
+    const executor = new ExtensionsExecutor(mockExtensions(pocState()), { backend });
+    const [a, b] = [0, 1].map(() => executor.execute(guestBytes('swapDemo'), unhex('03')));
+    expect(a!.ok && b!.ok && hex(b!.value)).toBe(a!.ok && hex(a!.value));
+    expect(b!.metrics).toMatchObject({ instructions: a!.metrics.instructions, peakHeapSize: a!.metrics.peakHeapSize, moduleCached: true });
+    expect(a!.metrics.peakHeapSize).toBeGreaterThan(0);
+  });
+
+  it('a program array changed in place is loaded again, not taken from the cache', () => {
+    const executor = new ExtensionsExecutor(mockExtensions(pocState()), { backend });
+    const program = guestBytes('sumBalance');
+    expect(executor.execute(program, unhex(SUM_BALANCE_ARGS)).ok).toBe(true);
+    program[0] = 0x58;
+    const outcome = executor.execute(program, unhex(SUM_BALANCE_ARGS));
+    expect(outcome.ok || outcome.error).toMatchObject({ kind: 'invalid-program', reason: 'parse', offset: 0 });
+  });
 });
 
 // ---- failures, on small assembled guests ----
