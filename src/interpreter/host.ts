@@ -29,6 +29,12 @@ export interface LoopHost {
   stop(j: number, next: number, resume: number, interrupt: Interrupt, gas: number, counted: number, inBlock: boolean): Interrupt;
   /** `stop` for the 32-bit loop: writes its registers back first. */
   stop32(j: number, next: number, resume: number, interrupt: Interrupt, gas: number, counted: number, inBlock: boolean): Interrupt;
+  /**
+   * Leaves the loop after a failed memory access or sbrk at `j`, per `memory.fault`: a trap is final
+   * (no next pc, as polkavm's `trap_impl`); a segfault or budget('memory') retries `j` on resume.
+   */
+  fault(j: number, gas: number, counted: number): Interrupt;
+  fault32(j: number, gas: number, counted: number): Interrupt;
   /** Syncs gas and counters and asks `run()` to continue at `j` / `phase` on the other 32-bit loop. */
   hand(j: number, phase: number, gas: number, counted: number): null;
   /** The 32-bit loop's registers into the state, sign-extended. */

@@ -4,7 +4,7 @@
 import type { Interrupt } from '../machine/interrupt.ts';
 import { memset } from '../machine/ops.ts';
 import type { BackendInstance, MachineState } from '../machine/state.ts';
-import { REG_COUNT } from '../machine/state.ts';
+import { REG_COUNT, Resume } from '../machine/state.ts';
 import { DEADLINE_CHECK_INTERVAL, enter } from './entry.ts';
 import { loop32, loopPairs32, loopPairs64 } from './gen/loops.generated.ts';
 import type { LoopHost } from './host.ts';
@@ -76,6 +76,17 @@ export class InterpreterInstance implements BackendInstance, LoopHost {
   stop32(j: number, next: number, resume: number, interrupt: Interrupt, gas: number, counted: number, inBlock: boolean): Interrupt {
     this.writeBack();
     return this.stop(j, next, resume, interrupt, gas, counted, inBlock);
+  }
+
+  fault(j: number, gas: number, counted: number): Interrupt {
+    const interrupt = this.state.memory.fault;
+    if (interrupt.kind === 'trap') return this.stop(j, -1, Resume.full, interrupt, gas, counted, true);
+    return this.stop(j, j, Resume.execute, interrupt, gas, counted, false);
+  }
+
+  fault32(j: number, gas: number, counted: number): Interrupt {
+    this.writeBack();
+    return this.fault(j, gas, counted);
   }
 
   hand(j: number, phase: number, gas: number, counted: number): null {

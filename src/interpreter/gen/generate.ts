@@ -43,10 +43,18 @@ interface Flavour {
   /** The exit call: `(next, resume, interrupt, inBlock)`; inBlock = a final stop there leaves the rest of the block unexecuted. */
   exit(next: string, resume: number, interrupt: string, inBlock: boolean): string;
 }
-const narrowExit: Flavour['exit'] = (next, resume, interrupt, inBlock) =>
-  `return c.stop32(j, ${next}, ${resume}, ${interrupt}, gas, counted, ${inBlock});`;
-const pairExit: Flavour['exit'] = (next, resume, interrupt, inBlock) =>
-  `return c.stop(j, ${next}, ${resume}, ${interrupt}, gas, counted, ${inBlock});`;
+type Exit = Flavour['exit'] & { readonly fault: string };
+/** Exits for a failed memory access (or sbrk): `memory.fault` says whether it is final (a trap) or resumable. */
+const narrowExit: Exit = Object.assign(
+  (next: string, resume: number, interrupt: string, inBlock: boolean) =>
+    `return c.stop32(j, ${next}, ${resume}, ${interrupt}, gas, counted, ${inBlock});`,
+  { fault: 'return c.fault32(j, gas, counted);' },
+);
+const pairExit: Exit = Object.assign(
+  (next: string, resume: number, interrupt: string, inBlock: boolean) =>
+    `return c.stop(j, ${next}, ${resume}, ${interrupt}, gas, counted, ${inBlock});`,
+  { fault: 'return c.fault(j, gas, counted);' },
+);
 
 // ---- memory: the standard memory's regions read directly, the GuestMemory methods otherwise ----
 
@@ -56,7 +64,7 @@ const SLOW_FIX = { u8: 'v', i8: '(v << 24) >> 24', u16: 'v', i16: '(v << 16) >> 
 type Kind = keyof typeof GET;
 
 /** Loads into `v` (int32: the value's low word, sign- or zero-extended per kind). */
-function load(kind: Kind, address: string, exit: Flavour['exit']): string {
+function load(kind: Kind, address: string, exit: Exit): string {
   const w = WIDTH[kind];
   const g = GET[kind];
   const le = w > 1 ? ', true' : '';
@@ -66,19 +74,19 @@ function load(kind: Kind, address: string, exit: Flavour['exit']): string {
         else if ((o = (a - roA) >>> 0) <= roL${w}) v = roV.${g}(o${le});
         else {
           v = memory.load(a, ${w});
-          if (v < 0) ${exit('j', EXECUTE, 'memory.fault', true)}
+          if (v < 0) ${exit.fault}
           v = ${SLOW_FIX[kind]};
         }`;
 }
 
 /** Loads 8 bytes into `v` (low word) and `t` (high word). */
-function load64(address: string, exit: Flavour['exit']): string {
+function load64(address: string, exit: Exit): string {
   return `a = ${address};
         if ((o = (a - rwA) >>> 0) <= rwL8) { v = rwV.getInt32(o, true); t = rwV.getInt32(o + 4, true); }
         else if ((o = (a - stA) >>> 0) <= stL8) { v = stV.getInt32(o, true); t = stV.getInt32(o + 4, true); }
         else if ((o = (a - roA) >>> 0) <= roL8) { v = roV.getInt32(o, true); t = roV.getInt32(o + 4, true); }
         else {
-          if (memory.load64(a) < 0) ${exit('j', EXECUTE, 'memory.fault', true)}
+          if (memory.load64(a) < 0) ${exit.fault}
           v = memory.lo | 0;
           t = memory.hi | 0;
         }`;
@@ -87,7 +95,7 @@ function load64(address: string, exit: Flavour['exit']): string {
 const SET = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32' } as const;
 
 /** Stores the low `width` bytes of `lo` (and, for 8, `hi` above them). Only rw data and the stack are writable. */
-function store(width: 1 | 2 | 4 | 8, address: string, lo: string, hi: string, exit: Flavour['exit']): string {
+function store(width: 1 | 2 | 4 | 8, address: string, lo: string, hi: string, exit: Exit): string {
   const put = (view: string): string =>
     width === 8
       ? `{ ${view}.setInt32(o, ${lo}, true); ${view}.setInt32(o + 4, ${hi}, true); }`
@@ -95,23 +103,23 @@ function store(width: 1 | 2 | 4 | 8, address: string, lo: string, hi: string, ex
   return `a = ${address};
         if ((o = (a - rwA) >>> 0) <= rwL${width}) ${put('rwV')}
         else if ((o = (a - stA) >>> 0) <= stL${width}) ${put('stV')}
-        else if (!memory.store(a, ${width}, ${lo}, ${hi})) ${exit('j', EXECUTE, 'memory.fault', true)}`;
+        else if (!memory.store(a, ${width}, ${lo}, ${hi})) ${exit.fault}`;
 }
 
 // ---- control flow, shared by all loops ----
 
-const branch = (condition: string, exit: Flavour['exit']): Snippet =>
+const branch = (condition: string, exit: Exit): Snippet =>
   `t = ${T};
         if (t < 0) ${exit('-1', FULL, 'TRAP', true)}
         j = ${condition} ? t : j + 1;
         continue outer;`;
-const jump = (exit: Flavour['exit']): Snippet =>
+const jump = (exit: Exit): Snippet =>
   `t = ${T};
         if (t < 0) ${exit('-1', FULL, 'TRAP', true)}
         j = t;
         continue outer;`;
 /** `a` holds the u32 address; jumps through the jump table (indirectIndex), or finishes, or traps. */
-const indirect = (exit: Flavour['exit']): Snippet =>
+const indirect = (exit: Exit): Snippet =>
   `if (a === ${0xffff0000}) ${exit('-1', FULL, 'FINISHED', false)}
         t = (a & 1) === 0 && a !== 0 && (a >>> 1) <= indirect.length ? indirect[(a >>> 1) - 1]! : -1;
         if (t < 0) ${exit('-1', FULL, 'TRAP', true)}
@@ -224,7 +232,7 @@ function narrowTable(): Table {
     reverse_byte: `${d} = reverseByte32(${s1});`,
     sbrk: `v = memory.sbrk(${s1} >>> 0) ?? -1;
         if (v === -1) {
-          if (memory.fault.kind === 'budget') ${e('j', EXECUTE, 'memory.fault', true)}
+          if (memory.fault.kind === 'budget') ${e.fault}
           ${d} = 0;
         } else ${d} = v | 0;
         REFRESH_REGIONS`,
@@ -242,7 +250,7 @@ function narrowTable(): Table {
         gas = s.gas;
         R[7] = (a + v) | 0;
         R[9] = (o - v) | 0;
-        if (c.memsetStop === 1) ${e('j', EXECUTE, 'memory.fault', true)}
+        if (c.memsetStop === 1) ${e.fault}
         if (c.memsetStop === 2) {
           if (sync) ${e('j', EXECUTE, 'NOT_ENOUGH_GAS', true)}
           ${e('-1', FULL, 'NOT_ENOUGH_GAS', true)}
@@ -482,7 +490,7 @@ function pairTable(is64: boolean): Table {
     sbrk: `a = ${p2};
         v = memory.sbrk(L[a + 1] !== 0 ? 0 : L[a] >>> 0) ?? -1;
         if (v === -1) {
-          if (memory.fault.kind === 'budget') ${e('j', EXECUTE, 'memory.fault', true)}
+          if (memory.fault.kind === 'budget') ${e.fault}
           q = ${p1};
           L[q] = 0;
           L[q + 1] = 0;
@@ -498,7 +506,7 @@ function pairTable(is64: boolean): Table {
         add64(L, ${A0}, L[${A0}], L[${A0 + 1}], v, 0);
         L[${A2}] = (o - v) | 0;
         L[${A2 + 1}] = 0;
-        if (c.memsetStop === 1) ${e('j', EXECUTE, 'memory.fault', true)}
+        if (c.memsetStop === 1) ${e.fault}
         if (c.memsetStop === 2) {
           if (sync) ${e('j', EXECUTE, 'NOT_ENOUGH_GAS', true)}
           ${e('-1', FULL, 'NOT_ENOUGH_GAS', true)}
@@ -536,7 +544,7 @@ function pairTable(is64: boolean): Table {
       reverse_byte: set32(`reverseByte32(${lo(p2)})`),
       sbrk: `v = memory.sbrk(${lo(p2)} >>> 0) ?? -1;
         if (v === -1) {
-          if (memory.fault.kind === 'budget') ${e('j', EXECUTE, 'memory.fault', true)}
+          if (memory.fault.kind === 'budget') ${e.fault}
           q = ${p1};
           L[q] = 0;
           L[q + 1] = 0;

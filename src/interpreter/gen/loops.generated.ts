@@ -145,7 +145,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         gas = s.gas;
         R[7] = (a + v) | 0;
         R[9] = (o - v) | 0;
-        if (c.memsetStop === 1) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        if (c.memsetStop === 1) return c.fault32(j, gas, counted);
         if (c.memsetStop === 2) {
           if (sync) return c.stop32(j, j, 2, NOT_ENOUGH_GAS, gas, counted, true);
           return c.stop32(j, -1, 0, NOT_ENOUGH_GAS, gas, counted, true);
@@ -164,21 +164,21 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, P[k + 2]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, P[k + 2]);
-        else if (!memory.store(a, 1, P[k + 2], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, P[k + 2], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 7: { // store_imm_u16
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, P[k + 2], true);
-        else if (!memory.store(a, 2, P[k + 2], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, P[k + 2], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 8: { // store_imm_u32
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, P[k + 2], true);
-        else if (!memory.store(a, 4, P[k + 2], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, P[k + 2], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 10: { // jump
@@ -208,7 +208,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getUint8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = v;
         }
         R[((w >>> 8) & 15)] = v;
@@ -221,7 +221,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getInt8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = (v << 24) >> 24;
         }
         R[((w >>> 8) & 15)] = v;
@@ -234,7 +234,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getUint16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = v;
         }
         R[((w >>> 8) & 15)] = v;
@@ -247,7 +247,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getInt16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = (v << 16) >> 16;
         }
         R[((w >>> 8) & 15)] = v;
@@ -260,7 +260,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = v | 0;
         }
         R[((w >>> 8) & 15)] = v;
@@ -270,42 +270,42 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, R[((w >>> 8) & 15)]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, R[((w >>> 8) & 15)]);
-        else if (!memory.store(a, 1, R[((w >>> 8) & 15)], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, R[((w >>> 8) & 15)], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 21: { // store_u16
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, R[((w >>> 8) & 15)], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, R[((w >>> 8) & 15)], true);
-        else if (!memory.store(a, 2, R[((w >>> 8) & 15)], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, R[((w >>> 8) & 15)], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 22: { // store_u32
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, R[((w >>> 8) & 15)], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, R[((w >>> 8) & 15)], true);
-        else if (!memory.store(a, 4, R[((w >>> 8) & 15)], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, R[((w >>> 8) & 15)], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 24: { // store_imm_indirect_u8
         a = (R[((w >>> 8) & 15)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, P[k + 2]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, P[k + 2]);
-        else if (!memory.store(a, 1, P[k + 2], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, P[k + 2], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 25: { // store_imm_indirect_u16
         a = (R[((w >>> 8) & 15)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, P[k + 2], true);
-        else if (!memory.store(a, 2, P[k + 2], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, P[k + 2], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 26: { // store_imm_indirect_u32
         a = (R[((w >>> 8) & 15)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, P[k + 2], true);
-        else if (!memory.store(a, 4, P[k + 2], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, P[k + 2], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 28: { // load_imm_and_jump
@@ -393,7 +393,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
       case 40: { // sbrk
         v = memory.sbrk(R[((w >>> 12) & 15)] >>> 0) ?? -1;
         if (v === -1) {
-          if (memory.fault.kind === 'budget') return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (memory.fault.kind === 'budget') return c.fault32(j, gas, counted);
           R[((w >>> 8) & 15)] = 0;
         } else R[((w >>> 8) & 15)] = v | 0;
         if (std !== undefined) {
@@ -450,21 +450,21 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         a = (R[((w >>> 12) & 15)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, R[((w >>> 8) & 15)]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, R[((w >>> 8) & 15)]);
-        else if (!memory.store(a, 1, R[((w >>> 8) & 15)], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, R[((w >>> 8) & 15)], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 52: { // store_indirect_u16
         a = (R[((w >>> 12) & 15)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, R[((w >>> 8) & 15)], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, R[((w >>> 8) & 15)], true);
-        else if (!memory.store(a, 2, R[((w >>> 8) & 15)], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, R[((w >>> 8) & 15)], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 53: { // store_indirect_u32
         a = (R[((w >>> 12) & 15)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, R[((w >>> 8) & 15)], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, R[((w >>> 8) & 15)], true);
-        else if (!memory.store(a, 4, R[((w >>> 8) & 15)], 0)) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, R[((w >>> 8) & 15)], 0)) return c.fault32(j, gas, counted);
         break;
       }
       case 55: { // load_indirect_u8
@@ -474,7 +474,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getUint8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = v;
         }
         R[((w >>> 8) & 15)] = v;
@@ -487,7 +487,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getInt8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = (v << 24) >> 24;
         }
         R[((w >>> 8) & 15)] = v;
@@ -500,7 +500,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getUint16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = v;
         }
         R[((w >>> 8) & 15)] = v;
@@ -513,7 +513,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getInt16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = (v << 16) >> 16;
         }
         R[((w >>> 8) & 15)] = v;
@@ -526,7 +526,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop32(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault32(j, gas, counted);
           v = v | 0;
         }
         R[((w >>> 8) & 15)] = v;
@@ -888,7 +888,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         add64(L, 14, L[14], L[15], v, 0);
         L[18] = (o - v) | 0;
         L[19] = 0;
-        if (c.memsetStop === 1) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        if (c.memsetStop === 1) return c.fault(j, gas, counted);
         if (c.memsetStop === 2) {
           if (sync) return c.stop(j, j, 2, NOT_ENOUGH_GAS, gas, counted, true);
           return c.stop(j, -1, 0, NOT_ENOUGH_GAS, gas, counted, true);
@@ -907,21 +907,21 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, P[k + 2]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, P[k + 2]);
-        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 7: { // store_imm_u16
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, P[k + 2], true);
-        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 8: { // store_imm_u32
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, P[k + 2], true);
-        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 10: { // jump
@@ -954,7 +954,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getUint8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -970,7 +970,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getInt8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 24) >> 24;
         }
         v = v;
@@ -986,7 +986,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getUint16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -1002,7 +1002,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getInt16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 16) >> 16;
         }
         v = v;
@@ -1018,7 +1018,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v | 0;
         }
         v = v;
@@ -1031,42 +1031,42 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, L[((w >>> 7) & 30)]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, L[((w >>> 7) & 30)]);
-        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 21: { // store_u16
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 22: { // store_u32
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 24: { // store_imm_indirect_u8
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, P[k + 2]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, P[k + 2]);
-        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 25: { // store_imm_indirect_u16
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, P[k + 2], true);
-        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 26: { // store_imm_indirect_u32
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, P[k + 2], true);
-        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 28: { // load_imm_and_jump
@@ -1159,7 +1159,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
       case 40: { // sbrk
         v = memory.sbrk(L[((w >>> 11) & 30)] >>> 0) ?? -1;
         if (v === -1) {
-          if (memory.fault.kind === 'budget') return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (memory.fault.kind === 'budget') return c.fault(j, gas, counted);
           q = ((w >>> 7) & 30);
           L[q] = 0;
           L[q + 1] = 0;
@@ -1244,21 +1244,21 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, L[((w >>> 7) & 30)]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, L[((w >>> 7) & 30)]);
-        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 52: { // store_indirect_u16
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 53: { // store_indirect_u32
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 55: { // load_indirect_u8
@@ -1268,7 +1268,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getUint8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -1284,7 +1284,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getInt8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 24) >> 24;
         }
         v = v;
@@ -1300,7 +1300,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getUint16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -1316,7 +1316,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getInt16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 16) >> 16;
         }
         v = v;
@@ -1332,7 +1332,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v | 0;
         }
         v = v;
@@ -1857,7 +1857,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         add64(L, 14, L[14], L[15], v, 0);
         L[18] = (o - v) | 0;
         L[19] = 0;
-        if (c.memsetStop === 1) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        if (c.memsetStop === 1) return c.fault(j, gas, counted);
         if (c.memsetStop === 2) {
           if (sync) return c.stop(j, j, 2, NOT_ENOUGH_GAS, gas, counted, true);
           return c.stop(j, -1, 0, NOT_ENOUGH_GAS, gas, counted, true);
@@ -1882,28 +1882,28 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, P[k + 2]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, P[k + 2]);
-        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 7: { // store_imm_u16
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, P[k + 2], true);
-        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 8: { // store_imm_u32
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, P[k + 2], true);
-        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 9: { // store_imm_u64
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL8) { rwV.setInt32(o, P[k + 2], true); rwV.setInt32(o + 4, P[k + 2] >> 31, true); }
         else if ((o = (a - stA) >>> 0) <= stL8) { stV.setInt32(o, P[k + 2], true); stV.setInt32(o + 4, P[k + 2] >> 31, true); }
-        else if (!memory.store(a, 8, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 8, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 10: { // jump
@@ -1936,7 +1936,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getUint8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -1952,7 +1952,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getInt8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 24) >> 24;
         }
         v = v;
@@ -1968,7 +1968,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getUint16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -1984,7 +1984,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getInt16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 16) >> 16;
         }
         v = v;
@@ -2000,7 +2000,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v | 0;
         }
         v = v;
@@ -2016,7 +2016,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v | 0;
         }
         v = v;
@@ -2031,7 +2031,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - stA) >>> 0) <= stL8) { v = stV.getInt32(o, true); t = stV.getInt32(o + 4, true); }
         else if ((o = (a - roA) >>> 0) <= roL8) { v = roV.getInt32(o, true); t = roV.getInt32(o + 4, true); }
         else {
-          if (memory.load64(a) < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (memory.load64(a) < 0) return c.fault(j, gas, counted);
           v = memory.lo | 0;
           t = memory.hi | 0;
         }
@@ -2044,56 +2044,56 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, L[((w >>> 7) & 30)]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, L[((w >>> 7) & 30)]);
-        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 21: { // store_u16
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 22: { // store_u32
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 23: { // store_u64
         a = P[k + 1] >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL8) { rwV.setInt32(o, L[((w >>> 7) & 30)], true); rwV.setInt32(o + 4, L[((w >>> 7) & 30) + 1], true); }
         else if ((o = (a - stA) >>> 0) <= stL8) { stV.setInt32(o, L[((w >>> 7) & 30)], true); stV.setInt32(o + 4, L[((w >>> 7) & 30) + 1], true); }
-        else if (!memory.store(a, 8, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 8, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 24: { // store_imm_indirect_u8
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, P[k + 2]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, P[k + 2]);
-        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 25: { // store_imm_indirect_u16
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, P[k + 2], true);
-        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 26: { // store_imm_indirect_u32
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, P[k + 2], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, P[k + 2], true);
-        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 27: { // store_imm_indirect_u64
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL8) { rwV.setInt32(o, P[k + 2], true); rwV.setInt32(o + 4, P[k + 2] >> 31, true); }
         else if ((o = (a - stA) >>> 0) <= stL8) { stV.setInt32(o, P[k + 2], true); stV.setInt32(o + 4, P[k + 2] >> 31, true); }
-        else if (!memory.store(a, 8, P[k + 2], P[k + 2] >> 31)) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 8, P[k + 2], P[k + 2] >> 31)) return c.fault(j, gas, counted);
         break;
       }
       case 28: { // load_imm_and_jump
@@ -2187,7 +2187,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         a = ((w >>> 11) & 30);
         v = memory.sbrk(L[a + 1] !== 0 ? 0 : L[a] >>> 0) ?? -1;
         if (v === -1) {
-          if (memory.fault.kind === 'budget') return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (memory.fault.kind === 'budget') return c.fault(j, gas, counted);
           q = ((w >>> 7) & 30);
           L[q] = 0;
           L[q + 1] = 0;
@@ -2295,28 +2295,28 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL1) rwV.setUint8(o, L[((w >>> 7) & 30)]);
         else if ((o = (a - stA) >>> 0) <= stL1) stV.setUint8(o, L[((w >>> 7) & 30)]);
-        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 1, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 52: { // store_indirect_u16
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL2) rwV.setUint16(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL2) stV.setUint16(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 2, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 53: { // store_indirect_u32
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL4) rwV.setInt32(o, L[((w >>> 7) & 30)], true);
         else if ((o = (a - stA) >>> 0) <= stL4) stV.setInt32(o, L[((w >>> 7) & 30)], true);
-        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 4, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 54: { // store_indirect_u64
         a = (L[((w >>> 11) & 30)] + P[k + 1]) >>> 0;
         if ((o = (a - rwA) >>> 0) <= rwL8) { rwV.setInt32(o, L[((w >>> 7) & 30)], true); rwV.setInt32(o + 4, L[((w >>> 7) & 30) + 1], true); }
         else if ((o = (a - stA) >>> 0) <= stL8) { stV.setInt32(o, L[((w >>> 7) & 30)], true); stV.setInt32(o + 4, L[((w >>> 7) & 30) + 1], true); }
-        else if (!memory.store(a, 8, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+        else if (!memory.store(a, 8, L[((w >>> 7) & 30)], L[((w >>> 7) & 30) + 1])) return c.fault(j, gas, counted);
         break;
       }
       case 55: { // load_indirect_u8
@@ -2326,7 +2326,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getUint8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -2342,7 +2342,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL1) v = roV.getInt8(o);
         else {
           v = memory.load(a, 1);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 24) >> 24;
         }
         v = v;
@@ -2358,7 +2358,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getUint16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v;
         }
         v = v;
@@ -2374,7 +2374,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL2) v = roV.getInt16(o, true);
         else {
           v = memory.load(a, 2);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = (v << 16) >> 16;
         }
         v = v;
@@ -2390,7 +2390,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v | 0;
         }
         v = v;
@@ -2406,7 +2406,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - roA) >>> 0) <= roL4) v = roV.getInt32(o, true);
         else {
           v = memory.load(a, 4);
-          if (v < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (v < 0) return c.fault(j, gas, counted);
           v = v | 0;
         }
         v = v;
@@ -2421,7 +2421,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         else if ((o = (a - stA) >>> 0) <= stL8) { v = stV.getInt32(o, true); t = stV.getInt32(o + 4, true); }
         else if ((o = (a - roA) >>> 0) <= roL8) { v = roV.getInt32(o, true); t = roV.getInt32(o + 4, true); }
         else {
-          if (memory.load64(a) < 0) return c.stop(j, j, 2, memory.fault, gas, counted, true);
+          if (memory.load64(a) < 0) return c.fault(j, gas, counted);
           v = memory.lo | 0;
           t = memory.hi | 0;
         }
