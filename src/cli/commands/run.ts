@@ -1,10 +1,12 @@
 // `pvm2js run`: calls one export (or a pc) and reports how the run ended, as text or one JSON object.
 import { formatInstruction } from '../../decoder/disasm.ts';
-import { COST_MODEL_NAMES, isCostModelName } from '../../gas/index.ts';
+import { OP_NAMES } from '../../decoder/table.ts';
+import { COST_MODEL_NAMES, costTable, isCostModelName, simpleCostModel, type CostModel, type CostModelName, type CostTable } from '../../gas/index.ts';
 import type { Interrupt } from '../../machine/interrupt.ts';
 import { REG_COUNT, REG_NAMES, Reg } from '../../machine/state.ts';
 import { Module, RuntimeError, type Instance } from '../../runtime/index.ts';
-import { UsageError, parseArgs } from '../args.ts';
+import { defaultBackendName } from '../../runtime/backends.ts';
+import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
 
 const HELP = `usage: pvm2js run <file> <export|@pc> [args...] [options]
@@ -15,9 +17,11 @@ as two's complement (32-bit ISAs keep the low 32 bits, sign-extended).
 
 options:
 ${PROGRAM_OPTIONS_HELP}
-  --backend B          compiled | interpreter (default: interpreter until the compiler is built)
+  --backend B          compiled | interpreter (default: compiled)
   --gas N              meter gas (sync) starting from N
   --cost-model M       ${COST_MODEL_NAMES.join(' | ')} (default naive; applies with --gas)
+  --cost-table F       a JSON file {"<instruction name>": cost, "invalid": cost}: polkavm's simple
+                       cost model with your per-instruction costs (missing ones cost 1); with --gas
   --ecalli-ret V       answer every host call with V in A0 and resume (default: stop at the host call)
   --dynamic-paging     dynamic paging; the module's ro/rw/stack pages are mapped on first touch
   --max-instructions N stop with status budget after about N instructions (checked at block edges)
@@ -49,6 +53,25 @@ function parseCount(text: string | undefined, what: string): number | undefined 
   return v;
 }
 
+/** Reads a per-instruction cost table; names are checked against the instruction table. */
+function readCostTable(path: string): CostModel {
+  const text = new TextDecoder().decode(readInputFile(path));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--cost-table ${path}: not JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--cost-table ${path}: expected an object of instruction name → cost`);
+  const known = new Set<string>([...OP_NAMES, 'invalid']);
+  for (const [name, cost] of Object.entries(parsed)) {
+    if (!known.has(name)) throw new UsageError(`--cost-table ${path}: unknown instruction '${name}'`);
+    if (typeof cost !== 'number' || !Number.isInteger(cost) || cost < 0 || cost > 0xffff_ffff)
+      throw new UsageError(`--cost-table ${path}: the cost of ${name} must be an integer from 0 to 4294967295, got ${JSON.stringify(cost)}`);
+  }
+  return simpleCostModel(costTable(parsed as Partial<CostTable>), `table from ${path}`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(
     argv,
@@ -57,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       backend: { value: true },
       gas: { value: true },
       'cost-model': { value: true },
+      'cost-table': { value: true },
       'ecalli-ret': { value: true },
       'dynamic-paging': {},
       'max-instructions': { value: true },
@@ -70,13 +94,16 @@ export async function run(argv: string[]): Promise<number> {
   if (file === undefined || entry === undefined) throw new UsageError('expected <file> <export|@pc> [args...]');
   if (rest.length > 9) throw new UsageError(`too many arguments: ${rest.length} (at most 9)`);
   const callArgs = rest.map((a, k) => parseU64Arg(a, `argument ${k + 1}`));
-  const backend = args.get('backend') ?? 'interpreter';
+  const backend = args.get('backend') ?? defaultBackendName();
   if (backend !== 'compiled' && backend !== 'interpreter') throw new UsageError(`unknown backend '${backend}' (compiled, interpreter)`);
   const gasText = args.get('gas');
   const gas = gasText === undefined ? undefined : parseU64Arg(gasText, '--gas');
   if (gas !== undefined && gas >= 1n << 63n) throw new UsageError(`--gas ${gasText} is more than i64::MAX`);
-  const costModel = args.get('cost-model') ?? 'naive';
-  if (!isCostModelName(costModel)) throw new UsageError(`unknown cost model '${costModel}' (${COST_MODEL_NAMES.join(', ')})`);
+  const costModelName = args.get('cost-model') ?? 'naive';
+  if (!isCostModelName(costModelName)) throw new UsageError(`unknown cost model '${costModelName}' (${COST_MODEL_NAMES.join(', ')})`);
+  const costTablePath = args.get('cost-table');
+  if (costTablePath !== undefined && args.get('cost-model') !== undefined) throw new UsageError('give either --cost-model or --cost-table, not both');
+  const costModel: CostModel | CostModelName = costTablePath === undefined ? costModelName : readCostTable(costTablePath);
   const ecalliRetText = args.get('ecalli-ret');
   const ecalliRet = ecalliRetText === undefined ? undefined : parseU64Arg(ecalliRetText, '--ecalli-ret');
   const maxInstructions = parseCount(args.get('max-instructions'), '--max-instructions');
