@@ -44,10 +44,15 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
     if (top === undefined) return m.fault.kind === 'budget' ? -1 : 0;
     return top;
   };
-  const memsetWith = (c: RegionContext, address: number, value: number, count: number): number => {
-    const done = memset(c.m, c.s, address >>> 0, value & 0xff, count >>> 0, metered);
-    c.a0 = (address + done.written) | 0;
-    c.a2 = ((count >>> 0) - done.written) | 0;
+  const memset32 = (c: RegionContext, address: number, value: number, count: number): number => {
+    const a = address >>> 0;
+    const o = count >>> 0;
+    // A0 += written and A2 = the rest are 64-bit results: past bit 31 they are no longer
+    // sign-extended 32-bit values, which int32 locals cannot hold.
+    if (o > 0x7fffffff || (a <= 0x7fffffff && a + o > 0x7fffffff)) return Exit.handOver;
+    const done = memset(c.m, c.s, a, value & 0xff, o, metered);
+    c.a0 = (a + done.written) | 0;
+    c.a2 = (o - done.written) | 0;
     return done.stop === MemsetStop.done ? 0 : done.stop === MemsetStop.fault ? Exit.fault : Exit.memsetGas;
   };
   return {
@@ -55,8 +60,8 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
     REGION: p.regionOf,
     LABEL: p.blockLabel,
     sbrk,
-    memset32: memsetWith,
-    memset64: memsetWith,
+    memset32,
+    memset64: undefined,
     divUnsigned32: ops.divUnsigned32,
     divSigned32: ops.divSigned32,
     remUnsigned32: ops.remUnsigned32,
@@ -144,6 +149,17 @@ export class CompiledInstance implements BackendInstance {
     return interrupt;
   }
 
+  /** A stop with nothing to resume, partway through a block: the instructions from `i` to the block's
+   * end, counted when the block was entered, did not run (as the interpreter counts). */
+  private stopFinal(i: number, interrupt: Interrupt): Interrupt {
+    const s = this.state;
+    const start = this.p.blockOf[i]!;
+    const notRun = start + this.p.blockLength[start]! - i;
+    s.instructionsExecuted -= notRun;
+    s.instructionBudget += notRun;
+    return this.stop(i, -1, Resume.full, interrupt);
+  }
+
   /** Runs the fallback backend up to the next block edge, or returns its own interrupt. */
   private runFallbackToBlockEdge(): Interrupt | undefined {
     this.fallback ??= this.module.fallbackFor(this.state);
@@ -160,9 +176,22 @@ export class CompiledInstance implements BackendInstance {
     return interrupt;
   }
 
+  /** The rest of this run on the fallback backend, from where the state says. */
+  private runFallback(): Interrupt {
+    this.fallback ??= this.module.fallbackFor(this.state);
+    if (!this.fallback) throw new Error('compiled backend: this run needs a fallback backend');
+    return this.fallback.run();
+  }
+
   run(): Interrupt {
     const s = this.state;
     const p = this.p;
+    // A 32-bit register the host set to a value that is not sign-extended (or that memset made so)
+    // needs the interpreter's pair loop.
+    if (!p.code.is64Bit) {
+      const R = this.ctx.R;
+      for (let k = 0; k < REG_COUNT; k++) if (R[2 * k + 1] !== R[2 * k]! >> 31) return this.runFallback();
+    }
     const code = p.code;
     let pc = s.nextPc;
     let index = pc < code.code.length ? code.indexOfPc[pc]! : -1;
@@ -252,9 +281,15 @@ export class CompiledInstance implements BackendInstance {
       account();
       switch (kind) {
         case Exit.trap:
-          return this.stop(at, -1, Resume.full, TRAP);
+          return this.stopFinal(at, TRAP);
         case Exit.fault:
+          // A trap is final (polkavm `trap_impl`); a segfault or budget('memory') retries the instruction.
+          if (ctx.m.fault.kind === 'trap') return this.stopFinal(at, TRAP);
           return this.stop(at, at, Resume.execute, ctx.m.fault);
+        case Exit.handOver:
+          this.stop(at, at, Resume.execute, TRAP);
+          s.chargeOnEntry = false;
+          return this.runFallback();
         case Exit.ecalli:
           return this.stop(at, at + 1, Resume.full, ecalli(p.code.imm1[at]!));
         case Exit.finished:
@@ -277,7 +312,7 @@ export class CompiledInstance implements BackendInstance {
         }
         case Exit.memsetGas:
           if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.execute, NOT_ENOUGH_GAS);
-          return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
+          return this.stopFinal(at, NOT_ENOUGH_GAS);
         default:
           throw new Error(`compiled backend: unknown exit ${x} at instruction ${at}`);
       }

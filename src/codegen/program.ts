@@ -24,6 +24,9 @@ export const Exit = Object.freeze({
   blockEntry: 4,
   /** `memset` ran out of gas partway. */
   memsetGas: 5,
+  /** The instruction must run on the fallback backend, and so must the rest of the run: a 32-bit
+   * `memset` whose A0 or A2 would leave the sign-extended form compiled code keeps registers in. */
+  handOver: 6,
 } as const);
 export type ExitKind = (typeof Exit)[keyof typeof Exit];
 
