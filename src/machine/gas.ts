@@ -11,7 +11,7 @@ export const GAS_CHUNK = 2 ** 52;
 export interface GasCounter {
   /** The hot counter (a double, exact integer). May go negative in async mode. */
   gas: number;
-  /** Gas not yet moved into `gas` (>= 0n). */
+  /** Gas not yet moved into `gas` (>= 0n), or for a total below -GAS_CHUNK the part of it the counter cannot hold (< 0n, never refilled). */
   gasReserve: bigint;
 }
 
@@ -20,6 +20,10 @@ export function setGas(c: GasCounter, value: bigint): void {
   if (value > BigInt(GAS_CHUNK)) {
     c.gas = GAS_CHUNK;
     c.gasReserve = value - BigInt(GAS_CHUNK);
+  } else if (value < -BigInt(GAS_CHUNK)) {
+    // A double cannot hold every i64 below -2^53 either (i64::MIN + 1 would round to i64::MIN).
+    c.gas = -GAS_CHUNK;
+    c.gasReserve = value + BigInt(GAS_CHUNK);
   } else {
     c.gas = Number(value);
     c.gasReserve = 0n;
