@@ -49,7 +49,11 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
     const o = count >>> 0;
     // A0 += written and A2 = the rest are 64-bit results: past bit 31 they are no longer
     // sign-extended 32-bit values, which int32 locals cannot hold.
-    if (o > 0x7fffffff || (a <= 0x7fffffff && a + o > 0x7fffffff)) return Exit.handOver;
+    if (o > 0x7fffffff || (a <= 0x7fffffff && a + o > 0x7fffffff)) {
+      c.a0 = address;
+      c.a2 = count;
+      return Exit.handOver;
+    }
     const done = memset(c.m, c.s, a, value & 0xff, o, metered);
     c.a0 = (a + done.written) | 0;
     c.a2 = (o - done.written) | 0;

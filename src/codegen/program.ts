@@ -90,7 +90,9 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
   for (let i = 0; i < n; i++) {
     const op = code.op[i]!;
     if (op === Op.jump || op === Op.load_imm_and_jump) jumpIndex[i] = validIndex(code.target[i]!);
-    else if (op === Op.fallthrough) jumpIndex[i] = code.nextPc[i]! < len ? i + 1 : -1;
+    // Past the last instruction the decoder puts an implicit `invalid` (its own block), which polkavm
+    // charges and traps at: a trailing `fallthrough` goes there like any other.
+    else if (op === Op.fallthrough) jumpIndex[i] = i + 1 < n ? i + 1 : -1;
     else if (OP_FORMS[op] === 'reg_imm_offset' || OP_FORMS[op] === 'reg_reg_offset') {
       const taken = validIndex(code.target[i]!);
       jumpIndex[i] = taken >= 0 && validIndex(code.nextPc[i]!) >= 0 ? taken : -1;
