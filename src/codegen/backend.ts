@@ -15,6 +15,7 @@ import { REG_COUNT, Resume, type Backend, type BackendInstance, type BackendModu
 import { ENV_NAMES, type CodegenOptions, type CompiledJs } from './generate.ts';
 import { Exit, exitAt, exitKind, type CodegenProgram } from './program.ts';
 import { compileCached } from './cache.ts';
+import { pairHelpers, type HighWord } from './pairs.ts';
 
 /** The per-instance object generated code sees as `c`. */
 export interface RegionContext {
@@ -59,13 +60,26 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
     c.a2 = (o - done.written) | 0;
     return done.stop === MemsetStop.done ? 0 : done.stop === MemsetStop.fault ? Exit.fault : Exit.memsetGas;
   };
+  const H: HighWord = { hi: 0 };
+  const memset64 = (c: RegionContext, a0: number, a0Hi: number, value: number, count: number): number => {
+    const o = count >>> 0;
+    const done = memset(c.m, c.s, a0 >>> 0, value & 0xff, o, metered);
+    // A0 += written, as a 64-bit addition; A2 = the rest, zero-extended.
+    const lo = (a0 >>> 0) + done.written;
+    c.a0 = lo | 0;
+    c.hi = (a0Hi + (lo > 0xffffffff ? 1 : 0)) | 0;
+    c.a2 = (o - done.written) | 0;
+    return done.stop === MemsetStop.done ? 0 : done.stop === MemsetStop.fault ? Exit.fault : Exit.memsetGas;
+  };
   return {
+    ...pairHelpers(H),
+    H,
     JT: p.jumpTableIndex,
     REGION: p.regionOf,
     LABEL: p.blockLabel,
     sbrk,
     memset32,
-    memset64: undefined,
+    memset64,
     divUnsigned32: ops.divUnsigned32,
     divSigned32: ops.divSigned32,
     remUnsigned32: ops.remUnsigned32,
@@ -78,7 +92,6 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
     reverseByte32: ops.reverseByte32,
     rotateLeft32: ops.rotateLeft32,
     rotateRight32: ops.rotateRight32,
-    H: undefined,
   };
 }
 
@@ -332,9 +345,9 @@ export function createCompiledBackend(fallback?: Backend, options: CodegenOption
   return {
     name: 'compiled',
     load(image: ModuleImage): BackendModule {
-      // Step tracing, and the 64-bit ISAs until their emitters exist, run on the fallback.
-      if (image.stepTracing || image.code.is64Bit) {
-        if (!fallback) throw new Error('compiled backend: step tracing and 64-bit programs need a fallback backend');
+      // Step tracing runs on the fallback.
+      if (image.stepTracing) {
+        if (!fallback) throw new Error('compiled backend: step tracing needs a fallback backend');
         return fallback.load(image);
       }
       return new CompiledModule(image, compileCached(image, options), fallback, options.countSteps ?? true);

@@ -1,6 +1,323 @@
-// Instruction emitters for the 64-bit ISAs: written next.
-import type { Stmt } from './estree.ts';
-import type { InstructionContext } from './emit32.ts';
-export function emitter64(_op: number): (x: InstructionContext) => Stmt[] {
-  throw new Error('64-bit code generation is not built yet');
+// Instruction emitters for the 64-bit ISAs (ReviveV1, Latest64, JamV1). A register is a pair of
+// int32 locals, `rK` (low word) and `hK` (high word): the measured fastest form (bench/README.md,
+// Design measurements), and addresses are simply the low word. `_32` instructions compute on the low
+// words and sign-extend. Multiplication, division, shifts by a register and rotations go through
+// pairs.ts; everything else is a few int32 operations inline.
+
+import type { OpName } from '../decoder/table.ts';
+import { OP_NAMES } from '../decoder/table.ts';
+import { Reg } from '../machine/state.ts';
+import { branch, EMIT32, jumpIndirect, type InstructionContext } from './emit32.ts';
+import type { Expr, Stmt } from './estree.ts';
+import { Exit, exitCode } from './program.ts';
+import { N } from './region.ts';
+
+type Emitter = (x: InstructionContext) => Stmt[];
+
+/** An operand: fresh expressions for its two words (AST nodes are not shared). */
+interface Pair {
+  lo(): Expr;
+  hi(): Expr;
+}
+
+const TEMP_HI = 'u';
+
+const reg = (x: InstructionContext, k: number): Pair => ({ lo: () => x.b.reg(k), hi: () => x.b.regHi(k) });
+const immPair = (x: InstructionContext, v: number): Pair => ({ lo: () => x.b.f.num(v | 0), hi: () => x.b.f.num(v >> 31) });
+const S1 = (x: InstructionContext): Pair => reg(x, x.r2);
+const S2 = (x: InstructionContext): Pair => reg(x, x.r3);
+const IMM = (x: InstructionContext): Pair => immPair(x, x.imm1);
+
+/** d = (lo, hi), both computed from the old values before either is written. */
+function setPair(x: InstructionContext, d: number, lo: Expr, hi: Expr): Stmt[] {
+  const f = x.b.f;
+  return [f.set(N.temp, lo), f.set(TEMP_HI, hi), x.b.setReg(d, f.id(N.temp)), x.b.setRegHi(d, f.id(TEMP_HI))];
+}
+/** d = a value whose high word is its sign (or zero when `zero`). */
+function setSext(x: InstructionContext, d: number, lo: Expr, zero = false): Stmt[] {
+  const f = x.b.f;
+  return [x.b.setReg(d, lo), x.b.setRegHi(d, zero ? f.num(0) : f.bin('>>', x.b.reg(d), f.num(31)))];
+}
+/** d = helper(...) with the high word from `H.hi`. */
+function setFromHelper(x: InstructionContext, d: number, helper: string, args: Expr[]): Stmt[] {
+  const f = x.b.f;
+  return [f.set(N.temp, f.call(f.id(helper), args)), x.b.setRegHi(d, f.member(f.id('H'), 'hi')), x.b.setReg(d, f.id(N.temp))];
+}
+
+const u = (x: InstructionContext, v: Expr): Expr => x.b.f.bin('>>>', v, x.b.f.num(0));
+const i32 = (x: InstructionContext, v: Expr): Expr => x.b.f.bin('|', v, x.b.f.num(0));
+
+function add(x: InstructionContext, a: Pair, b: Pair): Stmt[] {
+  const f = x.b.f;
+  // Carry out of the low word: the wrapped sum is below an addend.
+  return [
+    f.set(N.temp, i32(x, f.bin('+', a.lo(), b.lo()))),
+    f.set(TEMP_HI, i32(x, f.bin('+', f.bin('+', a.hi(), b.hi()), f.cond(f.bin('<', u(x, f.id(N.temp)), u(x, a.lo())), f.num(1), f.num(0))))),
+    x.b.setReg(x.r1, f.id(N.temp)),
+    x.b.setRegHi(x.r1, f.id(TEMP_HI)),
+  ];
+}
+function sub(x: InstructionContext, a: Pair, b: Pair): Stmt[] {
+  const f = x.b.f;
+  return setPair(
+    x,
+    x.r1,
+    i32(x, f.bin('-', a.lo(), b.lo())),
+    i32(x, f.bin('-', f.bin('-', a.hi(), b.hi()), f.cond(f.bin('<', u(x, a.lo()), u(x, b.lo())), f.num(1), f.num(0)))),
+  );
+}
+const bitwise = (op: '&' | '|' | '^', invert: 'none' | 'second' | 'result') => (x: InstructionContext, a: Pair, b: Pair): Stmt[] => {
+  const f = x.b.f;
+  const word = (p: Expr, q: Expr): Expr => {
+    const rhs = invert === 'second' ? f.unary('~', q) : q;
+    const v = f.bin(op, p, rhs);
+    return invert === 'result' ? f.unary('~', v) : v;
+  };
+  return setPair(x, x.r1, word(a.lo(), b.lo()), word(a.hi(), b.hi()));
+};
+
+type Compare = 'eq' | 'ne' | 'ltu' | 'lts' | 'geu' | 'ges' | 'leu' | 'les' | 'gtu' | 'gts';
+/** A 64-bit comparison of two pairs. */
+function compare(x: InstructionContext, kind: Compare, a: Pair, b: Pair): Expr {
+  const f = x.b.f;
+  const lt = (p: Pair, q: Pair, signed: boolean): Expr =>
+    f.logical(
+      '||',
+      signed ? f.bin('<', p.hi(), q.hi()) : f.bin('<', u(x, p.hi()), u(x, q.hi())),
+      f.logical('&&', f.bin('===', p.hi(), q.hi()), f.bin('<', u(x, p.lo()), u(x, q.lo()))),
+    );
+  switch (kind) {
+    case 'eq':
+      return f.logical('&&', f.bin('===', a.lo(), b.lo()), f.bin('===', a.hi(), b.hi()));
+    case 'ne':
+      return f.logical('||', f.bin('!==', a.lo(), b.lo()), f.bin('!==', a.hi(), b.hi()));
+    case 'ltu':
+      return lt(a, b, false);
+    case 'lts':
+      return lt(a, b, true);
+    case 'geu':
+      return f.unary('!', lt(a, b, false));
+    case 'ges':
+      return f.unary('!', lt(a, b, true));
+    case 'gtu':
+      return lt(b, a, false);
+    case 'gts':
+      return lt(b, a, true);
+    case 'leu':
+      return f.unary('!', lt(b, a, false));
+    case 'les':
+      return f.unary('!', lt(b, a, true));
+  }
+}
+const isZero = (x: InstructionContext, p: Pair): Expr => x.b.f.bin('===', x.b.f.bin('|', p.lo(), p.hi()), x.b.f.num(0));
+
+const branchRR = (kind: Compare): Emitter => (x) => branch(x, compare(x, kind, reg(x, x.r1), reg(x, x.r2)));
+const branchImm = (kind: Compare): Emitter => (x) => branch(x, compare(x, kind, reg(x, x.r1), IMM(x)));
+const setIf = (x: InstructionContext, test: Expr): Stmt[] => setSext(x, x.r1, x.b.f.cond(test, x.b.f.num(1), x.b.f.num(0)), true);
+
+/** A `_32` instruction: the 32-bit ISA's emitter on the low words, then sign extension. */
+const low32 = (name: OpName): Emitter => (x) => [...EMIT32[name](x), x.b.setRegHi(x.r1, x.b.f.bin('>>', x.b.reg(x.r1), x.b.f.num(31)))];
+
+const helperPair = (helper: string, a: (x: InstructionContext) => Pair, b: (x: InstructionContext) => Pair): Emitter => (x) =>
+  setFromHelper(x, x.r1, helper, [a(x).lo(), a(x).hi(), b(x).lo(), b(x).hi()]);
+/** Shift or rotate of pair `value` by the low word of `amount`. */
+const shiftBy = (helper: string, value: (x: InstructionContext) => Pair, amount: (x: InstructionContext) => Expr): Emitter => (x) =>
+  setFromHelper(x, x.r1, helper, [value(x).lo(), value(x).hi(), amount(x)]);
+
+const load = (width: 1 | 2 | 4, signed: boolean, indirect: boolean): Emitter => (x) =>
+  x.mem.load32(x.i, indirect ? x.r2 : -1, x.imm1, width, signed, (v) => setSext(x, x.r1, v, !signed));
+const load64 = (indirect: boolean): Emitter => (x) =>
+  // The high word first: both words are read at the offset held in `t`.
+  x.mem.load64(x.i, indirect ? x.r2 : -1, x.imm1, (lo, hi) => [x.b.f.set(TEMP_HI, hi), x.b.f.set(N.temp, lo), x.b.setReg(x.r1, x.b.f.id(N.temp)), x.b.setRegHi(x.r1, x.b.f.id(TEMP_HI))]);
+const store64 = (form: 'reg' | 'indirect' | 'imm' | 'imm_indirect'): Emitter => (x) => {
+  switch (form) {
+    case 'reg':
+      return x.mem.store64(x.i, -1, x.imm1, () => x.b.reg(x.r1), () => x.b.regHi(x.r1));
+    case 'indirect':
+      return x.mem.store64(x.i, x.r2, x.imm1, () => x.b.reg(x.r1), () => x.b.regHi(x.r1));
+    case 'imm':
+      return x.mem.store64(x.i, -1, x.imm1, () => x.b.f.num(x.imm2 | 0), () => x.b.f.num(x.imm2 >> 31));
+    case 'imm_indirect':
+      return x.mem.store64(x.i, x.r1, x.imm1, () => x.b.f.num(x.imm2 | 0), () => x.b.f.num(x.imm2 >> 31));
+  }
+};
+
+const minMax = (pick: Compare): Emitter => (x) => {
+  const f = x.b.f;
+  const a = S1(x);
+  const b = S2(x);
+  const test = compare(x, pick, a, b);
+  return [f.if(test, setPair(x, x.r1, a.lo(), a.hi()), setPair(x, x.r1, b.lo(), b.hi()))];
+};
+
+export const EMIT64: { readonly [K in OpName]: Emitter } = {
+  ...EMIT32,
+  memset: (x) => {
+    const f = x.b.f;
+    const b = x.b;
+    return [
+      f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))),
+      f.set(N.value, f.call(f.id('memset64'), [f.id(N.ctx), b.reg(Reg.A0), b.regHi(Reg.A0), b.reg(Reg.A1), b.reg(Reg.A2)])),
+      f.set(N.gas, f.member(f.id(N.state), 'gas')),
+      b.setReg(Reg.A0, f.member(f.id(N.ctx), 'a0')),
+      b.setRegHi(Reg.A0, f.member(f.id(N.ctx), 'hi')),
+      b.setReg(Reg.A2, f.member(f.id(N.ctx), 'a2')),
+      b.setRegHi(Reg.A2, f.num(0)),
+      f.if(f.bin('!==', f.id(N.value), f.num(0)), [f.set(N.exit, f.bin('-', f.num(exitCode(Exit.trap, x.i)), f.id(N.value))), f.break(N.loop)]),
+    ];
+  },
+  load_imm64: (x) => setPair(x, x.r1, x.b.f.num(x.imm1 | 0), x.b.f.num(x.imm2 | 0)),
+  store_imm_u8: EMIT32.store_imm_u8,
+  store_imm_u64: store64('imm'),
+  jump_indirect: EMIT32.jump_indirect,
+  load_imm: (x) => setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()),
+  load_u8: load(1, false, false),
+  load_i8: load(1, true, false),
+  load_u16: load(2, false, false),
+  load_i16: load(2, true, false),
+  load_u32: load(4, false, false),
+  load_i32: load(4, true, false),
+  load_u64: load64(false),
+  store_u64: store64('reg'),
+  store_imm_indirect_u64: store64('imm_indirect'),
+  load_imm_and_jump: (x) => [...setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()), ...x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i)],
+  branch_eq_imm: branchImm('eq'),
+  branch_not_eq_imm: branchImm('ne'),
+  branch_less_unsigned_imm: branchImm('ltu'),
+  branch_less_or_equal_unsigned_imm: branchImm('leu'),
+  branch_greater_or_equal_unsigned_imm: branchImm('geu'),
+  branch_greater_unsigned_imm: branchImm('gtu'),
+  branch_less_signed_imm: branchImm('lts'),
+  branch_less_or_equal_signed_imm: branchImm('les'),
+  branch_greater_or_equal_signed_imm: branchImm('ges'),
+  branch_greater_signed_imm: branchImm('gts'),
+  move_reg: (x) => setPair(x, x.r1, S1(x).lo(), S1(x).hi()),
+  sbrk: (x) => {
+    const f = x.b.f;
+    // A size that is not a u32 asks for nothing (polkavm's interpreter).
+    const size = f.cond(f.bin('!==', x.b.regHi(x.r2), f.num(0)), f.num(0), u(x, x.b.reg(x.r2)));
+    return [
+      f.set(N.value, f.call(f.id('sbrk'), [f.id(N.memory), size])),
+      f.if(f.bin('<', f.id(N.value), f.num(0)), x.b.exit(Exit.fault, x.i)),
+      ...setSext(x, x.r1, i32(x, f.id(N.value))),
+      f.set(N.rwView, f.member(f.id(N.memory), 'rwView')),
+      f.set(N.rwSize, f.member(f.id(N.memory), 'rwSize')),
+    ];
+  },
+  count_set_bits_64: (x) => setSext(x, x.r1, x.b.f.call(x.b.f.id('countSetBits64'), [S1(x).lo(), S1(x).hi()]), true),
+  count_set_bits_32: low32('count_set_bits_32'),
+  count_leading_zero_bits_64: (x) => {
+    const f = x.b.f;
+    const clz = (v: Expr): Expr => f.call(f.member(f.id('Math'), 'clz32'), [v]);
+    return setSext(x, x.r1, f.cond(f.bin('!==', S1(x).hi(), f.num(0)), clz(S1(x).hi()), f.bin('+', f.num(32), clz(S1(x).lo()))), true);
+  },
+  count_leading_zero_bits_32: low32('count_leading_zero_bits_32'),
+  count_trailing_zero_bits_64: (x) => setSext(x, x.r1, x.b.f.call(x.b.f.id('countTrailingZeroBits64'), [S1(x).lo(), S1(x).hi()]), true),
+  count_trailing_zero_bits_32: low32('count_trailing_zero_bits_32'),
+  sign_extend_8: low32('sign_extend_8'),
+  sign_extend_16: low32('sign_extend_16'),
+  zero_extend_16: (x) => setSext(x, x.r1, x.b.f.bin('&', S1(x).lo(), x.b.f.num(0xffff)), true),
+  reverse_byte: (x) => {
+    const f = x.b.f;
+    return setPair(x, x.r1, f.call(f.id('reverseByte32'), [S1(x).hi()]), f.call(f.id('reverseByte32'), [S1(x).lo()]));
+  },
+  store_indirect_u64: store64('indirect'),
+  load_indirect_u8: load(1, false, true),
+  load_indirect_i8: load(1, true, true),
+  load_indirect_u16: load(2, false, true),
+  load_indirect_i16: load(2, true, true),
+  load_indirect_u32: load(4, false, true),
+  load_indirect_i32: load(4, true, true),
+  load_indirect_u64: load64(true),
+  add_imm_32: low32('add_imm_32'),
+  and_imm: (x) => bitwise('&', 'none')(x, S1(x), IMM(x)),
+  xor_imm: (x) => bitwise('^', 'none')(x, S1(x), IMM(x)),
+  or_imm: (x) => bitwise('|', 'none')(x, S1(x), IMM(x)),
+  mul_imm_32: low32('mul_imm_32'),
+  set_less_than_unsigned_imm: (x) => setIf(x, compare(x, 'ltu', S1(x), IMM(x))),
+  set_less_than_signed_imm: (x) => setIf(x, compare(x, 'lts', S1(x), IMM(x))),
+  shift_logical_left_imm_32: low32('shift_logical_left_imm_32'),
+  shift_logical_right_imm_32: low32('shift_logical_right_imm_32'),
+  shift_arithmetic_right_imm_32: low32('shift_arithmetic_right_imm_32'),
+  negate_and_add_imm_32: low32('negate_and_add_imm_32'),
+  set_greater_than_unsigned_imm: (x) => setIf(x, compare(x, 'gtu', S1(x), IMM(x))),
+  set_greater_than_signed_imm: (x) => setIf(x, compare(x, 'gts', S1(x), IMM(x))),
+  shift_logical_left_imm_alt_32: low32('shift_logical_left_imm_alt_32'),
+  shift_logical_right_imm_alt_32: low32('shift_logical_right_imm_alt_32'),
+  shift_arithmetic_right_imm_alt_32: low32('shift_arithmetic_right_imm_alt_32'),
+  cmov_if_zero_imm: (x) => [x.b.f.if(isZero(x, S1(x)), setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()))],
+  cmov_if_not_zero_imm: (x) => [x.b.f.if(x.b.f.unary('!', isZero(x, S1(x))), setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()))],
+  add_imm_64: (x) => add(x, S1(x), IMM(x)),
+  mul_imm_64: helperPair('mul64', S1, IMM),
+  shift_logical_left_imm_64: shiftBy('shl64', S1, (x) => x.b.f.num(x.imm1 & 63)),
+  shift_logical_right_imm_64: shiftBy('shr64', S1, (x) => x.b.f.num(x.imm1 & 63)),
+  shift_arithmetic_right_imm_64: shiftBy('sar64', S1, (x) => x.b.f.num(x.imm1 & 63)),
+  negate_and_add_imm_64: (x) => sub(x, IMM(x), S1(x)),
+  shift_logical_left_imm_alt_64: shiftBy('shl64', IMM, (x) => x.b.reg(x.r2)),
+  shift_logical_right_imm_alt_64: shiftBy('shr64', IMM, (x) => x.b.reg(x.r2)),
+  shift_arithmetic_right_imm_alt_64: shiftBy('sar64', IMM, (x) => x.b.reg(x.r2)),
+  rotate_right_imm_64: shiftBy('rotr64', S1, (x) => x.b.f.num(x.imm1 & 63)),
+  rotate_right_imm_alt_64: shiftBy('rotr64', IMM, (x) => x.b.reg(x.r2)),
+  rotate_right_imm_32: low32('rotate_right_imm_32'),
+  rotate_right_imm_alt_32: low32('rotate_right_imm_alt_32'),
+  branch_eq: branchRR('eq'),
+  branch_not_eq: branchRR('ne'),
+  branch_less_unsigned: branchRR('ltu'),
+  branch_less_signed: branchRR('lts'),
+  branch_greater_or_equal_unsigned: branchRR('geu'),
+  branch_greater_or_equal_signed: branchRR('ges'),
+  load_imm_and_jump_indirect: (x) => {
+    const f = x.b.f;
+    // The address comes from the base before RA is written: they may be the same register.
+    const address = f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r2), f.num(x.imm2))));
+    const [head, ...rest] = jumpIndirect(x.b, x.i, address, x.b.p.code.jumpTable.length);
+    return [head!, x.b.setReg(x.r1, IMM(x).lo()), x.b.setRegHi(x.r1, IMM(x).hi()), ...rest];
+  },
+  add_32: low32('add_32'),
+  sub_32: low32('sub_32'),
+  mul_32: low32('mul_32'),
+  div_unsigned_32: low32('div_unsigned_32'),
+  div_signed_32: low32('div_signed_32'),
+  rem_unsigned_32: low32('rem_unsigned_32'),
+  rem_signed_32: low32('rem_signed_32'),
+  shift_logical_left_32: low32('shift_logical_left_32'),
+  shift_logical_right_32: low32('shift_logical_right_32'),
+  shift_arithmetic_right_32: low32('shift_arithmetic_right_32'),
+  add_64: (x) => add(x, S1(x), S2(x)),
+  sub_64: (x) => sub(x, S1(x), S2(x)),
+  mul_64: helperPair('mul64', S1, S2),
+  div_unsigned_64: helperPair('divUnsigned64', S1, S2),
+  div_signed_64: helperPair('divSigned64', S1, S2),
+  rem_unsigned_64: helperPair('remUnsigned64', S1, S2),
+  rem_signed_64: helperPair('remSigned64', S1, S2),
+  shift_logical_left_64: shiftBy('shl64', S1, (x) => x.b.reg(x.r3)),
+  shift_logical_right_64: shiftBy('shr64', S1, (x) => x.b.reg(x.r3)),
+  shift_arithmetic_right_64: shiftBy('sar64', S1, (x) => x.b.reg(x.r3)),
+  and: (x) => bitwise('&', 'none')(x, S1(x), S2(x)),
+  xor: (x) => bitwise('^', 'none')(x, S1(x), S2(x)),
+  or: (x) => bitwise('|', 'none')(x, S1(x), S2(x)),
+  mul_upper_signed_signed: helperPair('mulUpperSignedSigned64', S1, S2),
+  mul_upper_unsigned_unsigned: helperPair('mulUpperUnsignedUnsigned64', S1, S2),
+  mul_upper_signed_unsigned: helperPair('mulUpperSignedUnsigned64', S1, S2),
+  set_less_than_unsigned: (x) => setIf(x, compare(x, 'ltu', S1(x), S2(x))),
+  set_less_than_signed: (x) => setIf(x, compare(x, 'lts', S1(x), S2(x))),
+  cmov_if_zero: (x) => [x.b.f.if(isZero(x, S2(x)), setPair(x, x.r1, S1(x).lo(), S1(x).hi()))],
+  cmov_if_not_zero: (x) => [x.b.f.if(x.b.f.unary('!', isZero(x, S2(x))), setPair(x, x.r1, S1(x).lo(), S1(x).hi()))],
+  rotate_left_64: shiftBy('rotl64', S1, (x) => x.b.reg(x.r3)),
+  rotate_left_32: low32('rotate_left_32'),
+  rotate_right_64: shiftBy('rotr64', S1, (x) => x.b.reg(x.r3)),
+  rotate_right_32: low32('rotate_right_32'),
+  and_inverted: (x) => bitwise('&', 'second')(x, S1(x), S2(x)),
+  or_inverted: (x) => bitwise('|', 'second')(x, S1(x), S2(x)),
+  xnor: (x) => bitwise('^', 'result')(x, S1(x), S2(x)),
+  maximum: minMax('gts'),
+  maximum_unsigned: minMax('gtu'),
+  minimum: minMax('lts'),
+  minimum_unsigned: minMax('ltu'),
+};
+
+/** The emitter for an op id (INVALID and ops outside the table trap). */
+export function emitter64(op: number): Emitter {
+  const name = OP_NAMES[op] as OpName | undefined;
+  return name === undefined ? (x) => x.b.exit(Exit.trap, x.i) : EMIT64[name];
 }

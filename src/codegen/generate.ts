@@ -15,6 +15,7 @@ import { emitter64 } from './emit64.ts';
 import { NodeFactory, type Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
+import { PAIR_HELPER_NAMES } from './pairs.ts';
 import { N, RegionBuilder, type RegionOptions } from './region.ts';
 
 export interface CodegenOptions {
@@ -53,6 +54,7 @@ export const ENV_NAMES = [
   'rotateLeft32',
   'rotateRight32',
   'H',
+  ...PAIR_HELPER_NAMES,
 ] as const;
 
 export interface CompiledJs {
@@ -131,6 +133,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
       [N.steps, f.member(f.id(N.ctx), 'steps')],
       [N.exit, f.num(0)],
       [N.temp, f.num(0)],
+      ['u', f.num(0)],
       [N.value, f.num(0)],
     ]),
   );

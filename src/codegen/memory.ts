@@ -108,4 +108,53 @@ export class MemoryEmitter {
       f.if(f.bin('<=', f.id(N.temp), region.limit), [f.expr(f.method(region.view, setter, setArgs(f.id(N.temp))))], slow()),
     ];
   }
+
+  /** An 8-byte load into `assign(lo, hi)` (int32 halves). */
+  load64(i: number, baseReg: number, imm: number, assign: (lo: Expr, hi: Expr) => Stmt[]): Stmt[] {
+    const b = this.b;
+    const f = b.f;
+    const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
+    const slow = (): Stmt[] => [
+      f.if(f.bin('<', f.method(N.memory, 'load64', [address()]), f.num(0)), b.exit(Exit.fault, i)),
+      ...assign(f.bin('|', f.member(f.id(N.memory), 'lo'), f.num(0)), f.bin('|', f.member(f.id(N.memory), 'hi'), f.num(0))),
+    ];
+    if (b.options.dynamicPaging) return slow();
+    const get = (view: string, offset: () => Expr): Stmt[] =>
+      assign(f.method(view, 'getInt32', [offset(), f.bool(true)]), f.method(view, 'getInt32', [f.bin('+', offset(), f.num(4)), f.bool(true)]));
+    if (baseReg < 0) {
+      const region = this.constRegion(imm >>> 0, 8, false);
+      if (!region) return slow();
+      const fast = get(region.view, () => f.num(region.offset));
+      return region.check ? [f.if(region.check, fast, slow())] : fast;
+    }
+    const region = this.fastRegion(baseReg, 8, false);
+    return [
+      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      f.if(f.bin('<=', f.id(N.temp), region.limit), get(region.view, () => f.id(N.temp)), slow()),
+    ];
+  }
+
+  /** An 8-byte store of (lo, hi): side-effect-free int32 expressions. */
+  store64(i: number, baseReg: number, imm: number, lo: () => Expr, hi: () => Expr): Stmt[] {
+    const b = this.b;
+    const f = b.f;
+    const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
+    const slow = (): Stmt[] => [f.if(f.unary('!', f.method(N.memory, 'store', [address(), f.num(8), lo(), hi()])), b.exit(Exit.fault, i))];
+    if (b.options.dynamicPaging) return slow();
+    const set = (view: string, offset: () => Expr): Stmt[] => [
+      f.expr(f.method(view, 'setInt32', [offset(), lo(), f.bool(true)])),
+      f.expr(f.method(view, 'setInt32', [f.bin('+', offset(), f.num(4)), hi(), f.bool(true)])),
+    ];
+    if (baseReg < 0) {
+      const region = this.constRegion(imm >>> 0, 8, true);
+      if (!region) return slow();
+      const fast = set(region.view, () => f.num(region.offset));
+      return region.check ? [f.if(region.check, fast, slow())] : fast;
+    }
+    const region = this.fastRegion(baseReg, 8, true);
+    return [
+      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      f.if(f.bin('<=', f.id(N.temp), region.limit), set(region.view, () => f.id(N.temp)), slow()),
+    ];
+  }
 }
