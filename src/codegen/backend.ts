@@ -211,7 +211,7 @@ export class CompiledInstance implements BackendInstance {
     }
     const code = p.code;
     let pc = s.nextPc;
-    let index = pc < code.code.length ? code.indexOfPc[pc]! : -1;
+    let index = pc < code.indexOfPc.length ? code.indexOfPc[pc]! : -1;
     let label: number;
     let resume: Resume = s.resume;
     if (s.chargeOnEntry) {
