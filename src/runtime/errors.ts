@@ -12,7 +12,11 @@ export type RuntimeErrorKind =
   /** `run()` with no next pc (never prepared, or the last run finished or trapped). */
   | 'not-runnable'
   /** An API that needs dynamic paging (or standard memory) used on the other kind. */
-  | 'wrong-memory-kind';
+  | 'wrong-memory-kind'
+  /** Instantiating: the module's memory exceeds `memoryLimit`, or the JS engine cannot allocate it. */
+  | 'out-of-memory'
+  /** The instance was given back with `release()` and may belong to someone else now. */
+  | 'released';
 
 export class RuntimeError extends Error {
   override readonly name = 'RuntimeError';

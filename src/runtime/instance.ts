@@ -4,7 +4,7 @@
 import { getGas, setGas } from '../machine/gas.ts';
 import { NOT_ENOUGH_GAS, TRAP, type Interrupt } from '../machine/interrupt.ts';
 import { VM_ADDR_RETURN_TO_HOST } from '../machine/layout.ts';
-import { DynamicMemory, StandardMemory, type GuestMemory } from '../machine/memory.ts';
+import { DynamicMemory, MemoryAccessError, StandardMemory, type GuestMemory } from '../machine/memory.ts';
 import { newRegisterFile, Reg, REG_COUNT, Resume, type BackendInstance, type BackendModule, type MachineState } from '../machine/state.ts';
 import { RuntimeError } from './errors.ts';
 import type { Module } from './module.ts';
@@ -16,7 +16,14 @@ export const ARG_REGS = [Reg.A0, Reg.A1, Reg.A2, Reg.A3, Reg.A4, Reg.A5, Reg.T0,
 export interface CallMetrics {
   /** Gas charged by all `run()`s since `prepareCall` (0 when gas is not metered). */
   gasUsed: bigint;
-  /** Guest instructions of the blocks entered (a block counts whole when entered). */
+  /**
+   * Guest instructions executed, counted per block when the block is entered (after its gas charge
+   * succeeds; a block whose charge fails is not counted). A resumable stop partway through a block
+   * (ecalli, segfault, step, a budget, out of gas inside memset) has counted the whole block once, and
+   * resuming does not count it again. A final stop partway through a block (the `trap` instruction,
+   * an invalid instruction or jump target, a memory trap) counts only the instructions that completed
+   * before the stopping one. `finished` counts the returning jump.
+   */
   instructions: number;
   /** `ecalli` interrupts returned. */
   hostCalls: number;
@@ -52,17 +59,25 @@ export class Instance {
   private gasUsed = 0n;
   private hostCalls = 0;
   private peakHeapSize = 0;
+  private released = false;
   /** Host functions per import index, set by `Linker.instantiate`. */
   hostFunctions: ReadonlyArray<HostFunction | undefined> | undefined;
 
+  /** Use `Module.instantiate()` (or `Linker.instantiate`). Throws RuntimeError 'out-of-memory' when the
+   * memory exceeds the module's `memoryLimit` or cannot be allocated. */
   constructor(module: Module, backendModule: BackendModule) {
     this.module = module;
     this.is64Bit = module.blob.is64Bit;
     this.metered = module.options.gasMetering !== undefined;
     const options = { memoryLimit: module.options.memoryLimit };
-    this.memory = module.options.dynamicPaging
-      ? new DynamicMemory(module.memoryMap.pageSize, { ...options, readOnlyWrite: module.options.readOnlyWrite })
-      : new StandardMemory(module.memoryMap, module.blob.roData, module.blob.rwData, options);
+    try {
+      this.memory = module.options.dynamicPaging
+        ? new DynamicMemory(module.memoryMap.pageSize, { ...options, readOnlyWrite: module.options.readOnlyWrite })
+        : new StandardMemory(module.memoryMap, module.blob.roData, module.blob.rwData, options);
+    } catch (e) {
+      if (e instanceof MemoryAccessError && (e.kind === 'memory-limit' || e.kind === 'out-of-memory')) throw new RuntimeError('out-of-memory', e.message);
+      throw e;
+    }
     this.state = {
       ...newRegisterFile(),
       gas: 0,
@@ -144,6 +159,7 @@ export class Instance {
    * arguments in A0..A5, T0..T2, the pc at the export; and starts a new set of call metrics.
    */
   prepareCall(exportNameOrPc: string | number, args: readonly (bigint | number)[] = []): void {
+    if (this.released) this.throwReleased();
     if (args.length > ARG_REGS.length) throw new RuntimeError('bad-argument', `too many arguments: ${args.length} (at most ${ARG_REGS.length})`);
     const pc = this.resolveEntry(exportNameOrPc);
     this.state.regs64.fill(0n);
@@ -183,6 +199,7 @@ export class Instance {
   /** Starts or resumes the guest. Throws only for host misuse (nothing to run). */
   run(): Interrupt {
     const s = this.state;
+    if (this.released) this.throwReleased();
     if (s.nextPc < 0) throw new RuntimeError('not-runnable', 'nothing to run: call prepareCall or setNextProgramCounter first');
     if (this.metered && s.gas < 0) return NOT_ENOUGH_GAS;
     const before = this.metered ? getGas(s) : 0n;
@@ -234,8 +251,51 @@ export class Instance {
     return this.memory.heapSize;
   }
 
+  /** Back to the module's initial memory (data sections as in the blob, zeroed stack and aux data,
+   * empty heap). Registers, gas and the pc stay. */
   resetMemory(): void {
     this.memory.reset();
+  }
+
+  /** Back to the state of a new instance: initial memory, registers cleared, gas 0, nothing to run,
+   * no budget or deadline, metrics cleared. Host function bindings stay. */
+  reset(): void {
+    if (this.released) this.throwReleased();
+    this.memory.reset();
+    const s = this.state;
+    s.regs64.fill(0n);
+    s.gas = 0;
+    s.gasReserve = 0n;
+    s.pc = -1;
+    s.nextPc = -1;
+    s.chargeOnEntry = true;
+    s.resume = Resume.full;
+    s.instructionBudget = Infinity;
+    s.deadline = Infinity;
+    this.resetMetrics();
+  }
+
+  /**
+   * Gives the instance back to its module, which may hand it out again from `instantiate()` (reset
+   * like a new one) instead of allocating memory anew. The caller must not use it afterwards: `run`,
+   * `prepareCall`, `call` and `reset` throw a RuntimeError 'released' until it is handed out again.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.state.nextPc = -1;
+    this.module.recycle(this);
+  }
+
+  /** Called by `Module.instantiate()` when it hands a released instance out again. */
+  reuse(): void {
+    this.released = false;
+    this.hostFunctions = undefined;
+    this.reset();
+  }
+
+  private throwReleased(): never {
+    throw new RuntimeError('released', 'this instance was released to its module; instantiate a new one');
   }
 
   /**

@@ -37,9 +37,15 @@ export interface ModuleOptions {
    * polkavm 0.35: a segfault with `isWriteProtected`) or 'trap' (the older polkavm behaviour the
    * jam-gas-model vectors were generated with). */
   readOnlyWrite?: 'segfault' | 'trap';
-  /** Default unlimited: bytes of guest memory an instance may hold; heap growth past it stops the run
-   * with budget('memory'), mapping pages past it throws. */
+  /** Default unlimited (as polkavm): bytes of guest memory an instance may make accessible (ro + rw +
+   * heap + stack + aux, page-aligned). Instantiating a module whose regions exceed it throws a
+   * RuntimeError 'out-of-memory'; heap growth past it stops the run with budget('memory'); with
+   * dynamic paging, mapping pages past it throws. Unlimited is safe against hostile size declarations:
+   * regions are allocated as the engine's zeroed arrays, which the OS commits only when touched, and
+   * never zeroed or copied wholesale past a few MiB (src/machine/memory.ts). */
   memoryLimit?: number;
+  /** Default: the blob's declared stack size. Bytes of stack (rounded up to the page size), a u32. */
+  stackSize?: number;
   /** Accepted for compatibility with callers that opt out of a module cache; there is no cache yet. */
   cache?: boolean;
 }
@@ -55,6 +61,8 @@ export interface ResolvedModuleOptions {
   readonly stepTracing: boolean;
   readonly memoryLimit: number;
   readonly readOnlyWrite: 'segfault' | 'trap';
+  /** undefined: the blob's. */
+  readonly stackSize: number | undefined;
 }
 
 function resolveIsa(isa: ModuleOptions['isa']): Isa | undefined {
@@ -77,6 +85,9 @@ function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
   } else if (options.costModel) costModel = options.costModel;
   const memoryLimit = options.memoryLimit ?? Infinity;
   if (!(memoryLimit >= 0)) throw new RuntimeError('bad-option', `memoryLimit must be a non-negative number`);
+  const stackSize = options.stackSize;
+  if (stackSize !== undefined && (!Number.isInteger(stackSize) || stackSize < 0 || stackSize > 0xffffffff))
+    throw new RuntimeError('bad-option', `stackSize must be a u32, got ${stackSize}`);
   const readOnlyWrite = options.readOnlyWrite ?? 'segfault';
   if (readOnlyWrite !== 'segfault' && readOnlyWrite !== 'trap')
     throw new RuntimeError('bad-option', `unknown readOnlyWrite '${String(readOnlyWrite)}' (expected segfault or trap)`);
@@ -90,8 +101,12 @@ function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
     dynamicPaging: options.dynamicPaging ?? false,
     stepTracing: options.stepTracing ?? false,
     memoryLimit,
+    stackSize,
   };
 }
+
+/** Released instances a module keeps for reuse; more are left to the garbage collector. */
+const POOL_SIZE = 4;
 
 export class Module {
   readonly blob: ProgramBlob;
@@ -101,6 +116,7 @@ export class Module {
   readonly options: ResolvedModuleOptions;
   private readonly backendModule: BackendModule;
   private readonly exportPcs: ReadonlyMap<string, number>;
+  private readonly pool: Instance[] = [];
 
   private constructor(blob: ProgramBlob, options: ModuleOptions) {
     const resolved = resolveOptions(options);
@@ -112,7 +128,7 @@ export class Module {
       pageSize: resolved.pageSize,
       roDataSize: blob.roDataSize,
       rwDataSize: blob.rwDataSize + blob.extraRwPages * VM_MIN_PAGE_SIZE,
-      stackSize: blob.stackSize,
+      stackSize: resolved.stackSize ?? blob.stackSize,
       auxDataSize: resolved.auxDataSize,
     });
     this.image = {
@@ -159,7 +175,22 @@ export class Module {
     return this.memoryMap.stackAddressHigh;
   }
 
+  /**
+   * A new instance: fresh memory, registers cleared, no gas, nothing to run. Reuses an instance given
+   * back with `Instance.release()` when there is one (reset to exactly that state). Throws a
+   * RuntimeError 'out-of-memory' when the memory exceeds `memoryLimit` or cannot be allocated.
+   */
   instantiate(): Instance {
+    const reused = this.pool.pop();
+    if (reused) {
+      reused.reuse();
+      return reused;
+    }
     return new Instance(this, this.backendModule);
+  }
+
+  /** Called by `Instance.release()`. */
+  recycle(instance: Instance): void {
+    if (this.pool.length < POOL_SIZE && !this.pool.includes(instance)) this.pool.push(instance);
   }
 }
