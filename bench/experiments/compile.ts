@@ -15,10 +15,6 @@ const cpu = (f: () => void): number => {
 for (const name of names) {
   const bytes = readFileSync(sharedPath(`blobs/polkavm/${name}.polkavm`));
   const image = Module.fromBytes(bytes, { backend: 'interpreter', gasMetering: 'sync' }).image;
-  if (image.code.is64Bit) {
-    console.log(`${name}: 64-bit (not compiled yet)`);
-    continue;
-  }
   let text = 0;
   let js = compileToJs(image);
   const rows: string[] = [];
