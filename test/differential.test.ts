@@ -1,42 +1,7 @@
-// Differential fuzzing in CI: a fixed seed, 2,000 generated programs, each run on the interpreter and
-// on compiled code in lockstep (every interrupt, pc, register, gas and touched memory compared). More:
+// Differential fuzzing in CI: a fixed seed, 2,000 generated programs (this file and
+// differential-b.test.ts take half each), every one run on the interpreter and on compiled code in
+// lockstep, comparing every interrupt, pc, register, gas and the touched memory. More programs:
 // `npm run fuzz -- --count N --seed S`.
-import { describe, expect, it } from 'vitest';
-import { ISA_NAMES } from '../src/decoder/isa.ts';
-import { Coverage, generateCase } from './fuzz/generator.ts';
-import { describeDivergence, runDifferential } from './fuzz/runner.ts';
-import { defaultSides } from './fuzz/sides.ts';
+import { differentialSuite } from './fuzz/suite.ts';
 
-const SEED = 0x5eed;
-const COUNT = 2_000;
-
-describe('differential fuzzing', () => {
-  const { a, b, selfCheck, every10th } = defaultSides();
-  if (selfCheck)
-    console.warn(`NOTICE: the compiled backend is not registered; differential fuzzing compares ${a.name} against ${b.name} until it is`);
-
-  it(`${COUNT} programs (seed ${SEED}): ${a.name} and ${b.name} agree at every stop`, () => {
-    const coverage = new Coverage();
-    const stopKinds = new Set<string>();
-    const failures: string[] = [];
-    let unsupported = 0;
-    for (let index = 0; index < COUNT; index++) {
-      const c = generateCase(SEED, index);
-      coverage.add(c);
-      const result = runDifferential(c, a, b);
-      if (result.outcome === 'unsupported') unsupported++;
-      for (const stop of result.stops) stopKinds.add(stop.replace(/\(.*$/, ''));
-      if (result.divergence) failures.push(describeDivergence(c, result, a, b));
-      if (every10th && index % 10 === 0) {
-        const second = runDifferential(c, every10th.a, every10th.b);
-        if (second.divergence) failures.push(describeDivergence(c, second, every10th.a, every10th.b));
-      }
-      if (failures.length >= 3) break;
-    }
-    if (unsupported > 0) console.warn(`NOTICE: ${b.name} is not built for ${unsupported} of ${COUNT} programs yet (it says so); those were not compared`);
-    expect(failures, failures.join('\n\n')).toEqual([]);
-    // The run must have exercised every instruction and every kind of stop, or a green result means little.
-    for (const [isa, name] of ISA_NAMES.entries()) expect(coverage.missing(isa as 0 | 1 | 2 | 3), `${name}: never emitted`).toEqual([]);
-    expect([...stopKinds].sort()).toEqual(['budget', 'ecalli', 'finished', 'not-enough-gas', 'segfault', 'trap']);
-  });
-});
+differentialSuite(0, 1000);
