@@ -18,12 +18,27 @@ const reverseByte32 = env.reverseByte32;
 const rotateLeft32 = env.rotateLeft32;
 const rotateRight32 = env.rotateRight32;
 const H = env.H;
+const mul64 = env.mul64;
+const divUnsigned64 = env.divUnsigned64;
+const divSigned64 = env.divSigned64;
+const remUnsigned64 = env.remUnsigned64;
+const remSigned64 = env.remSigned64;
+const mulUpperSignedSigned64 = env.mulUpperSignedSigned64;
+const mulUpperUnsignedUnsigned64 = env.mulUpperUnsignedUnsigned64;
+const mulUpperSignedUnsigned64 = env.mulUpperSignedUnsigned64;
+const shl64 = env.shl64;
+const shr64 = env.shr64;
+const sar64 = env.sar64;
+const rotl64 = env.rotl64;
+const rotr64 = env.rotr64;
+const countSetBits64 = env.countSetBits64;
+const countTrailingZeroBits64 = env.countTrailingZeroBits64;
 function r0(c, b) {
 const R = c.R;
 const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
-let gas = s.gas, steps = c.steps, x = 0, t = 0, v = 0;
+let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0;
 let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
 L: for (; ; ) {
 switch (b) {
@@ -135,7 +150,7 @@ const R = c.R;
 const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10];
-let gas = s.gas, steps = c.steps, x = 0, t = 0, v = 0;
+let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0;
 let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
 L: for (; ; ) {
 switch (b) {
