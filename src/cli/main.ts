@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The pvm2js command. Each subcommand lives in commands/<name>.ts and exports `run(argv): Promise<number>`
 // returning the exit code: 0 ok, 1 a guest outcome other than finished, 2 usage or parse errors.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { HelpShown, UsageError, formatError } from './args.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
@@ -64,8 +66,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
-if (isEntry) {
+/** True when this file is the process entry, also through an npm `bin` symlink. */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (isEntry()) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
