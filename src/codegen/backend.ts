@@ -23,8 +23,12 @@ export interface RegionContext {
   readonly R: Int32Array;
   readonly m: GuestMemory;
   readonly s: MachineState;
-  /** Instructions left in the current countdown. */
+  /** Instructions left in the current countdown (with a unified counter: the smaller of those and the gas). */
   steps: number;
+  /** `steps` when it was last settled (`settle`). */
+  start: number;
+  /** Instructions left in the countdown for the budget and the deadline, as of the last settling. */
+  left: number;
   /** memset results. */
   a0: number;
   a2: number;
@@ -34,12 +38,32 @@ export interface RegionContext {
 
 export type RegionFunction = (c: RegionContext, label: number) => number;
 
+/**
+ * Books the instructions run since the countdown was last settled: counts, budget, and with a unified
+ * counter (program.ts `costIsLength`) the gas, which then was not taken off block by block.
+ */
+function settle(c: RegionContext, unified: boolean): void {
+  const executed = c.start - c.steps;
+  const s = c.s;
+  s.instructionsExecuted += executed;
+  s.instructionBudget -= executed;
+  if (unified) s.gas -= executed;
+  c.left -= executed;
+  c.start = c.steps;
+}
+
+/** Restarts a unified countdown at the smaller of the steps left and the gas. */
+function restartUnified(c: RegionContext): void {
+  c.steps = c.start = Math.max(0, Math.min(c.left, c.s.gas));
+}
+
 /** Runs a countdown this long between two looks at the clock when a deadline is set. */
 const DEADLINE_STEPS = 1 << 20;
 /** Without budget or deadline: a countdown that never runs out in practice, and stays exact. */
 const UNLIMITED_STEPS = 2 ** 52;
 
 function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)[number], unknown> {
+  const unified = metered && p.costIsLength;
   const sbrk = (m: GuestMemory, size: number): number => {
     const top = m.sbrk(size >>> 0);
     if (top === undefined) return m.fault.kind === 'budget' ? -1 : 0;
@@ -55,7 +79,9 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
       c.a2 = count;
       return Exit.handOver;
     }
+    if (unified) settle(c, true);
     const done = memset(c.m, c.s, a, value & 0xff, o, metered);
+    if (unified) restartUnified(c);
     c.a0 = (a + done.written) | 0;
     c.a2 = (o - done.written) | 0;
     return done.stop === MemsetStop.done ? 0 : done.stop === MemsetStop.fault ? Exit.fault : Exit.memsetGas;
@@ -63,7 +89,9 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
   const H: HighWord = { hi: 0 };
   const memset64 = (c: RegionContext, a0: number, a0Hi: number, value: number, count: number): number => {
     const o = count >>> 0;
+    if (unified) settle(c, true);
     const done = memset(c.m, c.s, a0 >>> 0, value & 0xff, o, metered);
+    if (unified) restartUnified(c);
     // A0 += written, as a 64-bit addition; A2 = the rest, zero-extended.
     const lo = (a0 >>> 0) + done.written;
     c.a0 = lo | 0;
@@ -106,6 +134,8 @@ export class CompiledModule implements BackendModule {
   readonly js: CompiledJs;
   readonly regions: RegionFunction[];
   readonly countSteps: boolean;
+  /** Gas and steps share one countdown in generated code (metered, naive costs). */
+  readonly unified: boolean;
   private readonly fallbackBackend: Backend | undefined;
   private fallbackModule: BackendModule | undefined;
 
@@ -115,6 +145,7 @@ export class CompiledModule implements BackendModule {
     this.js = js;
     this.fallbackBackend = fallback;
     this.regions = linkRegions(js, image.gasMetering !== undefined);
+    this.unified = image.gasMetering !== undefined && js.program.costIsLength;
   }
 
   /** The fallback's instance over the same state (made on first need). */
@@ -145,6 +176,8 @@ export class CompiledInstance implements BackendInstance {
       m: state.memory,
       s: state,
       steps: 0,
+      start: 0,
+      left: 0,
       a0: 0,
       a2: 0,
       hi: 0,
@@ -265,14 +298,10 @@ export class CompiledInstance implements BackendInstance {
     const regions = this.module.regions;
     const regionOf = p.regionOf;
     const blockLabel = p.blockLabel;
-    let start = this.countdown(index, resume);
-    ctx.steps = start;
-    const account = (): void => {
-      const executed = start - ctx.steps;
-      s.instructionsExecuted += executed;
-      s.instructionBudget -= executed;
-      start = ctx.steps;
-    };
+    const unified = this.module.unified;
+    ctx.left = this.countdown(index, resume);
+    if (unified) restartUnified(ctx);
+    else ctx.steps = ctx.start = ctx.left;
     let i = index;
     for (;;) {
       const x = regions[regionOf[i]!]!(ctx, label);
@@ -287,7 +316,8 @@ export class CompiledInstance implements BackendInstance {
       if (kind === Exit.blockEntry) {
         // Give back what the failed test took: the countdown, or the gas (the countdown passed).
         const length = p.blockLength[at]!;
-        if (ctx.steps < 0) {
+        if (unified) ctx.steps += length;
+        else if (ctx.steps < 0) {
           ctx.steps += length;
           stepsRanOut = true;
         } else {
@@ -295,7 +325,7 @@ export class CompiledInstance implements BackendInstance {
           if (this.module.countSteps) ctx.steps += length;
         }
       }
-      account();
+      settle(ctx, unified);
       switch (kind) {
         case Exit.trap:
           return this.stopFinal(at, TRAP);
@@ -312,11 +342,14 @@ export class CompiledInstance implements BackendInstance {
         case Exit.finished:
           return this.stop(at, -1, Resume.full, FINISHED);
         case Exit.blockEntry: {
+          // With one countdown for both, the steps ran out if fewer are left than the block has.
+          if (unified) stepsRanOut = ctx.left < p.blockLength[at]!;
           // The interpreter's order at a block edge: budget, deadline, gas.
           if (stepsRanOut) {
             if (s.instructionBudget < p.blockLength[at]!) return this.stop(at, at, Resume.full, budget('instructions'));
             if (s.deadline !== Infinity && performance.now() >= s.deadline) return this.stop(at, at, Resume.full, budget('deadline'));
-            ctx.steps = start = this.countdown(at, Resume.full);
+            ctx.left = this.countdown(at, Resume.full);
+            if (!unified) ctx.steps = ctx.start = ctx.left;
           }
           const cost = p.blockCosts[at]!;
           // Without gas metering the counter is never set: only a countdown can have stopped here.
@@ -325,6 +358,7 @@ export class CompiledInstance implements BackendInstance {
             s.gas -= cost;
             return this.stop(at, -1, Resume.full, NOT_ENOUGH_GAS);
           }
+          if (unified) restartUnified(ctx);
           break;
         }
         case Exit.memsetGas:

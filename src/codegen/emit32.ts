@@ -122,8 +122,11 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
     // The helper works on the state: hand it the gas and A0..A2, take them back.
     return [
       f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))),
+      // With one countdown for gas and steps the helper settles what ran so far first.
+      ...(b.unifiedCounter ? [f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps)))] : []),
       f.set(N.value, f.call(f.id('memset32'), [f.id(N.ctx), b.reg(Reg.A0), b.reg(Reg.A1), b.reg(Reg.A2)])),
       f.set(N.gas, f.member(f.id(N.state), 'gas')),
+      ...(b.unifiedCounter ? [f.set(N.steps, f.member(f.id(N.ctx), 'steps'))] : []),
       b.setReg(Reg.A0, f.member(f.id(N.ctx), 'a0')),
       b.setReg(Reg.A2, f.member(f.id(N.ctx), 'a2')),
       // A non-zero result is the exit kind (fault or out of gas).

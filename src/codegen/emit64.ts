@@ -157,8 +157,11 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
     const b = x.b;
     return [
       f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))),
+      // With one countdown for gas and steps the helper settles what ran so far first.
+      ...(b.unifiedCounter ? [f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps)))] : []),
       f.set(N.value, f.call(f.id('memset64'), [f.id(N.ctx), b.reg(Reg.A0), b.regHi(Reg.A0), b.reg(Reg.A1), b.reg(Reg.A2)])),
       f.set(N.gas, f.member(f.id(N.state), 'gas')),
+      ...(b.unifiedCounter ? [f.set(N.steps, f.member(f.id(N.ctx), 'steps'))] : []),
       b.setReg(Reg.A0, f.member(f.id(N.ctx), 'a0')),
       b.setRegHi(Reg.A0, f.member(f.id(N.ctx), 'hi')),
       b.setReg(Reg.A2, f.member(f.id(N.ctx), 'a2')),

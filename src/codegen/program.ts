@@ -43,6 +43,9 @@ export interface CodegenProgram {
   /** At block starts: instructions in the block. */
   readonly blockLength: Uint32Array;
   readonly blockCosts: Uint32Array;
+  /** Every block costs as much gas as it has instructions (the naive model): one countdown then
+   * stands for both the gas and the instruction count. */
+  readonly costIsLength: boolean;
   /** Per jump-table entry: the instruction index it leads to, or -1 when the target is not a valid jump target. */
   readonly jumpTableIndex: Int32Array;
   /** Per instruction: its region. */
@@ -108,6 +111,9 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     blockLength[start]!++;
   }
 
+  let costIsLength = true;
+  for (let i = 0; i < n; i++) if (code.blockStart[i] && image.blockCosts[i] !== blockLength[i]) costIsLength = false;
+
   const jumpTableIndex = new Int32Array(code.jumpTable.length);
   for (let k = 0; k < code.jumpTable.length; k++) {
     const target = code.jumpTable[k]!;
@@ -135,6 +141,7 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     blockOf,
     blockLength,
     blockCosts: image.blockCosts,
+    costIsLength,
     jumpTableIndex,
     regionOf,
     regionMembers: members.map((m) => Uint32Array.from(m)),

@@ -113,6 +113,12 @@ export class RegionBuilder {
     ];
   }
 
+  /** One countdown stands for both gas and the instruction count (metered, every block costs its
+   * length): the trampoline starts it at the smaller of the two and tells them apart when it runs out. */
+  get unifiedCounter(): boolean {
+    return this.options.metered && this.p.costIsLength;
+  }
+
   /** The charge at a block's entry: instruction countdown, then gas (polkavm checks in that order),
    * in one test whose failure exits with `Exit.blockEntry` (the trampoline tells which one failed). */
   blockEntry(i: number): Stmt[] {
@@ -120,8 +126,9 @@ export class RegionBuilder {
     const length = this.p.blockLength[i]!;
     const cost = this.p.blockCosts[i]!;
     const tests: Expr[] = [];
-    if (this.options.countSteps) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
-    if (this.options.metered && cost > 0) tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
+    const unified = this.unifiedCounter;
+    if (this.options.countSteps || unified) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
+    if (this.options.metered && !unified && cost > 0) tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
     if (tests.length === 0) return [];
     const test = tests.length === 1 ? tests[0]! : f.logical('||', tests[0]!, tests[1]!);
     return [f.if(test, this.exit(Exit.blockEntry, i))];

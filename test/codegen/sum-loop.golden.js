@@ -43,7 +43,7 @@ let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
 L: for (; ; ) {
 switch (b) {
 case 0:
-if ((steps -= 4) < 0 || (gas -= 4) < 0) {
+if ((steps -= 4) < 0) {
 x = -5;
 break L;
 }
@@ -59,7 +59,7 @@ break L;
 }
 }
 case 1:
-if ((steps -= 5) < 0 || (gas -= 5) < 0) {
+if ((steps -= 5) < 0) {
 x = -37;
 break L;
 }
@@ -90,7 +90,7 @@ b = 1;
 continue L;
 }
 case 2:
-if ((steps -= 3) < 0 || (gas -= 3) < 0) {
+if ((steps -= 3) < 0) {
 x = -77;
 break L;
 }
@@ -99,7 +99,7 @@ r0 = 2;
 b = 3;
 continue L;
 case 3:
-if ((steps -= 2) < 0 || (gas -= 2) < 0) {
+if ((steps -= 2) < 0) {
 x = -125;
 break L;
 }
@@ -155,7 +155,7 @@ let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
 L: for (; ; ) {
 switch (b) {
 case 0:
-if ((steps -= 3) < 0 || (gas -= 3) < 0) {
+if ((steps -= 3) < 0) {
 x = -101;
 break L;
 }

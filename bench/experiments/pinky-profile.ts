@@ -1,0 +1,120 @@
+// Where pinky `initialize` spends its guest instructions, as the compiled backend sees it: per-block
+// execution counts (a counter inserted at every switch case of the generated text) and the number of
+// transfers between region functions. Usage: npx tsx bench/experiments/pinky-profile.ts [regionSize]
+import { readFileSync } from 'node:fs';
+import { compileToJs, CompiledModule } from '../../src/codegen/index.ts';
+import { interpreterBackend } from '../../src/interpreter/index.ts';
+import { Module } from '../../src/runtime/index.ts';
+import { registerBackend } from '../../src/runtime/backends.ts';
+import type { ModuleImage } from '../../src/machine/state.ts';
+import { sharedPath } from '../../test/shared.ts';
+import { OP_NAMES } from '../../src/decoder/table.ts';
+
+const regionSize = Number(process.argv[2] ?? 400);
+const counts = new Float64Array(1 << 24);
+(globalThis as unknown as { PROF: Float64Array }).PROF = counts;
+let module!: CompiledModule;
+registerBackend({
+  name: 'compiled',
+  load(image: ModuleImage) {
+    const js = compileToJs(image, { regionSize });
+    // Region k's case n counts into PROF[k * 4096 + n].
+    const parts = js.code.split(/(?=function r\d+\(c, b\))/);
+    const code = parts
+      .map((part) => {
+        const m = /^function r(\d+)\(/.exec(part);
+        if (!m) return part;
+        const base = Number(m[1]) * 4096;
+        return part.replace(/case (\d+):/g, (_, n: string) => `case ${n}:globalThis.PROF[${base + Number(n)}]++;`);
+      })
+      .join('');
+    module = new CompiledModule(image, { ...js, code }, interpreterBackend, true);
+    return module;
+  },
+});
+const bytes = readFileSync(sharedPath('blobs/polkavm/bench-pinky.polkavm'));
+const m = Module.fromBytes(bytes, { backend: 'compiled', gasMetering: 'sync' });
+const p = module.js.program;
+let transfers = 0;
+const perRegion = new Float64Array(module.regions.length);
+const regions = module.regions as ((c: unknown, l: number) => number)[];
+for (let r = 0; r < regions.length; r++) {
+  const fn = regions[r]!;
+  regions[r] = (c, l) => {
+    transfers++;
+    perRegion[r]!++;
+    return fn(c, l);
+  };
+}
+const inst = m.instantiate();
+inst.prepareCall('initialize');
+inst.setGas(10_000_000_000n);
+console.log(inst.run().kind, 'instructions', 10_000_000_000n - inst.gas());
+const code = p.code;
+console.log(`code: ${code.count} instructions, ${p.regionMembers.length} regions; region calls ${transfers}`);
+// Per block: executions × length.
+const blocks: { i: number; runs: number; insns: number }[] = [];
+for (let i = 0; i < code.count; i++) {
+  if (p.blockLabel[i]! < 0) continue;
+  const runs = counts[p.regionOf[i]! * 4096 + p.blockLabel[i]!]!;
+  if (runs > 0) blocks.push({ i, runs, insns: runs * p.blockLength[i]! });
+}
+const total = blocks.reduce((a, b) => a + b.insns, 0);
+blocks.sort((a, b) => b.insns - a.insns);
+let acc = 0;
+let k = 0;
+for (const b of blocks) {
+  acc += b.insns;
+  k++;
+  if (k === 10 || k === 50 || k === 100 || k === 200 || k === 500 || k === 1000) console.log(`top ${k} blocks: ${((100 * acc) / total).toFixed(1)}% of instructions`);
+}
+console.log(`blocks executed: ${blocks.length}, total block instructions ${total}`);
+const hotRegions = [...perRegion.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+console.log('region entries:', hotRegions.map(([r, n]) => `r${r}:${n} (${p.regionMembers[r]!.length} insns)`).join(' '));
+const byRegion = new Map<number, number>();
+for (const b of blocks) byRegion.set(p.regionOf[b.i]!, (byRegion.get(p.regionOf[b.i]!) ?? 0) + b.insns);
+console.log('instructions per region:', [...byRegion.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([r, n]) => `r${r}:${(n / 1e6).toFixed(1)}M`).join(' '));
+// Terminators of the hottest blocks.
+const ends = new Map<string, number>();
+for (const b of blocks) {
+  const last = b.i + p.blockLength[b.i]! - 1;
+  const name = OP_NAMES[code.op[last]!]!;
+  ends.set(name, (ends.get(name) ?? 0) + b.runs);
+}
+console.log('block ends (executions):', [...ends.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([n, c]) => `${n}:${(c / 1e6).toFixed(1)}M`).join(' '));
+const ops = new Map<string, number>();
+for (const b of blocks) for (let i = b.i; i < b.i + p.blockLength[b.i]!; i++) ops.set(OP_NAMES[code.op[i]!]!, (ops.get(OP_NAMES[code.op[i]!]!) ?? 0) + b.runs);
+console.log('ops:', [...ops.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([n, c]) => `${n}:${(c / 1e6).toFixed(1)}M`).join(' '));
+
+// Static view: guest functions (connected components as program.ts builds them) holding the hot blocks.
+if (process.argv[3] === 'transfers') {
+  const pairs = new Map<string, number>();
+  let prev = -1;
+  const base = module.regions.map((f) => f);
+  void base;
+  // Re-run with a wrapper that remembers the caller region and the entry label.
+  const orig = regions.slice();
+  for (let r = 0; r < regions.length; r++) {
+    const fn = orig[r]!;
+    regions[r] = (c, l) => {
+      const key = `${prev}->r${r}:${l}`;
+      pairs.set(key, (pairs.get(key) ?? 0) + 1);
+      const x = fn(c, l);
+      prev = r;
+      return x;
+    };
+  }
+  const i2 = m.instantiate();
+  i2.prepareCall('initialize');
+  i2.setGas(10_000_000_000n);
+  i2.run();
+  const sorted = [...pairs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
+  for (const [k, n] of sorted) {
+    const [, to] = k.split('->');
+    const [rr, ll] = to!.slice(1).split(':');
+    const r = Number(rr), l = Number(ll);
+    const idx = p.regionMembers[r]!.find((i) => p.blockLabel[i] === l || p.innerLabel[i] === l)!;
+    const prevEnd = idx > 0 ? OP_NAMES[code.op[idx - 1]!] : '';
+    console.log(`${k} pc ${code.pc[idx]} idx ${idx} (after ${prevEnd}) ${(n / 1e6).toFixed(2)}M`);
+  }
+}
