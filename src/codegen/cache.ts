@@ -18,6 +18,7 @@ function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string
     countSteps: options.countSteps ?? true,
     sourceMap: options.sourceMap ?? false,
     sourceName: options.sourceName ?? null,
+    mapFile: options.mapFile ?? null,
     metered: image.gasMetering !== undefined,
     dynamicPaging: image.dynamicPaging,
     isa: image.code.isa,

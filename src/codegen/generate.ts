@@ -1,11 +1,7 @@
 // Program → ESTree → JS text (+ source map). The text is one function expression,
-// `(function link(env) { …regions…; return [r0, r1, …]; })`, evaluated by the loader (load.ts).
-//
-// Source map: generated positions map to the guest instruction each node implements, in a source
-// named after the blob, at line = pc + 1 (source-map lines start at 1) and column 0.
+// `(function link(env) { …regions…; return [r0, r1, …]; });`, evaluated by the loader
+// (backend.ts `linkRegions`). Source map positions: print.ts.
 
-import { generate as printJs } from 'astring';
-import { SourceMapGenerator } from 'source-map';
 import type * as ES from 'estree';
 import { OP_FLAGS, NO_FALLTHROUGH, END } from '../decoder/table.ts';
 import type { ModuleImage } from '../machine/state.ts';
@@ -16,6 +12,7 @@ import { NodeFactory, type Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { PAIR_HELPER_NAMES } from './pairs.ts';
+import { Printer, SourceMapSink } from './print.ts';
 import { N, RegionBuilder, type RegionOptions } from './region.ts';
 
 export interface CodegenOptions {
@@ -27,8 +24,10 @@ export interface CodegenOptions {
   readonly countSteps?: boolean;
   /** Build a source map (default false). */
   readonly sourceMap?: boolean;
-  /** The source name in the source map (default 'program.polkavm'). */
+  /** The blob's name in the source map (default 'program.polkavm'). */
   readonly sourceName?: string;
+  /** The generated file's name in the source map (its `file`). */
+  readonly mapFile?: string;
 }
 
 export const DEFAULT_REGION_SIZE = 400;
@@ -72,18 +71,19 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
     countSteps: options.countSteps ?? true,
     dynamicPaging: image.dynamicPaging,
   };
-  const body: Stmt[] = ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)));
+  const map = options.sourceMap ? new SourceMapSink(f.source, image, options.mapFile) : undefined;
+  const out = new Printer(map);
+  // The wrapper is fixed text; everything inside is printed from ESTree, one region at a time, so
+  // each region's tree dies young (printing the whole program's tree at once spent half the time in
+  // the garbage collector).
+  out.text('(function link(env) {\n');
+  out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))));
   const regionCount = program.regionMembers.length;
-  for (let r = 0; r < regionCount; r++) body.push(emitRegion(f, program, image, r, regionOptions));
+  for (let r = 0; r < regionCount; r++) out.print(f.program([emitRegion(f, program, image, r, regionOptions)]));
   f.at(0);
-  body.push(f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`)))));
-  const ast = f.program([f.expr(f.funcExpr('link', ['env'], body))]);
-
-  // No indentation: it is a third of the text, and printing dominates compile time.
-  if (!options.sourceMap) return { code: printJs(ast as ES.Node, { indent: '' }), map: undefined, program };
-  const generator = new SourceMapGenerator({ file: f.source });
-  const code = printJs(ast as ES.Node, { indent: '', sourceMap: generator });
-  return { code, map: generator.toString(), program };
+  out.print(f.program([f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`))))]));
+  out.text('});\n');
+  return { code: out.code(), map: map?.toString(), program };
 }
 
 function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, region: number, options: RegionOptions): ES.FunctionDeclaration {
