@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../../assembler/index.ts';
+import { compileToJs } from '../../codegen/index.ts';
 import { Module } from '../../runtime/index.ts';
 import { hasBackend } from '../../runtime/backends.ts';
 import { parseArgs, UsageError } from '../args.ts';
@@ -56,6 +57,11 @@ export async function run(argv: string[]): Promise<number> {
 
   t = performance.now();
   const module = Module.fromBytes(blob, { backend: backendName, gasMetering: 'sync' });
+  if (backendName === 'compiled') {
+    // The backend compiled it already (and cached it); this shows what it produced.
+    const js = compileToJs(module.image, { sourceName: 'prime-sieve.polkavm' });
+    out(`compiled to ${js.code.length} characters of JavaScript`);
+  }
   const instance = module.instantiate();
   const loadMs = performance.now() - t;
   out(`loaded on the ${backendName} backend (${loadMs.toFixed(1)} ms)`);
