@@ -206,7 +206,10 @@ export function generateCase(seed: number, index: number): FuzzCase {
 
   // A pc that is not a valid jump target (so reaching it through a jump traps and cannot make a loop).
   const invalidTarget = (): TargetRef => {
-    const candidates: TargetRef[] = [{ kind: 'end', delta: rng.range(0, 3) }, { kind: 'pc', pc: (rng.u32() | 0x100000) >>> 0 }];
+    // A far pc with no zero byte: polkavm's jump-table entry size counts only the leading non-zero
+    // bytes, so an entry like 0xDA900051 would be stored as 0x51 and could land on a real block.
+    const far = [0, 8, 16, 24].reduce((pc, shift) => pc + rng.range(1, 255) * 2 ** shift, 0);
+    const candidates: TargetRef[] = [{ kind: 'end', delta: rng.range(0, 3) }, { kind: 'pc', pc: far }];
     for (let b = 0; b <= blockCount; b++) {
       const insts = plans[b]!.instructions;
       // Instruction k > 0 follows a non-terminator, except right after a fuel check's branch (k == 2).
