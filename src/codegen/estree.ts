@@ -10,6 +10,21 @@ import type * as ES from 'estree';
 export type Expr = ES.Expression;
 export type Stmt = ES.Statement;
 
+/** Whether `statement` can stand as an `if` branch without a block around it. */
+function bareable(statement: Stmt, isElse: boolean): boolean {
+  switch (statement.type) {
+    case 'ExpressionStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'ReturnStatement':
+      return true;
+    case 'IfStatement':
+      return isElse;
+    default:
+      return false;
+  }
+}
+
 /** Where the nodes being built come from: set once per instruction by the emitter. */
 export class NodeFactory {
   private loc: ES.SourceLocation;
@@ -30,10 +45,12 @@ export class NodeFactory {
     return { type: 'Identifier', name, loc: this.loc };
   }
 
-  /** A number literal; negative values become a unary minus so the printed text is plain. */
+  /** A number literal. A negative one is one node printed as `-5` rather than a unary minus over a
+   * literal: exit codes and address offsets are mostly negative, and every node costs compile time.
+   * `unary` keeps `- -5` from printing as `--5`; generated code uses no `**`. */
   num(value: number): Expr {
     if (!Number.isFinite(value)) throw new Error(`code generator: non-finite literal ${value}`);
-    if (value < 0 || Object.is(value, -0)) return this.unary('-', this.num(-value));
+    if (Object.is(value, -0)) return this.unary('-', this.num(0));
     return { type: 'Literal', value, raw: String(value), loc: this.loc };
   }
 
@@ -42,6 +59,8 @@ export class NodeFactory {
   }
 
   unary(operator: ES.UnaryOperator, argument: Expr): Expr {
+    if ((operator === '-' || operator === '+') && argument.type === 'Literal' && typeof argument.value === 'number' && argument.value < 0)
+      argument = { type: 'UnaryExpression', operator: '-', prefix: true, argument: this.num(-argument.value), loc: this.loc };
     return { type: 'UnaryExpression', operator, prefix: true, argument, loc: this.loc };
   }
 
@@ -106,12 +125,15 @@ export class NodeFactory {
     };
   }
 
+  /** Branches of one statement go without braces (`if (a) x = 1; else if (b) {…}`): fewer nodes and
+   * lines to print. A consequent that is itself an `if` keeps its braces so an `else` cannot attach
+   * to it, and declarations keep theirs (a lone `let` is not a statement). */
   if(test: Expr, consequent: Stmt[], alternate?: Stmt[]): Stmt {
     return {
       type: 'IfStatement',
       test,
-      consequent: this.block(consequent),
-      alternate: alternate ? this.block(alternate) : null,
+      consequent: consequent.length === 1 && bareable(consequent[0]!, false) ? consequent[0]! : this.block(consequent),
+      alternate: alternate ? (alternate.length === 1 && bareable(alternate[0]!, true) ? alternate[0]! : this.block(alternate)) : null,
       loc: this.loc,
     };
   }

@@ -50,13 +50,9 @@ break L;
 r8 = 0;
 r1 = r1 + -16 | 0;
 t = r1 + -4294832124 >>> 0;
-if (t <= 4092) {
-st.setInt32(t, r8, true);
-} else {
-if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
+if (t <= 4092) st.setInt32(t, r8, true); else if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
 x = -18;
 break L;
-}
 }
 case 1:
 if ((steps -= 5) < 0) {
@@ -64,9 +60,7 @@ x = -37;
 break L;
 }
 t = r1 + -4294832124 >>> 0;
-if (t <= 4092) {
-r9 = st.getInt32(t, true);
-} else {
+if (t <= 4092) r9 = st.getInt32(t, true); else {
 v = m.load(r1 + 4 >>> 0, 4);
 if (v < 0) {
 x = -34;
@@ -76,13 +70,9 @@ r9 = v | 0;
 }
 r9 = r9 + r7 | 0;
 t = r1 + -4294832124 >>> 0;
-if (t <= 4092) {
-st.setInt32(t, r9, true);
-} else {
-if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
+if (t <= 4092) st.setInt32(t, r9, true); else if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
 x = -50;
 break L;
-}
 }
 r7 = r7 + -1 | 0;
 if (r7 !== 0) {
@@ -104,9 +94,7 @@ x = -125;
 break L;
 }
 t = r1 + -4294832124 >>> 0;
-if (t <= 4092) {
-r8 = st.getInt32(t, true);
-} else {
+if (t <= 4092) r8 = st.getInt32(t, true); else {
 v = m.load(r1 + 4 >>> 0, 4);
 if (v < 0) {
 x = -122;
