@@ -141,17 +141,23 @@ describe('standard memory: what reset restores', () => {
   ];
   interface DirtyCase {
     name: string;
+    /** The owner reports runs (as the runtime does): untouched regions are not restored. */
+    tracked?: boolean;
     dirty: (m: StandardMemory) => void;
   }
   const cases: DirtyCase[] = [
     { name: 'guest stores', dirty: (m) => (m.store(map.rwDataAddress + 50, 8, -1, -1), m.store(map.stackAddressLow + 9000, 4, 5, 0)) },
     { name: 'host writes and zeroing', dirty: (m) => (m.write(map.auxDataAddress + 4000, Uint8Array.of(1, 2)), m.zero(map.rwDataAddress, 10), m.write(map.stackAddressLow, Uint8Array.of(3))) },
-    { name: 'handed-out arrays', dirty: (m) => (m.rw.fill(0xaa, 0, 200), m.stack.fill(0xbb, 16000), m.aux.fill(0xcc)) },
-    { name: 'handed-out views', dirty: (m) => (m.rwView.setUint32(96, 0xffffffff), m.stackView.setUint8(0, 1), m.auxView.setUint8(4095, 1)) },
-    { name: 'heap writes through a view, then the heap given back', dirty: (m) => (m.sbrk(20000), m.rwView.setUint8(m.rwSize - 1, 7)) },
+    { name: 'writes through the arrays, untracked', dirty: (m) => (m.rw.fill(0xaa, 0, 200), m.stack.fill(0xbb, 16000), m.aux.fill(0xcc)) },
+    { name: 'writes through the views, untracked', dirty: (m) => (m.rwView.setUint32(96, 0xffffffff), m.stackView.setUint8(0, 1), m.auxView.setUint8(4095, 1)) },
+    { name: 'a run writing through the arrays', tracked: true, dirty: (m) => (m.guestRunning(), m.rw.fill(0xaa, 0, 200), m.stack.fill(0xbb, 16000)) },
+    { name: 'a run writing the heap, then the heap given back', tracked: true, dirty: (m) => (m.sbrk(20000), m.guestRunning(), m.rwView.setUint8(m.rwSize - 1, 7)) },
+    { name: 'host writes, tracked', tracked: true, dirty: (m) => (m.write(map.auxDataAddress + 4000, Uint8Array.of(1, 2)), m.zero(map.rwDataAddress, 10)) },
+    { name: 'guest stores, tracked, after an earlier reset', tracked: true, dirty: (m) => (m.guestRunning(), m.stack.fill(1), m.reset(), m.store(map.rwDataAddress + 50, 8, -1, -1), m.store(map.stackAddressLow + 9000, 4, 5, 0)) },
   ];
-  it.each(cases)('$name', ({ dirty }) => {
+  it.each(cases)('$name', ({ dirty, tracked }) => {
     const m = initial();
+    if (tracked) m.trackGuestRuns();
     const before = regions.map((r) => m.read(r.base, r.size));
     const generation = m.generation;
     dirty(m);

@@ -116,10 +116,12 @@ type Writable = 'rw' | 'stack' | 'aux';
  * Whenever an array is replaced (heap growth, reset of a large region) and at every reset,
  * `generation` increases: a holder of a view must load it again before using it.
  *
- * Cheap resets: a writable region's array, or its view, counts as handed out (and then possibly
- * written anywhere) from the moment it is read through these fields until the next reset; writes
- * through this class's own methods are tracked as a byte range. `reset` restores only what may have
- * changed, in place. Read-only data is shared by all instances of a module.
+ * Cheap resets: writes through this class's own methods are tracked as byte ranges, and once the
+ * owner calls `trackGuestRuns` (promising a `guestRunning()` before every backend run) a region the
+ * guest may have written is restored whole only if a run happened since the last reset. `reset`
+ * restores in place what may have changed: nothing at all for an instance that did not run. Host code
+ * writes through `write` / `zero`, never through the arrays. Read-only data is shared by all
+ * instances of a module and never written.
  */
 export class StandardMemory implements GuestMemory {
   readonly kind = 'standard' as const;
@@ -129,15 +131,14 @@ export class StandardMemory implements GuestMemory {
   hi = 0;
   generation = 0;
 
-  private roBytes: Uint8Array;
-  private rwBytes: Uint8Array;
-  private stackBytes: Uint8Array;
-  private auxBytes: Uint8Array;
-  private roDataView: DataView;
-  private rwDataView: DataView;
-  private stackDataView: DataView;
-  private auxDataView: DataView;
-
+  ro: Uint8Array;
+  rw: Uint8Array;
+  stack: Uint8Array;
+  aux: Uint8Array;
+  roView: DataView;
+  rwView: DataView;
+  stackView: DataView;
+  auxView: DataView;
   readonly roAddress: number;
   readonly rwAddress: number;
   /** Low end of the stack; the stack top (initial SP) is `stackAddress + stackSize`. */
@@ -159,10 +160,12 @@ export class StandardMemory implements GuestMemory {
   /** Largest rw size the map allows (the data pages plus the largest heap). */
   private readonly rwMaxSize: number;
 
-  // Handed-out flags and the byte ranges written by this class's own methods since the last reset.
-  private rwOut = false;
-  private stackOut = false;
-  private auxOut = false;
+  // Whether a region may have been written anywhere since the last reset (always, until
+  // `trackGuestRuns`), and the byte ranges written by this class's own methods.
+  private tracked = false;
+  private rwOut = true;
+  private stackOut = true;
+  private auxOut = true;
   private rwDirtyLo = Infinity;
   private rwDirtyHi = 0;
   private stackDirtyLo = Infinity;
@@ -193,15 +196,15 @@ export class StandardMemory implements GuestMemory {
     if (total > this.memoryLimit)
       throw new MemoryAccessError('memory-limit', 0, total, `the memory map needs ${total} bytes (${this.describeSizes()}), more than the memory limit of ${this.memoryLimit}`);
     const ro = this.sharedReadOnly();
-    this.roBytes = ro.bytes;
-    this.roDataView = ro.view;
-    this.rwBytes = this.allocate(map.rwDataSize, 'rw data');
-    this.rwBytes.set(this.rwData.subarray(0, map.rwDataSize));
-    this.stackBytes = this.allocate(this.stackSize, 'the stack');
-    this.auxBytes = this.allocate(this.auxSize, 'aux data');
-    this.rwDataView = new DataView(this.rwBytes.buffer);
-    this.stackDataView = new DataView(this.stackBytes.buffer);
-    this.auxDataView = new DataView(this.auxBytes.buffer);
+    this.ro = ro.bytes;
+    this.roView = ro.view;
+    this.rw = this.allocate(map.rwDataSize, 'rw data');
+    this.rw.set(this.rwData.subarray(0, map.rwDataSize));
+    this.stack = this.allocate(this.stackSize, 'the stack');
+    this.aux = this.allocate(this.auxSize, 'aux data');
+    this.rwView = new DataView(this.rw.buffer);
+    this.stackView = new DataView(this.stack.buffer);
+    this.auxView = new DataView(this.aux.buffer);
   }
 
   private describeSizes(): string {
@@ -227,41 +230,25 @@ export class StandardMemory implements GuestMemory {
     return region;
   }
 
-  // The region fields. Reading a writable region's array or view hands it out (see the class comment).
-  get ro(): Uint8Array {
-    return this.roBytes;
+  /**
+   * Promises that `guestRunning()` is called before anything writes through the region arrays or
+   * views (a backend's run). From then on `reset` restores only what may have changed; without it
+   * every reset restores the whole of rw, the stack and aux data. The runtime's Instance does this.
+   */
+  trackGuestRuns(): void {
+    this.tracked = true;
+    this.rwOut = this.stackOut = this.auxOut = false;
   }
-  get roView(): DataView {
-    return this.roDataView;
-  }
-  get rw(): Uint8Array {
+
+  /** A run is about to start: the guest may write anywhere in rw (with the heap) and the stack. */
+  guestRunning(): void {
     this.rwOut = true;
-    return this.rwBytes;
-  }
-  get rwView(): DataView {
-    this.rwOut = true;
-    return this.rwDataView;
-  }
-  get stack(): Uint8Array {
     this.stackOut = true;
-    return this.stackBytes;
-  }
-  get stackView(): DataView {
-    this.stackOut = true;
-    return this.stackDataView;
-  }
-  get aux(): Uint8Array {
-    this.auxOut = true;
-    return this.auxBytes;
-  }
-  get auxView(): DataView {
-    this.auxOut = true;
-    return this.auxDataView;
   }
 
   /** Total bytes held by this instance's region arrays (the shared ro data included). */
   get allocatedBytes(): number {
-    return this.roBytes.length + this.rwBytes.length + this.stackBytes.length + this.auxBytes.length;
+    return this.ro.length + this.rw.length + this.stack.length + this.aux.length;
   }
 
   /** Bytes the guest can reach now: what `memoryLimit` bounds. */
@@ -279,16 +266,16 @@ export class StandardMemory implements GuestMemory {
       const fresh = rwTo - rwFrom > RESET_FILL_LIMIT ? tryAllocate(dataSize) : undefined;
       if (fresh) {
         fresh.set(data);
-        this.rwBytes = fresh;
-        this.rwDataView = new DataView(fresh.buffer);
+        this.rw = fresh;
+        this.rwView = new DataView(fresh.buffer);
       } else {
-        this.rwBytes.fill(0, rwFrom, rwTo);
-        if (rwFrom < data.length) this.rwBytes.set(data.subarray(rwFrom, Math.min(rwTo, data.length)), rwFrom);
+        this.rw.fill(0, rwFrom, rwTo);
+        if (rwFrom < data.length) this.rw.set(data.subarray(rwFrom, Math.min(rwTo, data.length)), rwFrom);
       }
     }
     this.resetRegion('stack', this.stackOut ? 0 : this.stackDirtyLo, this.stackOut ? this.stackSize : this.stackDirtyHi);
     this.resetRegion('aux', this.auxOut ? 0 : this.auxDirtyLo, this.auxOut ? this.auxSize : this.auxDirtyHi);
-    this.rwOut = this.stackOut = this.auxOut = false;
+    this.rwOut = this.stackOut = this.auxOut = !this.tracked;
     this.rwDirtyLo = this.stackDirtyLo = this.auxDirtyLo = Infinity;
     this.rwDirtyHi = this.stackDirtyHi = this.auxDirtyHi = 0;
     this.rwSize = dataSize;
@@ -301,13 +288,13 @@ export class StandardMemory implements GuestMemory {
     if (from >= to) return;
     const size = which === 'stack' ? this.stackSize : this.auxSize;
     const fresh = to - from > RESET_FILL_LIMIT ? tryAllocate(size) : undefined;
-    if (!fresh) (which === 'stack' ? this.stackBytes : this.auxBytes).fill(0, from, to);
+    if (!fresh) (which === 'stack' ? this.stack : this.aux).fill(0, from, to);
     else if (which === 'stack') {
-      this.stackBytes = fresh;
-      this.stackDataView = new DataView(fresh.buffer);
+      this.stack = fresh;
+      this.stackView = new DataView(fresh.buffer);
     } else {
-      this.auxBytes = fresh;
-      this.auxDataView = new DataView(fresh.buffer);
+      this.aux = fresh;
+      this.auxView = new DataView(fresh.buffer);
     }
   }
 
@@ -327,10 +314,10 @@ export class StandardMemory implements GuestMemory {
   load(address: number, width: 1 | 2 | 4): number {
     let view: DataView;
     let o = (address - this.rwAddress) >>> 0;
-    if (o <= this.rwSize - width) view = this.rwDataView;
-    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - width) view = this.stackDataView;
-    else if ((o = (address - this.roAddress) >>> 0) <= this.roSize - width) view = this.roDataView;
-    else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - width) view = this.auxDataView;
+    if (o <= this.rwSize - width) view = this.rwView;
+    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - width) view = this.stackView;
+    else if ((o = (address - this.roAddress) >>> 0) <= this.roSize - width) view = this.roView;
+    else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - width) view = this.auxView;
     else {
       this.fault = TRAP;
       return -1;
@@ -341,10 +328,10 @@ export class StandardMemory implements GuestMemory {
   load64(address: number): number {
     let view: DataView;
     let o = (address - this.rwAddress) >>> 0;
-    if (o <= this.rwSize - 8) view = this.rwDataView;
-    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - 8) view = this.stackDataView;
-    else if ((o = (address - this.roAddress) >>> 0) <= this.roSize - 8) view = this.roDataView;
-    else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - 8) view = this.auxDataView;
+    if (o <= this.rwSize - 8) view = this.rwView;
+    else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - 8) view = this.stackView;
+    else if ((o = (address - this.roAddress) >>> 0) <= this.roSize - 8) view = this.roView;
+    else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - 8) view = this.auxView;
     else {
       this.fault = TRAP;
       return -1;
@@ -359,11 +346,11 @@ export class StandardMemory implements GuestMemory {
     let view: DataView;
     let o = (address - this.rwAddress) >>> 0;
     if (o <= this.rwSize - width) {
-      view = this.rwDataView;
+      view = this.rwView;
       if (o < this.rwDirtyLo) this.rwDirtyLo = o;
       if (o + width > this.rwDirtyHi) this.rwDirtyHi = o + width;
     } else if ((o = (address - this.stackAddress) >>> 0) <= this.stackSize - width) {
-      view = this.stackDataView;
+      view = this.stackView;
       if (o < this.stackDirtyLo) this.stackDirtyLo = o;
       if (o + width > this.stackDirtyHi) this.stackDirtyHi = o + width;
     } else {
@@ -385,11 +372,11 @@ export class StandardMemory implements GuestMemory {
     checkHostRange(address, length);
     if (address < HOST_MIN_ADDRESS) return undefined;
     const within = (base: number, size: number): boolean => address >= base && address + length <= base + size;
-    if (within(this.rwAddress, this.rwSize)) return { bytes: this.rwBytes, offset: address - this.rwAddress, which: 'rw' };
-    if (within(this.stackAddress, this.stackSize)) return { bytes: this.stackBytes, offset: address - this.stackAddress, which: 'stack' };
-    if (within(this.auxAddress, this.auxSize)) return { bytes: this.auxBytes, offset: address - this.auxAddress, which: 'aux' };
+    if (within(this.rwAddress, this.rwSize)) return { bytes: this.rw, offset: address - this.rwAddress, which: 'rw' };
+    if (within(this.stackAddress, this.stackSize)) return { bytes: this.stack, offset: address - this.stackAddress, which: 'stack' };
+    if (within(this.auxAddress, this.auxSize)) return { bytes: this.aux, offset: address - this.auxAddress, which: 'aux' };
     // polkavm's host writes cannot reach ro data either.
-    if (!forWrite && within(this.roAddress, this.roSize)) return { bytes: this.roBytes, offset: address - this.roAddress, which: 'ro' };
+    if (!forWrite && within(this.roAddress, this.roSize)) return { bytes: this.ro, offset: address - this.roAddress, which: 'ro' };
     return undefined;
   }
 
@@ -425,7 +412,7 @@ export class StandardMemory implements GuestMemory {
     const heapTop = this.map.heapBase + newHeapSize;
     if (heapTop > this.rwAddress + this.rwSize) {
       const newRwSize = alignUp(heapTop, this.pageSize) - this.rwAddress;
-      if (this.accessibleBytes - this.rwSize + newRwSize > this.memoryLimit || (newRwSize > this.rwBytes.length && !this.growRw(newRwSize))) {
+      if (this.accessibleBytes - this.rwSize + newRwSize > this.memoryLimit || (newRwSize > this.rw.length && !this.growRw(newRwSize))) {
         this.fault = budget('memory');
         return undefined;
       }
@@ -438,13 +425,13 @@ export class StandardMemory implements GuestMemory {
   private growRw(required: number): boolean {
     // The largest rw size the map and the memory limit allow.
     const largest = Math.max(required, Math.min(this.rwMaxSize, this.memoryLimit - (this.accessibleBytes - this.rwSize)));
-    const capacity = required > RW_DOUBLING_LIMIT ? largest : Math.min(largest, Math.max(required, Math.min(RW_DOUBLING_LIMIT, this.rwBytes.length * 2)));
+    const capacity = required > RW_DOUBLING_LIMIT ? largest : Math.min(largest, Math.max(required, Math.min(RW_DOUBLING_LIMIT, this.rw.length * 2)));
     const next = tryAllocate(capacity) ?? (capacity > required ? tryAllocate(required) : undefined);
     if (!next) return false;
     // Only bytes below rwSize can be non-zero.
-    next.set(this.rwBytes.subarray(0, this.rwSize));
-    this.rwBytes = next;
-    this.rwDataView = new DataView(next.buffer);
+    next.set(this.rw.subarray(0, this.rwSize));
+    this.rw = next;
+    this.rwView = new DataView(next.buffer);
     this.generation++;
     return true;
   }

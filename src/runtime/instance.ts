@@ -54,6 +54,8 @@ export class Instance {
   readonly state: MachineState;
   readonly memory: GuestMemory;
   private readonly backend: BackendInstance;
+  /** The memory when it is a StandardMemory, told before each run that the guest may write it. */
+  private readonly standardMemory: StandardMemory | undefined;
   private readonly is64Bit: boolean;
   private readonly metered: boolean;
   private gasUsed = 0n;
@@ -78,6 +80,9 @@ export class Instance {
       if (e instanceof MemoryAccessError && (e.kind === 'memory-limit' || e.kind === 'out-of-memory')) throw new RuntimeError('out-of-memory', e.message);
       throw e;
     }
+    // Every backend run goes through run() below, so resets need restore only what a run could touch.
+    this.standardMemory = this.memory instanceof StandardMemory ? this.memory : undefined;
+    this.standardMemory?.trackGuestRuns();
     this.state = {
       ...newRegisterFile(),
       gas: 0,
@@ -203,6 +208,7 @@ export class Instance {
     if (s.nextPc < 0) throw new RuntimeError('not-runnable', 'nothing to run: call prepareCall or setNextProgramCounter first');
     if (this.metered && s.gas < 0) return NOT_ENOUGH_GAS;
     const before = this.metered ? getGas(s) : 0n;
+    this.standardMemory?.guestRunning();
     const interrupt = this.backend.run();
     if (this.metered) this.gasUsed += before - getGas(s);
     if (interrupt.kind === 'ecalli') this.hostCalls++;
