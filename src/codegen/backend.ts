@@ -59,6 +59,14 @@ function restartUnified(c: RegionContext): void {
 
 /** Runs a countdown this long between two looks at the clock when a deadline is set. */
 const DEADLINE_STEPS = 1 << 20;
+/**
+ * The first countdowns of a module are short, so that region functions return to the trampoline and
+ * are entered again early on. V8 collects type feedback only once a function has run a while
+ * (lazy feedback allocation): a region whose first call runs a long loop has none for its
+ * prologue, and its optimised code then deoptimises on the next call, leaving it on slower OSR code.
+ */
+const WARMUP_COUNTDOWNS = 64;
+const WARMUP_STEPS = 1 << 13;
 /** Without budget or deadline: a countdown that never runs out in practice, and stays exact. */
 const UNLIMITED_STEPS = 2 ** 52;
 
@@ -136,6 +144,8 @@ export class CompiledModule implements BackendModule {
   readonly countSteps: boolean;
   /** Gas and steps share one countdown in generated code (metered, naive costs). */
   readonly unified: boolean;
+  /** Short countdowns still to hand out (WARMUP_COUNTDOWNS). */
+  warmupCountdowns = WARMUP_COUNTDOWNS;
   private readonly fallbackBackend: Backend | undefined;
   private fallbackModule: BackendModule | undefined;
 
@@ -175,9 +185,11 @@ export class CompiledInstance implements BackendInstance {
       R: new Int32Array(state.regs32.buffer, state.regs32.byteOffset, REG_COUNT * 2),
       m: state.memory,
       s: state,
-      steps: 0,
-      start: 0,
-      left: 0,
+      // Doubles from the start (counts pass 2^31): a field that changes from small integer to double
+      // changes the object's shape, and the region functions optimised for the old shape deoptimise.
+      steps: UNLIMITED_STEPS,
+      start: UNLIMITED_STEPS,
+      left: UNLIMITED_STEPS,
       a0: 0,
       a2: 0,
       hi: 0,
@@ -285,7 +297,12 @@ export class CompiledInstance implements BackendInstance {
 
   private countdown(index: number, resume: Resume): number {
     const s = this.state;
-    let steps = Math.min(s.instructionBudget, s.deadline !== Infinity ? DEADLINE_STEPS : UNLIMITED_STEPS);
+    let limit = s.deadline !== Infinity ? DEADLINE_STEPS : UNLIMITED_STEPS;
+    if (this.module.warmupCountdowns > 0) {
+      this.module.warmupCountdowns--;
+      limit = Math.min(limit, WARMUP_STEPS);
+    }
+    let steps = Math.min(s.instructionBudget, limit);
     // Resuming after a sync out-of-gas skips the budget check, as the interpreter does.
     if (resume === Resume.afterStep && this.p.code.blockStart[index]) steps = Math.max(steps, this.p.blockLength[index]!);
     return Math.max(steps, 0);

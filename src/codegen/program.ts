@@ -177,13 +177,26 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
   };
   let block = 0;
   const callees = new Map<number, number[]>();
+  const len = code.code.length;
+  let returnPoint = -1;
   for (let i = 0; i < n; i++) {
     if (code.blockStart[i]) block = i;
     const op = code.op[i]!;
     const flags = OP_FLAGS[op]!;
+    if (code.blockStart[i]) returnPoint = -1;
+    if (op === Op.load_imm || (op === Op.load_imm64 && code.imm2[i] === 0)) {
+      // `ra = @back; jump @callee` with @back right after the jump is a call written out in two
+      // instructions: remember the constant's target to recognise it at the jump.
+      const address = code.imm1[i]! >>> 0;
+      const k = address / 2 - 1;
+      if (address !== 0 && (address & 1) === 0 && k < code.jumpTable.length) {
+        const pc = code.jumpTable[k]!;
+        if (pc < len && code.validJumpTarget[pc] === 1) returnPoint = code.indexOfPc[pc]!;
+      }
+    }
     if (!(flags & END)) continue;
     const target = jumpIndex[i]!;
-    if (op === Op.load_imm_and_jump) {
+    if (op === Op.load_imm_and_jump || (op === Op.jump && returnPoint === i + 1)) {
       // A call: the callee is another function; the return lands on the next block, ours.
       if (i + 1 < n) union(block, i + 1);
       if (target >= 0) {

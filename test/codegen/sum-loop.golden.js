@@ -86,9 +86,32 @@ break L;
 }
 r5 = r0;
 r0 = 2;
-b = 3;
+b = 4;
 continue L;
 case 3:
+if ((steps -= 3) < 0) {
+x = -101;
+break L;
+}
+r0 = r5;
+r1 = r1 + 16 | 0;
+t = r0 + 0 >>> 0;
+if (t === 4294901760) {
+x = -116;
+break L;
+}
+v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
+if (v < 0) {
+x = -113;
+break L;
+}
+if (REGION[v] === 0) {
+b = LABEL[v];
+continue L;
+}
+x = v;
+break L;
+case 4:
 if ((steps -= 2) < 0) {
 x = -125;
 break L;
@@ -133,48 +156,5 @@ s.gas = gas;
 c.steps = steps;
 return x;
 }
-function r1(c, b) {
-const R = c.R;
-const m = c.m;
-const s = c.s;
-let r0 = R[0], r1 = R[2], r5 = R[10];
-let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0;
-let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
-L: for (; ; ) {
-switch (b) {
-case 0:
-if ((steps -= 3) < 0) {
-x = -101;
-break L;
-}
-r0 = r5;
-r1 = r1 + 16 | 0;
-t = r0 + 0 >>> 0;
-if (t === 4294901760) {
-x = -116;
-break L;
-}
-v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
-if (v < 0) {
-x = -113;
-break L;
-}
-if (REGION[v] === 1) {
-b = LABEL[v];
-continue L;
-}
-x = v;
-break L;
-default:
-x = -97;
-break L;
-}
-}
-R[0] = r0;
-R[2] = r1;
-s.gas = gas;
-c.steps = steps;
-return x;
-}
-return [r0, r1];
+return [r0];
 });
