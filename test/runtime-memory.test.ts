@@ -49,6 +49,7 @@ const layouts: Layout[] = [
   { name: 'small regions (reset in place)', rwDataSize: 4096, stackSize: 64 * 1024, heap: 8192 },
   { name: 'large stack and rw (reset by fresh arrays)', rwDataSize: RESET_FILL_LIMIT + 4 * MiB, stackSize: RESET_FILL_LIMIT + MiB, heap: 8192 },
   { name: 'heap past the doubling limit', rwDataSize: 4096, stackSize: 64 * 1024, heap: RW_DOUBLING_LIMIT + MiB },
+  { name: 'rw data past the doubling limit', rwDataSize: RW_DOUBLING_LIMIT + MiB, stackSize: 64 * 1024, heap: MiB },
 ];
 
 function moduleFor(backend: BackendName, layout: Layout): Module {
@@ -190,6 +191,19 @@ describe('standard memory: what reset restores', () => {
     }
     const largest = Math.ceil((map.heapBase + map.maxHeapSize) / 4096) * 4096 - map.rwDataAddress;
     expect(grown).toEqual([2 * 8192, 4 * 8192, largest]);
+  });
+
+  it('rw data declared past the doubling limit is never copied by heap growth', () => {
+    const big = buildMemoryMap({ roDataSize: 0, rwDataSize: RW_DOUBLING_LIMIT + 1, stackSize: 4096 });
+    const m = new StandardMemory(big, new Uint8Array(0), Uint8Array.of(5));
+    const generation = m.generation;
+    expect(m.sbrk(64 * MiB)).toBe(big.heapBase + 64 * MiB);
+    expect(m.sbrk(1)).toBeDefined();
+    expect(m.generation).toBe(generation);
+    expect(m.load(big.heapBase + 64 * MiB, 1)).toBe(0);
+    // Under a memory limit the capacity stops at what the limit allows.
+    const limited = new StandardMemory(big, new Uint8Array(0), Uint8Array.of(5), { memoryLimit: 48 * MiB });
+    expect(limited.rw.length).toBe(48 * MiB - 4096);
   });
 
   it('a memory limit below the map fails with the sizes; heap growth past it is budget(memory)', () => {

@@ -80,8 +80,9 @@ const checkHostRange = (address: number, length: number): void => {
  * a larger dirty region gets a fresh array instead, whose pages the OS hands out zeroed and commits
  * only when touched, so a hostile multi-GiB declaration never costs gigabytes of zeroing. */
 export const RESET_FILL_LIMIT = 4 * 1024 * 1024;
-/** The rw array's capacity doubles on sbrk up to this size. A heap that needs more gets the largest
- * rw size the map (and the memory limit) allows in one step, so growth never copies more than this. */
+/** The rw array's capacity doubles on sbrk up to this size. A heap that needs more, or rw data
+ * declared larger than this, gets the largest rw size the map (and the memory limit) allows in one
+ * step, so growth never copies more than this (a copy would commit every page of the region). */
 export const RW_DOUBLING_LIMIT = 32 * 1024 * 1024;
 
 /** A Uint8Array of `size` zero bytes, or undefined if the engine cannot provide it. */
@@ -198,7 +199,7 @@ export class StandardMemory implements GuestMemory {
     const ro = this.sharedReadOnly();
     this.ro = ro.bytes;
     this.roView = ro.view;
-    this.rw = this.allocate(map.rwDataSize, 'rw data');
+    this.rw = this.initialRw() ?? this.allocate(map.rwDataSize, 'rw data');
     this.rw.set(this.rwData.subarray(0, map.rwDataSize));
     this.stack = this.allocate(this.stackSize, 'the stack');
     this.aux = this.allocate(this.auxSize, 'aux data');
@@ -215,6 +216,19 @@ export class StandardMemory implements GuestMemory {
     const bytes = tryAllocate(size);
     if (!bytes) throw new MemoryAccessError('out-of-memory', 0, size, `cannot allocate ${size} bytes for ${what} (${this.describeSizes()})`);
     return bytes;
+  }
+
+  /** The largest rw size the map and the memory limit allow. */
+  private largestRwSize(): number {
+    return Math.max(this.rwSize, Math.min(this.rwMaxSize, this.memoryLimit - (this.accessibleBytes - this.rwSize)));
+  }
+
+  /** A zeroed array for rw data at instantiation and reset. Past the doubling limit it gets the largest
+   * rw size at once: heap growth would otherwise copy the whole (mostly untouched) region, committing
+   * every page of it. Undefined if that cannot be allocated. */
+  private initialRw(): Uint8Array | undefined {
+    const size = this.map.rwDataSize;
+    return tryAllocate(size > RW_DOUBLING_LIMIT ? Math.max(size, Math.min(this.rwMaxSize, this.memoryLimit - (this.roSize + this.stackSize + this.auxSize))) : size);
   }
 
   private sharedReadOnly(): SharedRegion {
@@ -263,7 +277,7 @@ export class StandardMemory implements GuestMemory {
     const rwFrom = this.rwOut ? 0 : this.rwDirtyLo;
     const rwTo = this.rwOut ? this.rwSize : this.rwDirtyHi;
     if (rwFrom < rwTo) {
-      const fresh = rwTo - rwFrom > RESET_FILL_LIMIT ? tryAllocate(dataSize) : undefined;
+      const fresh = rwTo - rwFrom > RESET_FILL_LIMIT ? (this.initialRw() ?? tryAllocate(dataSize)) : undefined;
       if (fresh) {
         fresh.set(data);
         this.rw = fresh;
@@ -423,8 +437,7 @@ export class StandardMemory implements GuestMemory {
   }
 
   private growRw(required: number): boolean {
-    // The largest rw size the map and the memory limit allow.
-    const largest = Math.max(required, Math.min(this.rwMaxSize, this.memoryLimit - (this.accessibleBytes - this.rwSize)));
+    const largest = Math.max(required, this.largestRwSize());
     const capacity = required > RW_DOUBLING_LIMIT ? largest : Math.min(largest, Math.max(required, Math.min(RW_DOUBLING_LIMIT, this.rw.length * 2)));
     const next = tryAllocate(capacity) ?? (capacity > required ? tryAllocate(required) : undefined);
     if (!next) return false;
