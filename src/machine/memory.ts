@@ -228,7 +228,7 @@ export class StandardMemory implements GuestMemory {
    * every page of it. Undefined if that cannot be allocated. */
   private initialRw(): Uint8Array | undefined {
     const size = this.map.rwDataSize;
-    return tryAllocate(size > RW_DOUBLING_LIMIT ? Math.max(size, Math.min(this.rwMaxSize, this.memoryLimit - (this.roSize + this.stackSize + this.auxSize))) : size);
+    return tryAllocate(size > RW_DOUBLING_LIMIT ? Math.max(size, this.largestRwSize()) : size);
   }
 
   private sharedReadOnly(): SharedRegion {
@@ -245,9 +245,10 @@ export class StandardMemory implements GuestMemory {
   }
 
   /**
-   * Promises that `guestRunning()` is called before anything writes through the region arrays or
-   * views (a backend's run). From then on `reset` restores only what may have changed; without it
-   * every reset restores the whole of rw, the stack and aux data. The runtime's Instance does this.
+   * The owner promises to call `guestRunning()` before anything writes through the region arrays or
+   * views (a backend's run), from now on; call it before anything has. Then `reset` restores only
+   * what may have changed; without it every reset restores the whole of rw, the stack and aux data.
+   * The runtime's Instance does this right after creating the memory.
    */
   trackGuestRuns(): void {
     this.tracked = true;
