@@ -124,6 +124,30 @@ const helperPair = (helper: string, a: (x: InstructionContext) => Pair, b: (x: I
 const shiftBy = (helper: string, value: (x: InstructionContext) => Pair, amount: (x: InstructionContext) => Expr): Emitter => (x) =>
   setFromHelper(x, x.r1, helper, [value(x).lo(), value(x).hi(), amount(x)]);
 
+/** Shifts and rotations of a register by a constant: a few int32 operations, no helper call. */
+const shiftImm = (kind: 'shl' | 'shr' | 'sar' | 'rotr'): Emitter => (x) => {
+  const f = x.b.f;
+  const k = x.imm1 & 63;
+  const a = S1(x);
+  const n = (v: number): Expr => f.num(v);
+  const or = (p: Expr, q: Expr): Expr => f.bin('|', p, q);
+  if (k === 0) return setPair(x, x.r1, a.lo(), a.hi());
+  if (kind === 'rotr') {
+    // Rotating by 32 or more swaps the words first.
+    const [lo, hi] = k >= 32 ? [a.hi, a.lo] : [a.lo, a.hi];
+    const r = k & 31;
+    if (r === 0) return setPair(x, x.r1, lo(), hi());
+    return setPair(x, x.r1, or(f.bin('>>>', lo(), n(r)), f.bin('<<', hi(), n(32 - r))), or(f.bin('>>>', hi(), n(r)), f.bin('<<', lo(), n(32 - r))));
+  }
+  if (kind === 'shl') {
+    if (k >= 32) return setPair(x, x.r1, n(0), f.bin('<<', a.lo(), n(k - 32)));
+    return setPair(x, x.r1, f.bin('<<', a.lo(), n(k)), or(f.bin('<<', a.hi(), n(k)), f.bin('>>>', a.lo(), n(32 - k))));
+  }
+  const high = (v: Expr, by: number): Expr => (kind === 'sar' ? f.bin('>>', v, n(by)) : i32(x, f.bin('>>>', v, n(by))));
+  if (k >= 32) return setPair(x, x.r1, high(a.hi(), k - 32), kind === 'sar' ? f.bin('>>', a.hi(), n(31)) : n(0));
+  return setPair(x, x.r1, or(f.bin('>>>', a.lo(), n(k)), f.bin('<<', a.hi(), n(32 - k))), high(a.hi(), k));
+};
+
 const load = (width: 1 | 2 | 4, signed: boolean, indirect: boolean): Emitter => (x) =>
   x.mem.load32(x.i, indirect ? x.r2 : -1, x.imm1, width, signed, (v) => setSext(x, x.r1, v, !signed));
 const load64 = (indirect: boolean): Emitter => (x) =>
@@ -252,14 +276,14 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
   cmov_if_not_zero_imm: (x) => [x.b.f.if(x.b.f.unary('!', isZero(x, S1(x))), setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()))],
   add_imm_64: (x) => add(x, S1(x), IMM(x)),
   mul_imm_64: helperPair('mul64', S1, IMM),
-  shift_logical_left_imm_64: shiftBy('shl64', S1, (x) => x.b.f.num(x.imm1 & 63)),
-  shift_logical_right_imm_64: shiftBy('shr64', S1, (x) => x.b.f.num(x.imm1 & 63)),
-  shift_arithmetic_right_imm_64: shiftBy('sar64', S1, (x) => x.b.f.num(x.imm1 & 63)),
+  shift_logical_left_imm_64: shiftImm('shl'),
+  shift_logical_right_imm_64: shiftImm('shr'),
+  shift_arithmetic_right_imm_64: shiftImm('sar'),
   negate_and_add_imm_64: (x) => sub(x, IMM(x), S1(x)),
   shift_logical_left_imm_alt_64: shiftBy('shl64', IMM, (x) => x.b.reg(x.r2)),
   shift_logical_right_imm_alt_64: shiftBy('shr64', IMM, (x) => x.b.reg(x.r2)),
   shift_arithmetic_right_imm_alt_64: shiftBy('sar64', IMM, (x) => x.b.reg(x.r2)),
-  rotate_right_imm_64: shiftBy('rotr64', S1, (x) => x.b.f.num(x.imm1 & 63)),
+  rotate_right_imm_64: shiftImm('rotr'),
   rotate_right_imm_alt_64: shiftBy('rotr64', IMM, (x) => x.b.reg(x.r2)),
   rotate_right_imm_32: low32('rotate_right_imm_32'),
   rotate_right_imm_alt_32: low32('rotate_right_imm_alt_32'),
