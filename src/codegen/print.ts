@@ -11,6 +11,7 @@
 
 import { generate as printJs } from 'astring';
 import { SourceMapGenerator } from 'source-map';
+import type { Writable } from 'node:stream';
 import type * as ES from 'estree';
 import { hasDebugInfo, readSourceRegions, sourceFrameAt, type SourceFrame, type SourceRegion } from '../decoder/debug.ts';
 import { ProgramParseError } from '../decoder/errors.ts';
@@ -26,19 +27,48 @@ const countLines = (text: string): number => {
 };
 
 /**
- * astring appends piece by piece to one string: a rope of thousands of short strings per tree. Kept
- * until the end, the ropes of a whole program survive into the old generation and the garbage
- * collector took half the compile time; reading a character flattens a rope on the spot, so its
- * pieces die young. The check is real: pieces are joined line-aligned (the map counts lines).
+ * astring's output stream: the pieces it writes, copied byte by byte into one buffer and read back as
+ * a string per printed tree. astring's default appends to a string, a rope of millions of short
+ * pieces per program: the garbage collector and flattening the ropes took over half the compile time.
+ * Generated code is ASCII (numbers and a fixed vocabulary), checked here; and each tree's text ends with
+ * a line end, so pieces join line-aligned (the source map counts lines).
  */
-function flat(text: string): string {
-  if (text.length > 0 && text.charCodeAt(text.length - 1) !== 10) throw new Error('code generator: printed text does not end with a line end');
-  return text;
+class AsciiOutput {
+  private buffer = Buffer.allocUnsafe(1 << 20);
+  private length = 0;
+
+  write(piece: string): void {
+    const n = piece.length;
+    if (this.length + n > this.buffer.length) this.grow(n);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let k = 0; k < n; k++) {
+      const c = piece.charCodeAt(k);
+      if (c > 0x7e) throw new Error(`code generator: non-ASCII character ${c} in generated code`);
+      buffer[at++] = c;
+    }
+    this.length = at;
+  }
+
+  private grow(n: number): void {
+    const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + n));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
+  }
+
+  /** The text written since the last call. */
+  take(): string {
+    const text = this.buffer.toString('latin1', 0, this.length);
+    if (text.length > 0 && text.charCodeAt(text.length - 1) !== 10) throw new Error('code generator: printed text does not end with a line end');
+    this.length = 0;
+    return text;
+  }
 }
 
 /** Collects the text of one generated program; every piece ends with a line end. */
 export class Printer {
   private readonly parts: string[] = [];
+  private readonly output = new AsciiOutput();
   private readonly map: SourceMapSink | undefined;
   /** The line the next piece starts on (1-based), tracked only for the source map. */
   private line = 1;
@@ -54,12 +84,15 @@ export class Printer {
   }
 
   print(node: ES.Program): void {
+    const output = this.output as unknown as Writable;
     if (!this.map) {
-      this.parts.push(flat(printJs(node as ES.Node, PRINT_OPTIONS)));
+      printJs(node as ES.Node, { ...PRINT_OPTIONS, output });
+      this.parts.push(this.output.take());
       return;
     }
     this.map.lineOffset = this.line - 1;
-    const text = flat(printJs(node as ES.Node, { ...PRINT_OPTIONS, sourceMap: this.map as unknown as SourceMapGenerator }));
+    printJs(node as ES.Node, { ...PRINT_OPTIONS, output, sourceMap: this.map as unknown as SourceMapGenerator });
+    const text = this.output.take();
     this.parts.push(text);
     this.line += countLines(text);
   }
