@@ -17,6 +17,7 @@ import { MemoryAccessError } from '../machine/memory.ts';
 import { Reg } from '../machine/state.ts';
 import { defaultBackendName, hasBackend, type BackendName } from '../runtime/backends.ts';
 import type { Instance } from '../runtime/instance.ts';
+import { RuntimeError } from '../runtime/errors.ts';
 import { Module } from '../runtime/module.ts';
 import { extensionError, isExtensionError, type ExtensionError } from './extension.ts';
 import type { PvqError } from './errors.ts';
@@ -236,7 +237,13 @@ export class PvqExecutor {
     const loaded = this.load(program, args.length, limit !== undefined);
     if ('kind' in loaded) return fail(loaded);
     const { module, cached } = loaded;
-    const instance = acquireInstance(module);
+    let instance: Instance;
+    try {
+      instance = acquireInstance(module);
+    } catch (e) {
+      if (e instanceof RuntimeError && e.kind === 'out-of-memory') return fail({ kind: 'out-of-memory', message: e.message }, undefined, cached);
+      throw e;
+    }
     if (limit !== undefined) instance.setGas(limit);
     const auxAddress = module.memoryMap.auxDataAddress;
     if (args.length > 0) instance.writeMemory(auxAddress, args);

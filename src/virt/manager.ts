@@ -8,7 +8,7 @@ import { ProgramParseError } from '../decoder/errors.ts';
 import type { CostModel, CostModelName } from '../gas/index.ts';
 import { MemoryAccessError } from '../machine/memory.ts';
 import { Reg } from '../machine/state.ts';
-import { Module, type BackendName, type Instance } from '../runtime/index.ts';
+import { Module, RuntimeError, type BackendName, type Instance } from '../runtime/index.ts';
 import { checkI64, checkU32, checkU64, VirtMisuseError } from './errors.ts';
 import { emptyExecBuffer, type ExecBuffer } from './exec-buffer.ts';
 import {
@@ -141,7 +141,14 @@ export class VirtManager implements VirtManagerBackend {
     if (this.instances.size >= this.maxLiveInstances) return fail(InstantiateError.TooManyInstances);
     const compiled = this.modules.get(moduleId);
     if (!compiled) return fail(InstantiateError.InvalidModule);
-    const instance = compiled.module.instantiate();
+    let instance;
+    try {
+      instance = compiled.module.instantiate();
+    } catch (e) {
+      // The guest's declared memory cannot be provided (or exceeds the limit): the image cannot run.
+      if (e instanceof RuntimeError && e.kind === 'out-of-memory') return fail(InstantiateError.InvalidImage);
+      throw e;
+    }
     const instanceId = this.nextId('instanceCounter') as InstanceId;
     this.instances.set(instanceId, { state: 'idle', instance, compiled });
     return { ok: true, instanceId };
