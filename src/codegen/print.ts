@@ -11,7 +11,6 @@
 
 import { generate as printJs } from 'astring';
 import { SourceMapGenerator } from 'source-map';
-import type { Writable } from 'node:stream';
 import type * as ES from 'estree';
 import { hasDebugInfo, readSourceRegions, sourceFrameAt, type SourceFrame, type SourceRegion } from '../decoder/debug.ts';
 import { ProgramParseError } from '../decoder/errors.ts';
@@ -33,8 +32,10 @@ const countLines = (text: string): number => {
  * Generated code is ASCII (numbers and a fixed vocabulary), checked here; and each tree's text ends with
  * a line end, so pieces join line-aligned (the source map counts lines).
  */
+const ASCII = new TextDecoder();
+
 class AsciiOutput {
-  private buffer = Buffer.allocUnsafe(1 << 20);
+  private buffer = new Uint8Array(1 << 20);
   private length = 0;
 
   write(piece: string): void {
@@ -51,14 +52,14 @@ class AsciiOutput {
   }
 
   private grow(n: number): void {
-    const larger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.length + n));
-    this.buffer.copy(larger, 0, 0, this.length);
+    const larger = new Uint8Array(Math.max(2 * this.buffer.length, this.length + n));
+    larger.set(this.buffer.subarray(0, this.length));
     this.buffer = larger;
   }
 
   /** The text written since the last call. */
   take(): string {
-    const text = this.buffer.toString('latin1', 0, this.length);
+    const text = ASCII.decode(this.buffer.subarray(0, this.length));
     if (text.length > 0 && text.charCodeAt(text.length - 1) !== 10) throw new Error('code generator: printed text does not end with a line end');
     this.length = 0;
     return text;
@@ -84,7 +85,8 @@ export class Printer {
   }
 
   print(node: ES.Program): void {
-    const output = this.output as unknown as Writable;
+    // astring's types want a Node stream; it only ever calls `write`.
+    const output = this.output as never;
     if (!this.map) {
       printJs(node as ES.Node, { ...PRINT_OPTIONS, output });
       this.parts.push(this.output.take());
