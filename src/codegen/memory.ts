@@ -6,7 +6,7 @@
 
 import type { MemoryMap } from '../machine/layout.ts';
 import { Reg } from '../machine/state.ts';
-import type { Expr, Stmt } from './estree.ts';
+import type { Expr, NodeFactory, Stmt } from './estree.ts';
 import { Exit } from './program.ts';
 import { N, type RegionBuilder } from './region.ts';
 
@@ -22,6 +22,10 @@ interface FastRegion {
   /** Largest valid offset for this width, as an expression. */
   limit: Expr;
 }
+
+/** The offset of the high word of an 8-byte access. The offset passed the region's bounds check, so
+ * adding 4 stays below 2^32: `>>> 0` keeps it a uint32 for V8 (a plain `+ 4` types as a double). */
+const highOffset = (f: NodeFactory, offset: Expr): Expr => f.bin('>>>', f.bin('+', offset, f.num(4)), f.num(0));
 
 export class MemoryEmitter {
   private readonly b: RegionBuilder;
@@ -120,7 +124,7 @@ export class MemoryEmitter {
     ];
     if (b.options.dynamicPaging) return slow();
     const get = (view: string, offset: () => Expr): Stmt[] =>
-      assign(f.method(view, 'getInt32', [offset(), f.bool(true)]), f.method(view, 'getInt32', [f.bin('+', offset(), f.num(4)), f.bool(true)]));
+      assign(f.method(view, 'getInt32', [offset(), f.bool(true)]), f.method(view, 'getInt32', [highOffset(f, offset()), f.bool(true)]));
     if (baseReg < 0) {
       const region = this.constRegion(imm >>> 0, 8, false);
       if (!region) return slow();
@@ -143,7 +147,7 @@ export class MemoryEmitter {
     if (b.options.dynamicPaging) return slow();
     const set = (view: string, offset: () => Expr): Stmt[] => [
       f.expr(f.method(view, 'setInt32', [offset(), lo(), f.bool(true)])),
-      f.expr(f.method(view, 'setInt32', [f.bin('+', offset(), f.num(4)), hi(), f.bool(true)])),
+      f.expr(f.method(view, 'setInt32', [highOffset(f, offset()), hi(), f.bool(true)])),
     ];
     if (baseReg < 0) {
       const region = this.constRegion(imm >>> 0, 8, true);
