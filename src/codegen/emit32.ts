@@ -75,12 +75,23 @@ export function fallThrough(b: RegionBuilder, i: number): Stmt[] {
   return b.transfer(next < b.p.code.count ? next : -1, i);
 }
 
+/** Most jump-table targets a region tests for by address in `jumpIndirect`. */
+const DIRECT_JUMP_TARGETS = 8;
+
 /** `jump_indirect`: 0xFFFF0000 finishes; otherwise a non-zero even address through the jump table. */
 export function jumpIndirect(b: RegionBuilder, i: number, address: Stmt, jumpTableLength: number): Stmt[] {
   const f = b.f;
   const t = f.id(N.temp);
+  // A region with few jump-table targets (return points, mostly) tests for them by address first:
+  // cheaper than the table lookups, which then serve only transfers to other regions.
+  const local = b.regionJumpTargets();
+  const direct: Stmt[] =
+    local.length > 0 && local.length <= DIRECT_JUMP_TARGETS
+      ? [f.switch(t, local.map(([address, label]) => f.switchCase(f.num(address), [f.set(N.label, f.num(label)), f.continue(N.loop)])))]
+      : [];
   return [
     address,
+    ...direct,
     f.if(f.bin('===', t, f.num(0xffff0000)), b.exit(Exit.finished, i)),
     f.set(
       N.value,

@@ -100,6 +100,20 @@ export class RegionBuilder {
     return this.transfer(target, at);
   }
 
+  private jumpTableTargets: [number, number][] | undefined;
+
+  /** The jump-table addresses that lead into this region, with their switch labels. */
+  regionJumpTargets(): [number, number][] {
+    if (this.jumpTableTargets) return this.jumpTableTargets;
+    const out: [number, number][] = [];
+    const table = this.p.jumpTableIndex;
+    for (let k = 0; k < table.length; k++) {
+      const target = table[k]!;
+      if (target >= 0 && this.p.regionOf[target] === this.region) out.push([2 * (k + 1), this.p.blockLabel[target]!]);
+    }
+    return (this.jumpTableTargets = out);
+  }
+
   /** Goes to the instruction index held in the local `v` (a valid block start, from the jump table). */
   transferDynamic(): Stmt[] {
     const f = this.f;

@@ -96,6 +96,11 @@ break L;
 r0 = r5;
 r1 = r1 + 16 | 0;
 t = r0 + 0 >>> 0;
+switch (t) {
+case 2:
+b = 3;
+continue L;
+}
 if (t === 4294901760) {
 x = -116;
 break L;
@@ -126,6 +131,11 @@ break L;
 r8 = v | 0;
 }
 t = r0 + 0 >>> 0;
+switch (t) {
+case 2:
+b = 3;
+continue L;
+}
 if (t === 4294901760) {
 x = -132;
 break L;
