@@ -133,7 +133,7 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
 
 /** Evaluates generated text into region functions. The text is built from numbers and fixed names only. */
 export function linkRegions(js: CompiledJs, metered: boolean): RegionFunction[] {
-  const link = new Function(`return ${js.code}`)() as (env: unknown) => RegionFunction[];
+  const link = (js.link ?? new Function(`return ${js.code}`)()) as (env: unknown) => RegionFunction[];
   return link(makeEnv(js.program, metered));
 }
 

@@ -7,7 +7,8 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ModuleImage } from '../machine/state.ts';
 import { VERSION } from '../version.ts';
-import { compileToJs, DEFAULT_REGION_SIZE, type CodegenOptions, type CompiledJs } from './generate.ts';
+import { compileToJs, DEFAULT_REGION_SIZE, type CodegenOptions, type CompiledJs, type LinkFunction } from './generate.ts';
+import { analyse } from './program.ts';
 
 /** Everything besides the blob bytes that changes the generated code. */
 function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string {
@@ -39,6 +40,18 @@ export function moduleId(image: ModuleImage, options: CodegenOptions = {}): stri
 
 const MAX_ENTRIES = 64;
 const cache = new Map<string, CompiledJs>();
+/** Generated code imported from a compiled module (`pvm2js compile`), waiting for its module. */
+const precompiled = new Map<string, LinkFunction>();
+
+/**
+ * Offers already generated code for the ModuleId it was generated for: the next compilation of that
+ * id takes it instead of generating (only the cheap analysis runs). The id covers the blob, the
+ * options and the compiler version, so code made for anything else is never used.
+ */
+export function providePrecompiled(id: string, link: LinkFunction): void {
+  precompiled.set(id, link);
+  if (precompiled.size > MAX_ENTRIES) precompiled.delete(precompiled.keys().next().value!);
+}
 
 /** Compiles `image`, or returns the compilation made earlier for the same ModuleId. */
 export function compileCached(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
@@ -50,7 +63,12 @@ export function compileCached(image: ModuleImage, options: CodegenOptions = {}):
     cache.set(id, hit);
     return hit;
   }
-  const js = compileToJs(image, options);
+  const link = precompiled.get(id);
+  let js: CompiledJs;
+  if (link) {
+    precompiled.delete(id);
+    js = { code: link.toString(), map: undefined, program: analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE }), link };
+  } else js = compileToJs(image, options);
   cache.set(id, js);
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   return js;
@@ -59,6 +77,7 @@ export function compileCached(image: ModuleImage, options: CodegenOptions = {}):
 /** Empties the cache (tests, long-running hosts that load many programs once). */
 export function clearModuleCache(): void {
   cache.clear();
+  precompiled.clear();
 }
 
 export const moduleCacheSize = (): number => cache.size;

@@ -56,8 +56,14 @@ export const ENV_NAMES = [
   ...PAIR_HELPER_NAMES,
 ] as const;
 
+/** The generated text evaluated: `link(env)` returns the region functions. */
+export type LinkFunction = (env: Record<string, unknown>) => unknown[];
+
 export interface CompiledJs {
   readonly code: string;
+  /** The generated code already evaluated (a compiled module imported as an ES module); when absent
+   * the loader evaluates `code`. */
+  readonly link?: LinkFunction;
   /** Source map v3 JSON text, when asked for. */
   readonly map: string | undefined;
   readonly program: CodegenProgram;
@@ -77,11 +83,11 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
   // each region's tree dies young (printing the whole program's tree at once spent half the time in
   // the garbage collector).
   out.text('(function link(env) {\n');
-  out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))));
+  out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
   const regionCount = program.regionMembers.length;
   for (let r = 0; r < regionCount; r++) out.print(f.program([emitRegion(f, program, image, r, regionOptions)]));
   f.at(0);
-  out.print(f.program([f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`))))]));
+  out.print(f.program([f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`))))]), false);
   out.text('});\n');
   return { code: out.code(), map: map?.toString(), program };
 }

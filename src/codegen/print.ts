@@ -84,7 +84,8 @@ export class Printer {
     if (this.map) this.line += countLines(text);
   }
 
-  print(node: ES.Program): void {
+  /** Prints `node`; `mapped` false leaves its lines out of the source map (no guest code in them). */
+  print(node: ES.Program, mapped = true): void {
     // astring's types want a Node stream; it only ever calls `write`.
     const output = this.output as never;
     if (!this.map) {
@@ -93,7 +94,7 @@ export class Printer {
       return;
     }
     this.map.lineOffset = this.line - 1;
-    printJs(node as ES.Node, { ...PRINT_OPTIONS, output, sourceMap: this.map as unknown as SourceMapGenerator });
+    printJs(node as ES.Node, mapped ? { ...PRINT_OPTIONS, output, sourceMap: this.map as unknown as SourceMapGenerator } : { ...PRINT_OPTIONS, output });
     const text = this.output.take();
     this.parts.push(text);
     this.line += countLines(text);

@@ -1,0 +1,202 @@
+// Compiled modules: a program's generated JavaScript written out as an ES module (`pvm2js compile`)
+// and loaded back with `loadCompiled(await import(file))`, which runs it without generating code again.
+//
+// The module exports the generated `link` function (first, so the source map's lines are the file's)
+// and what a loader needs besides: the program's bytes (its data sections seed guest memory, and the
+// interpreter the compiled backend falls back on reads its instructions), the options the code was
+// generated for, and the ModuleId (codegen/cache.ts) they hash to with the compiler version. Loading
+// parses and decodes the program (tens of milliseconds for doom) but skips code generation and
+// evaluating text; the ModuleId is checked, so code made for other bytes, options or another compiler
+// is never run. Memory map, exports, jump table and block costs are exported for tools to read.
+//
+// Only `link` is code from the code generator (numbers and fixed names); everything else is data,
+// written with JSON.stringify (export names are the only text from the blob).
+
+import { compileToJs, moduleId, providePrecompiled, type LinkFunction } from '../codegen/index.ts';
+import type { InputFormat } from '../decoder/input.ts';
+import { INPUT_FORMATS } from '../decoder/input.ts';
+import { isaName, parseIsaName, type IsaName } from '../decoder/isa.ts';
+import { COST_MODEL_NAMES, isCostModelName, type CostModelName } from '../gas/index.ts';
+import type { GasMetering } from '../machine/state.ts';
+import { VERSION } from '../version.ts';
+import { RuntimeError } from './errors.ts';
+import { Module, type ModuleOptions } from './module.ts';
+
+/** Bumped when the exports of a compiled module change meaning. */
+export const COMPILED_MODULE_FORMAT = 1;
+
+/** The options a compiled module's code was generated for; loading uses exactly these. */
+export interface CompiledModuleOptions {
+  readonly format: InputFormat;
+  readonly isa: IsaName;
+  readonly gasMetering: GasMetering | null;
+  readonly costModel: CostModelName;
+  readonly dynamicPaging: boolean;
+}
+
+/** The namespace object of an imported compiled module. */
+export interface CompiledModuleNamespace {
+  readonly link: LinkFunction;
+  readonly format: number;
+  readonly compiler: string;
+  readonly moduleId: string;
+  readonly options: CompiledModuleOptions;
+  readonly memoryMap: Readonly<Record<string, number>>;
+  readonly guestExports: readonly { readonly name: string; readonly pc: number }[];
+  /** Jump table targets (code offsets). */
+  readonly jumpTable: readonly number[];
+  /** Pairs (pc of a block start, its gas cost), in code order. */
+  readonly blockCosts: readonly number[];
+  /** The program's bytes, base64. */
+  readonly program: string;
+}
+
+export interface CompileModuleOptions {
+  /** The input container; default: polkavm for `PVM\0` bytes, else jam-program. */
+  readonly format?: InputFormat;
+  /** The ISA of a bare input (a `.polkavm` container names its own). */
+  readonly isa?: IsaName;
+  readonly gasMetering?: GasMetering;
+  readonly costModel?: CostModelName;
+  readonly dynamicPaging?: boolean;
+  /** Also build a source map, and end the module with a `sourceMappingURL` comment naming `mapUrl`. */
+  readonly sourceMap?: boolean;
+  /** The program's name in the source map (default 'program.polkavm'). */
+  readonly sourceName?: string;
+  /** The module's own file name (the map's `file`). */
+  readonly fileName?: string;
+  /** How the module refers to its map (default: `fileName` + '.map'). */
+  readonly mapUrl?: string;
+}
+
+export interface CompiledModuleText {
+  /** The ES module. */
+  readonly code: string;
+  /** Source map v3 JSON, when asked for. */
+  readonly map: string | undefined;
+  readonly moduleId: string;
+}
+
+/** Generates a program's code and writes it out as an ES module (see the top of this file). */
+export function compileModule(bytes: Uint8Array, options: CompileModuleOptions = {}): CompiledModuleText {
+  if (options.costModel !== undefined && !isCostModelName(options.costModel))
+    throw new RuntimeError('bad-option', `unknown cost model '${String(options.costModel)}' (${COST_MODEL_NAMES.join(', ')})`);
+  // The interpreter backend only prepares; the compiled backend would generate the code a second time.
+  const module = Module.fromBytes(bytes, {
+    backend: 'interpreter',
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.isa ? { isa: options.isa } : {}),
+    gasMetering: options.gasMetering,
+    costModel: options.costModel ?? 'naive',
+    dynamicPaging: options.dynamicPaging ?? false,
+  });
+  const image = module.image;
+  const js = compileToJs(image, {
+    sourceMap: options.sourceMap ?? false,
+    ...(options.sourceName ? { sourceName: options.sourceName } : {}),
+    ...(options.fileName ? { mapFile: options.fileName } : {}),
+  });
+  // The id the compiled backend computes when it loads this program with these options.
+  const id = moduleId(image);
+  const recorded: CompiledModuleOptions = {
+    format: module.blob.format,
+    isa: isaName(module.blob.isa),
+    gasMetering: image.gasMetering ?? null,
+    costModel: options.costModel ?? 'naive',
+    dynamicPaging: image.dynamicPaging,
+  };
+  const code = image.code;
+  const blockCosts: number[] = [];
+  for (let i = 0; i < code.count; i++) if (code.blockStart[i]) blockCosts.push(code.pc[i]!, image.blockCosts[i]!);
+  const data = (name: string, value: unknown): string => `export const ${name} = ${JSON.stringify(value)};\n`;
+  const parts = [
+    // `js.code` starts with a line of wrapper text that has no mappings: a prefix on it moves nothing.
+    `export const link = ${js.code}`,
+    '// A pvm2js compiled module. Run it with loadCompiled(await import(<this file>)) from pvm2js.\n',
+    data('format', COMPILED_MODULE_FORMAT),
+    data('compiler', VERSION),
+    data('moduleId', id),
+    data('options', recorded),
+    data('memoryMap', image.memoryMap),
+    data('guestExports', module.blob.exports.map((e) => ({ name: e.name, pc: e.pc }))),
+    data('jumpTable', Array.from(module.blob.jumpTable)),
+    data('blockCosts', blockCosts),
+    data('program', toBase64(bytes)),
+  ];
+  if (js.map !== undefined) parts.push(`//# sourceMappingURL=${encodeURI(options.mapUrl ?? `${options.fileName ?? 'module.mjs'}.map`)}\n`);
+  return { code: parts.join(''), map: js.map, moduleId: id };
+}
+
+/** What a host may still choose when loading: options that do not change the generated code. */
+export type LoadCompiledOptions = Pick<ModuleOptions, 'stepTracing' | 'memoryLimit' | 'readOnlyWrite'>;
+
+/**
+ * A runnable Module from an imported compiled module (`await import('./out.mjs')`): the compiled
+ * backend runs the module's own `link` instead of generating code. Throws a RuntimeError 'bad-option'
+ * for an object that is not a compiled module, one from another compiler version, or one whose
+ * ModuleId does not match its program and options.
+ */
+export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = {}): Module {
+  const ns = checkNamespace(namespace);
+  providePrecompiled(ns.moduleId, ns.link);
+  const module = Module.fromBytes(fromBase64(ns.program), {
+    stepTracing: options.stepTracing ?? false,
+    ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
+    ...(options.readOnlyWrite !== undefined ? { readOnlyWrite: options.readOnlyWrite } : {}),
+    backend: 'compiled',
+    format: ns.options.format,
+    isa: ns.options.isa,
+    gasMetering: ns.options.gasMetering ?? undefined,
+    costModel: ns.options.costModel,
+    dynamicPaging: ns.options.dynamicPaging,
+  });
+  const id = moduleId(module.image);
+  if (id !== ns.moduleId) throw new RuntimeError('bad-option', `compiled module: its ModuleId ${ns.moduleId} does not match its program and options (${id})`);
+  return module;
+}
+
+function checkNamespace(namespace: unknown): CompiledModuleNamespace {
+  const bad = (what: string): never => {
+    throw new RuntimeError('bad-option', `not a pvm2js compiled module: ${what}`);
+  };
+  if (typeof namespace !== 'object' || namespace === null) return bad('expected the namespace object of an imported module');
+  const ns = namespace as Partial<CompiledModuleNamespace>;
+  if (ns.format !== COMPILED_MODULE_FORMAT) return bad(`format ${String(ns.format)}, expected ${COMPILED_MODULE_FORMAT}`);
+  if (ns.compiler !== VERSION) throw new RuntimeError('bad-option', `compiled module made by pvm2js ${String(ns.compiler)}; this is ${VERSION}: compile it again`);
+  if (typeof ns.link !== 'function') return bad('no link function');
+  if (typeof ns.moduleId !== 'string') return bad('no moduleId');
+  if (typeof ns.program !== 'string') return bad('no program');
+  const o = ns.options;
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    !INPUT_FORMATS.includes(o.format) ||
+    parseIsaName(o.isa) === undefined ||
+    !(o.gasMetering === null || o.gasMetering === 'sync' || o.gasMetering === 'async') ||
+    !isCostModelName(o.costModel) ||
+    typeof o.dynamicPaging !== 'boolean'
+  )
+    return bad('malformed options');
+  return ns as CompiledModuleNamespace;
+}
+
+// Base64 through atob/btoa (Node and browsers alike), in chunks that fit an argument list.
+const CHUNK = 0x8000;
+
+export function toBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  for (let k = 0; k < bytes.length; k += CHUNK) parts.push(String.fromCharCode(...bytes.subarray(k, k + CHUNK)));
+  return btoa(parts.join(''));
+}
+
+export function fromBase64(text: string): Uint8Array {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    throw new RuntimeError('bad-option', 'not a pvm2js compiled module: its program is not base64');
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let k = 0; k < binary.length; k++) bytes[k] = binary.charCodeAt(k);
+  return bytes;
+}
