@@ -39,6 +39,23 @@ export interface RegionOptions {
   readonly dynamicPaging: boolean;
 }
 
+const jumpTargetsCache = new WeakMap<CodegenProgram, [number, number][][]>();
+
+/** Per region, its jump-table targets as (address, label), in table order: one pass over the table
+ * for the whole program (a pass per region cost doom ~80 ms of compile time). */
+function jumpTargetsByRegion(p: CodegenProgram): [number, number][][] {
+  let all = jumpTargetsCache.get(p);
+  if (all) return all;
+  all = Array.from({ length: p.regionMembers.length }, () => []);
+  const table = p.jumpTableIndex;
+  for (let k = 0; k < table.length; k++) {
+    const target = table[k]!;
+    if (target >= 0) all[p.regionOf[target]!]!.push([2 * (k + 1), p.blockLabel[target]!]);
+  }
+  jumpTargetsCache.set(p, all);
+  return all;
+}
+
 export class RegionBuilder {
   readonly f: NodeFactory;
   readonly p: CodegenProgram;
@@ -100,18 +117,9 @@ export class RegionBuilder {
     return this.transfer(target, at);
   }
 
-  private jumpTableTargets: [number, number][] | undefined;
-
   /** The jump-table addresses that lead into this region, with their switch labels. */
   regionJumpTargets(): [number, number][] {
-    if (this.jumpTableTargets) return this.jumpTableTargets;
-    const out: [number, number][] = [];
-    const table = this.p.jumpTableIndex;
-    for (let k = 0; k < table.length; k++) {
-      const target = table[k]!;
-      if (target >= 0 && this.p.regionOf[target] === this.region) out.push([2 * (k + 1), this.p.blockLabel[target]!]);
-    }
-    return (this.jumpTableTargets = out);
+    return jumpTargetsByRegion(this.p)[this.region]!;
   }
 
   /** Goes to the instruction index held in the local `v` (a valid block start, from the jump table). */
