@@ -83,6 +83,21 @@ describe.skipIf(!HAVE_SHARED)('pvm2js compile', () => {
     expect([5, 6, 7, 8].map(reg)).toEqual([0n, 0n, 0n, 0n]);
   });
 
+  it('records the code-shaping options and loads with them (async gas, a full cost model, dynamic paging)', async () => {
+    const out = join(dir, 'hello-options.mjs');
+    expect((await cli([HELLO, '-o', out, '--gas-metering', 'async', '--cost-model', 'full-l1', '--dynamic-paging'])).code).toBe(0);
+    const ns = await importModule(out);
+    expect(ns.options).toEqual({ format: 'polkavm', isa: 'Latest32', gasMetering: 'async', costModel: 'full-l1', dynamicPaging: true });
+    clearModuleCache();
+    const module = loadCompiled(ns);
+    expect(module.image).toMatchObject({ gasMetering: 'async', dynamicPaging: true });
+    expect(compileCached(module.image).link).toBe(ns.link);
+    // The recorded block costs are the cost model's.
+    const costs: number[] = [];
+    for (let i = 0; i < module.code.count; i++) if (module.code.blockStart[i]) costs.push(module.code.pc[i]!, module.image.blockCosts[i]!);
+    expect(ns.blockCosts).toEqual(costs);
+  });
+
   const usageCases: { name: string; argv: (out: string) => string[]; message: RegExp }[] = [
     { name: 'no output', argv: () => [HELLO], message: /-o <out\.mjs>/ },
     { name: 'no input', argv: (out) => ['-o', out], message: /expected <file>/ },
