@@ -25,6 +25,8 @@ const countLines = (text: string): number => {
   return n;
 };
 
+const ASCII = new TextDecoder();
+
 /**
  * astring's output stream: the pieces it writes, copied byte by byte into one buffer and read back as
  * a string per printed tree. astring's default appends to a string, a rope of millions of short
@@ -32,8 +34,6 @@ const countLines = (text: string): number => {
  * Generated code is ASCII (numbers and a fixed vocabulary), checked here; and each tree's text ends with
  * a line end, so pieces join line-aligned (the source map counts lines).
  */
-const ASCII = new TextDecoder();
-
 class AsciiOutput {
   private buffer = new Uint8Array(1 << 20);
   private length = 0;
@@ -45,7 +45,7 @@ class AsciiOutput {
     let at = this.length;
     for (let k = 0; k < n; k++) {
       const c = piece.charCodeAt(k);
-      if (c > 0x7e) throw new Error(`code generator: non-ASCII character ${c} in generated code`);
+      if (c > 0x7f) throw new Error(`code generator: non-ASCII character ${c} in generated code`);
       buffer[at++] = c;
     }
     this.length = at;
