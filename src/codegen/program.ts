@@ -5,6 +5,7 @@
 import { END, INVALID, NO_FALLTHROUGH, OP_FLAGS, OP_FORMS, Op } from '../decoder/table.ts';
 import type { DecodedCode } from '../decoder/code.ts';
 import type { ModuleImage } from '../machine/state.ts';
+import { blockLayout, staticJumpTargets, validJumpIndex } from '../machine/control.ts';
 
 /**
  * Why a region function returned. It returns an instruction index (>= 0) to continue in another
@@ -86,38 +87,15 @@ export const isMemoryOp = (op: number): boolean => MEMORY_OPS.has(op);
 export function analyse(image: ModuleImage, options: PartitionOptions): CodegenProgram {
   const code = image.code;
   const n = code.count;
-  const len = code.code.length;
-  const validIndex = (pc: number): number => (pc < len && code.validJumpTarget[pc] === 1 ? code.indexOfPc[pc]! : -1);
-
-  const jumpIndex = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const op = code.op[i]!;
-    if (op === Op.jump || op === Op.load_imm_and_jump) jumpIndex[i] = validIndex(code.target[i]!);
-    // Past the last instruction the decoder puts an implicit `invalid` (its own block), which polkavm
-    // charges and traps at: a trailing `fallthrough` goes there like any other.
-    else if (op === Op.fallthrough) jumpIndex[i] = i + 1 < n ? i + 1 : -1;
-    else if (OP_FORMS[op] === 'reg_imm_offset' || OP_FORMS[op] === 'reg_reg_offset') {
-      const taken = validIndex(code.target[i]!);
-      jumpIndex[i] = taken >= 0 && validIndex(code.nextPc[i]!) >= 0 ? taken : -1;
-    }
-  }
-
-  const blockOf = new Int32Array(n);
-  const blockLength = new Uint32Array(n);
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    if (code.blockStart[i]) start = i;
-    blockOf[i] = start;
-    blockLength[start]!++;
-  }
+  const jumpIndex = staticJumpTargets(code);
+  const { blockOf, blockLength } = blockLayout(code);
 
   let costIsLength = true;
   for (let i = 0; i < n; i++) if (code.blockStart[i] && image.blockCosts[i] !== blockLength[i]) costIsLength = false;
 
   const jumpTableIndex = new Int32Array(code.jumpTable.length);
   for (let k = 0; k < code.jumpTable.length; k++) {
-    const target = code.jumpTable[k]!;
-    jumpTableIndex[k] = target < len && code.validJumpTarget[target] === 1 ? code.indexOfPc[target]! : -1;
+    jumpTableIndex[k] = validJumpIndex(code, code.jumpTable[k]!);
   }
 
   const { regionOf, regionCount } = partition(code, jumpIndex, blockLength, options.regionSize);

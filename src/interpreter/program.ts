@@ -4,6 +4,7 @@
 import { Op, OP_FORMS } from '../decoder/table.ts';
 import type { DecodedCode } from '../decoder/code.ts';
 import type { ModuleImage } from '../machine/state.ts';
+import { blockLayout, staticJumpTargets, validJumpIndex } from '../machine/control.ts';
 
 export interface InterpreterProgram {
   readonly image: ModuleImage;
@@ -32,30 +33,8 @@ export interface InterpreterProgram {
 export function prepareProgram(image: ModuleImage): InterpreterProgram {
   const code = image.code;
   const n = code.count;
-  const len = code.code.length;
-  const validIndex = (pc: number): number => (pc < len && code.validJumpTarget[pc] === 1 ? code.indexOfPc[pc]! : -1);
-
-  const jumpIndex = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const op = code.op[i]!;
-    if (op === Op.jump || op === Op.load_imm_and_jump) jumpIndex[i] = validIndex(code.target[i]!);
-    // Past the last instruction the decoder puts an implicit `invalid` (its own block, at pc = code length),
-    // which polkavm charges and traps at, so a trailing `fallthrough` goes there like any other.
-    else if (op === Op.fallthrough) jumpIndex[i] = i + 1 < n ? i + 1 : -1;
-    else if (OP_FORMS[op] === 'reg_imm_offset' || OP_FORMS[op] === 'reg_reg_offset') {
-      const taken = validIndex(code.target[i]!);
-      jumpIndex[i] = taken >= 0 && validIndex(code.nextPc[i]!) >= 0 ? taken : -1;
-    }
-  }
-
-  const blockOf = new Int32Array(n);
-  const blockLength = new Uint32Array(n);
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    if (code.blockStart[i]) start = i;
-    blockOf[i] = start;
-    blockLength[start]!++;
-  }
+  const jumpIndex = staticJumpTargets(code);
+  const { blockOf, blockLength } = blockLayout(code);
 
   const packed = new Int32Array(4 * n);
   for (let i = 0; i < n; i++) {
@@ -65,7 +44,7 @@ export function prepareProgram(image: ModuleImage): InterpreterProgram {
     packed[4 * i + 3] = jumpIndex[i]!;
   }
   const indirectIndex = new Int32Array(code.jumpTable.length);
-  for (let e = 0; e < code.jumpTable.length; e++) indirectIndex[e] = validIndex(code.jumpTable[e]!);
+  for (let e = 0; e < code.jumpTable.length; e++) indirectIndex[e] = validJumpIndex(code, code.jumpTable[e]!);
 
   return { image, code, jumpIndex, blockOf, blockLength, blockCosts: image.blockCosts, packed, indirectIndex };
 }
