@@ -1,6 +1,7 @@
 // pvm2js query: run a PVQ query program against the mock runtime (or the reference test runner's
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
+import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
@@ -46,10 +47,10 @@ Exit codes: 0 the query returned a result, 1 it failed (trap, gas, timeout, exte
 function parseHex(text: string, what: string): Uint8Array {
   const digits = text.startsWith('0x') ? text.slice(2) : text;
   if (digits.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(digits)) throw new UsageError(`${what} '${text}' is not an even number of hex digits`);
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
+  return Uint8Array.from(Binary.fromHex(`0x${digits}` as HexString));
 }
 
-const hex = (bytes: Uint8Array): string => '0x' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const hex = (bytes: Uint8Array): string => Binary.toHex(bytes);
 
 function parseCount(text: string | undefined, what: string, options: { float?: boolean } = {}): number | undefined {
   if (text === undefined) return undefined;
