@@ -18,6 +18,8 @@ export {
   ARG_REGS,
   compileModule,
   loadCompiled,
+  setLogger,
+  type Logger,
   type CompiledModuleNamespace,
   type CompileModuleOptions,
   type LoadCompiledOptions,
