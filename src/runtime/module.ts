@@ -17,7 +17,8 @@ import { codeGenerationAllowed } from '../codegen/eval.ts';
 import { hasPrecompiled, moduleId } from '../codegen/cache.ts';
 
 export interface ModuleOptions {
-  /** Default: 'compiled' once that backend is built, else 'interpreter'. */
+  /** Default: 'tiered' (interpreter first, hot code compiled); 'compiled' compiles the whole program
+   * before the first instruction; 'interpreter'. */
   backend?: BackendName;
   /** Default: none (gas is not metered). 'sync': out of gas is resumable; 'async': gas goes negative. */
   gasMetering?: GasMetering | undefined;
@@ -81,7 +82,7 @@ function resolveIsa(isa: ModuleOptions['isa']): Isa | undefined {
 
 function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
   const backend = options.backend ?? defaultBackendName();
-  if (backend !== 'compiled' && backend !== 'interpreter') throw new RuntimeError('bad-option', `unknown backend '${String(backend)}'`);
+  if (typeof backend !== 'string' || !hasBackend(backend)) getBackend(String(backend));
   const gasMetering = options.gasMetering;
   if (gasMetering !== undefined && gasMetering !== 'sync' && gasMetering !== 'async')
     throw new RuntimeError('bad-option', `unknown gas metering '${String(gasMetering)}' (expected sync or async)`);
