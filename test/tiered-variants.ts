@@ -15,6 +15,10 @@ export function nextRandom(): number {
   return seed / 2 ** 32;
 }
 export const tieredSeed = (): number => seed;
+/** Restarts the generator (the fuzzer seeds it from each program, so a report replays). */
+export function seedTiered(value: number): void {
+  seed = value >>> 0;
+}
 
 export function registerTieredVariants(): void {
   registerBackend(createTieredBackend({ name: 'tiered-eager', threshold: 0, slice: 1, shortSlice: 1 }));

@@ -212,6 +212,9 @@ export class TieredInstance implements BackendInstance {
         this.shortSlices--;
         slice = module.shortSlice;
       }
+      // A slice shorter than the block it starts at would stop before that block, having run nothing.
+      const at = s.chargeOnEntry ? -1 : p.code.indexOfPc[s.nextPc] ?? -1;
+      if (at >= 0 && p.blockLength[at]! > slice) slice = p.blockLength[at]!;
       s.instructionBudget = Math.min(budget, slice);
       const before = s.instructionsExecuted;
       const interrupt = this.interpreter.run();
