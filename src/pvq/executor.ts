@@ -42,7 +42,7 @@ export interface PvqConfig {
   stackSize?: number;
   /** Default: every extension. Ids a guest may call; any other is refused with a `permission` extension error. */
   extensionWhitelist?: readonly bigint[] | undefined;
-  /** Default: the runtime's default backend ('compiled' once built, else 'interpreter'). */
+  /** Default: the runtime's default backend ('tiered'). */
   backend?: BackendName;
   /** Default: one cache shared by every executor in the process (32 modules). Where prepared
    * modules are kept, keyed by program hash, memory layout and options; false: none. */

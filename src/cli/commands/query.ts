@@ -2,7 +2,7 @@
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
-import { hasBackend, type BackendName } from '../../runtime/backends.ts';
+import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
   MockRuntimeState,
@@ -37,7 +37,7 @@ Runs the program's 'pvq' export with the query arguments and prints the SCALE-en
   --max-instructions N  stop after about N guest instructions
   --max-memory BYTES  guest memory cap (default ${PVQ_DEFAULT_CONFIG.maxMemory})
   --allow ID          allow only these extension ids (repeatable; default: all)
-  --backend B         interpreter | compiled
+  --backend B         tiered (default) | compiled | interpreter
   --json              print one JSON object
 
 Exit codes: 0 the query returned a result, 1 it failed (trap, gas, timeout, extension error...),
@@ -110,7 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   if (gas !== undefined && (gas < -(1n << 63n) || gas >= 1n << 63n)) throw new UsageError(`--gas ${gas} is outside the i64 range`);
 
   const backend = args.get('backend');
-  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (interpreter${hasBackend('compiled') ? ', compiled' : ''})`);
+  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (${BACKEND_NAMES.filter((b) => hasBackend(b)).join(', ')})`);
   const config: PvqConfig = {};
   const timeout = parseCount(args.get('timeout'), '--timeout', { float: true });
   if (timeout !== undefined) config.maxExecutionTime = timeout * 1000;
