@@ -1,6 +1,7 @@
 // `npm run bench`: pinky, the compute kernels and doom/quake compile times, side by side on the compiled
-// backend, the interpreter and (64-bit kernels) anan-as, in one process. Progress goes to stderr, the
-// table (or `--json`) to stdout.
+// and tiered backends, the interpreter and (64-bit kernels) anan-as, in one process; then the start-up
+// section (bench/tiered.ts: one-shot pinky, doom's first instructions, PVQ first and repeated queries,
+// each in fresh processes; `--filter start`). Progress goes to stderr, the table (or `--json`) to stdout.
 //
 //   npm run bench -- [--json] [--filter <text>] [--quick]
 //
