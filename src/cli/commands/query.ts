@@ -2,6 +2,7 @@
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
+import { readProgramInput } from '../input.ts';
 import { hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
@@ -137,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
   const metadataPath = args.get('metadata') ?? findMetadata(programPath);
   const metadata: ProgramMetadata | undefined = metadataPath === undefined ? undefined : parseProgramMetadata(readJson(metadataPath, 'metadata'));
 
-  const program = readInputFile(programPath);
+  const program = (await readProgramInput(programPath)).bytes;
   const executor = new ExtensionsExecutor(extensions, config);
   const outcome = executor.execute(program, queryArgs, gas);
 
