@@ -20,9 +20,9 @@ import {
   type ProgramMetadata,
 } from '../../pvq/index.ts';
 
-const HELP = `usage: pvm2js query <program.polkavm> [options]
+const HELP = `usage: pvm2js query <program.polkavm | out.mjs> [options]
 
-Runs the program's 'pvq' export with the query arguments and prints the SCALE-encoded result
+Runs the program's 'pvq' export (of a program, or of a compiled module written by 'pvm2js compile') with the query arguments and prints the SCALE-encoded result
 (and its decoded value when the program's metadata is found).
 
   --args HEX          the query arguments: byte 0 selects the entrypoint, its SCALE-encoded
