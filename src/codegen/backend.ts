@@ -69,6 +69,9 @@ const WARMUP_COUNTDOWNS = 64;
 const WARMUP_STEPS = 1 << 13;
 /** Without budget or deadline: a countdown that never runs out in practice, and stays exact. */
 const UNLIMITED_STEPS = 2 ** 52;
+/** The gas an unmetered run charges: block costs are small integers, so 2^52 outlasts any run (and
+ * stays exact in a double). */
+const UNMETERED_GAS = 2 ** 52;
 
 export type RegionEnvironment = Record<(typeof ENV_NAMES)[number], unknown>;
 
@@ -161,8 +164,9 @@ export class CompiledModule implements BackendModule {
   /** Per region: its function, or REGION_STUB where it is not generated (a tiered module fills them in). */
   readonly regions: RegionFunction[];
   readonly countSteps: boolean;
-  /** Gas and steps share one countdown in generated code (metered, naive costs). */
+  /** Gas and steps share one countdown in generated code (naive costs). */
   readonly unified: boolean;
+  readonly metered: boolean;
   /** Short countdowns still to hand out (WARMUP_COUNTDOWNS). */
   warmupCountdowns = WARMUP_COUNTDOWNS;
   private readonly fallbackBackend: Backend | undefined;
@@ -175,8 +179,9 @@ export class CompiledModule implements BackendModule {
     this.program = program;
     this.fallbackBackend = fallback;
     this.fallbackModule = fallbackModule;
+    this.metered = image.gasMetering !== undefined;
     this.regions = regions;
-    this.unified = image.gasMetering !== undefined && program.costIsLength;
+    this.unified = program.costIsLength;
   }
 
   /** The fallback's instance over the same state (made on first need). */
@@ -267,6 +272,20 @@ export class CompiledInstance implements BackendInstance {
   }
 
   run(): Interrupt {
+    if (this.module.metered) return this.runMetered();
+    // Generated code always charges gas (one compilation for metered and unmetered modules): without
+    // metering it charges a counter that cannot run out, and the guest-visible gas is put back.
+    const s = this.state;
+    const gas = s.gas;
+    s.gas = UNMETERED_GAS;
+    try {
+      return this.runMetered();
+    } finally {
+      s.gas = gas;
+    }
+  }
+
+  private runMetered(): Interrupt {
     const s = this.state;
     const p = this.p;
     // A 32-bit register the host set to a value that is not sign-extended (or that memset made so)

@@ -73,7 +73,9 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
   const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
   const regionOptions: RegionOptions = {
-    metered: image.gasMetering !== undefined,
+    // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
+    // (backend.ts), so metering does not split the ModuleId.
+    metered: true,
     countSteps: options.countSteps ?? true,
     dynamicPaging: image.dynamicPaging,
   };
@@ -101,7 +103,8 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
 export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions = {}): string {
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
   const regionOptions: RegionOptions = {
-    metered: image.gasMetering !== undefined,
+    // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
+    metered: true,
     countSteps: options.countSteps ?? true,
     dynamicPaging: image.dynamicPaging,
   };
@@ -172,7 +175,10 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
         [N.rwView, f.member(f.id(N.memory), 'rwView')],
         [N.rwSize, f.member(f.id(N.memory), 'rwSize')],
         [N.stackView, f.member(f.id(N.memory), 'stackView')],
+        [N.stackLow, f.bin('|', f.member(f.id(N.memory), 'stackAddress'), f.num(0))],
+        [N.stackSize, f.member(f.id(N.memory), 'stackSize')],
         [N.roView, f.member(f.id(N.memory), 'roView')],
+        [N.roSize, f.member(f.id(N.memory), 'roSize')],
       ]),
     );
 

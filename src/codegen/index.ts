@@ -3,4 +3,4 @@ export { compileToJs, compileRegionJs, DEFAULT_REGION_SIZE, type CodegenOptions,
 export { createCompiledBackend, CompiledModule, CompiledInstance, linkRegions, linkRegion, regionEnvironment, LEFT_COMPILED_CODE, REGION_STUB, type RegionFunction, type RegionEnvironment } from './backend.ts';
 export { analyse, type CodegenProgram } from './program.ts';
 export { codeGenerationAllowed } from './eval.ts';
-export { moduleId, compileCached, clearModuleCache, moduleCacheSize, providePrecompiled } from './cache.ts';
+export { moduleId, compileCached, clearModuleCache, moduleCacheSize, providePrecompiled, codeGenerationCount } from './cache.ts';

@@ -19,6 +19,7 @@ import { defaultBackendName, hasBackend, type BackendName } from '../runtime/bac
 import type { Instance } from '../runtime/instance.ts';
 import { RuntimeError } from '../runtime/errors.ts';
 import { Module } from '../runtime/module.ts';
+import { isCompiledModule, readPrecompiled, type CompiledModuleNamespace } from '../runtime/compiled.ts';
 import { extensionError, isExtensionError, type ExtensionError } from './extension.ts';
 import type { PvqError } from './errors.ts';
 
@@ -219,9 +220,12 @@ export class PvqExecutor {
    * instruction, charged per basic block) and `gasRemaining` reports what is left; without it there
    * is no metering, as in the reference.
    */
-  execute(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
+  execute(program: Uint8Array | CompiledModuleNamespace, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
     const started = performance.now();
-    if (!(program instanceof Uint8Array) || !(args instanceof Uint8Array)) throw new TypeError('execute(program, args): both must be Uint8Arrays');
+    // A compiled module (`pvm2js compile`, imported): its code serves every query of its program, by ModuleId.
+    if (!(program instanceof Uint8Array) && isCompiledModule(program)) program = readPrecompiled(program).bytes;
+    if (!(program instanceof Uint8Array) || !(args instanceof Uint8Array))
+      throw new TypeError('execute(program, args): program must be a Uint8Array or an imported pvm2js compiled module, args a Uint8Array');
     let limit: bigint | undefined;
     if (gasLimit !== undefined) {
       if (typeof gasLimit === 'number' && !Number.isSafeInteger(gasLimit)) throw new TypeError(`gas limit must be an integer, got ${gasLimit}`);

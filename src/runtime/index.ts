@@ -5,4 +5,4 @@ export { Linker } from './linker.ts';
 export { RuntimeError, type RuntimeErrorKind } from './errors.ts';
 export { setLogger, type Logger } from './logger.ts';
 export { BACKEND_NAMES, registerBackend, hasBackend, getBackend, defaultBackendName, type BackendName } from './backends.ts';
-export { compileModule, loadCompiled, COMPILED_MODULE_FORMAT, type CompiledModuleNamespace, type CompiledModuleOptions, type CompileModuleOptions, type CompiledModuleText, type LoadCompiledOptions } from './compiled.ts';
+export { compileModule, loadCompiled, precompile, readPrecompiled, isCompiledModule, COMPILED_MODULE_FORMAT, type PrecompileOptions, type PrecompiledProgram, type CompiledModuleNamespace, type CompiledModuleOptions, type CompileModuleOptions, type CompiledModuleText, type LoadCompiledOptions } from './compiled.ts';

@@ -75,7 +75,9 @@ export function clearTieredCache(): void {
 }
 
 function sharedRegionsFor(image: ModuleImage, regionSize: number): SharedRegions {
-  const id = `${moduleId(image, { regionSize })}`;
+  // The code is the same metered or not (the ModuleId does not say), but the helpers it is linked with
+  // (memset's gas) are not.
+  const id = `${moduleId(image, { regionSize })}/${image.gasMetering !== undefined ? 'metered' : 'unmetered'}`;
   const hit = shared.get(id);
   if (hit) return hit;
   const program = analyse(image, { regionSize });

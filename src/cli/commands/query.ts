@@ -2,6 +2,7 @@
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
+import { readProgramInput } from '../input.ts';
 import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
@@ -19,9 +20,9 @@ import {
   type ProgramMetadata,
 } from '../../pvq/index.ts';
 
-const HELP = `usage: pvm2js query <program.polkavm> [options]
+const HELP = `usage: pvm2js query <program.polkavm | out.mjs> [options]
 
-Runs the program's 'pvq' export with the query arguments and prints the SCALE-encoded result
+Runs the program's 'pvq' export (of a program, or of a compiled module written by 'pvm2js compile') with the query arguments and prints the SCALE-encoded result
 (and its decoded value when the program's metadata is found).
 
   --args HEX          the query arguments: byte 0 selects the entrypoint, its SCALE-encoded
@@ -137,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
   const metadataPath = args.get('metadata') ?? findMetadata(programPath);
   const metadata: ProgramMetadata | undefined = metadataPath === undefined ? undefined : parseProgramMetadata(readJson(metadataPath, 'metadata'));
 
-  const program = readInputFile(programPath);
+  const program = (await readProgramInput(programPath)).bytes;
   const executor = new ExtensionsExecutor(extensions, config);
   const outcome = executor.execute(program, queryArgs, gas);
 

@@ -7,7 +7,7 @@ import { REG_COUNT, REG_NAMES, Reg } from '../../machine/state.ts';
 import { Module, RuntimeError, type Instance } from '../../runtime/index.ts';
 import { BACKEND_NAMES, defaultBackendName, type BackendName } from '../../runtime/backends.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
-import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
+import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgramInput } from '../input.ts';
 
 const HELP = `usage: pvm2js run <file> <export|@pc> [args...] [options]
 
@@ -112,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
   const json = args.flag('json');
 
   const loadStart = performance.now();
-  const blob = loadProgram(file, args);
+  const blob = await loadProgramInput(file, args);
   let module: Module;
   try {
     module = Module.fromBlob(blob, {
