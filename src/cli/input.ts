@@ -1,7 +1,11 @@
 // Options shared by the commands that read a program: which container and which instruction set.
 import { INPUT_FORMATS, MissingIsaError, parseProgram, type InputFormat } from '../decoder/input.ts';
 import type { ProgramBlob } from '../decoder/blob.ts';
-import { parseIsaName } from '../decoder/isa.ts';
+import { parseIsaName, type IsaName } from '../decoder/isa.ts';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isCompiledModule, readPrecompiled } from '../runtime/compiled.ts';
+import { RuntimeError } from '../runtime/errors.ts';
 import { UsageError, readInputFile, type OptionSpec, type Parsed } from './args.ts';
 
 export const PROGRAM_OPTIONS: Record<string, OptionSpec> = {
@@ -14,15 +18,67 @@ export const PROGRAM_OPTIONS_HELP = `  --isa I        revive_v1 | latest32 | lat
   --format F     polkavm | jam-program | jam-service; default: polkavm if the file starts with PVM\\0,
                  else jam-service for *.jam files and jam-program otherwise`;
 
+/** What a program file holds: its bytes, and when it is a compiled module (`pvm2js compile`), the
+ * container and ISA its code was made for (its code is then in the module cache, by ModuleId). */
+export interface ProgramInput {
+  readonly bytes: Uint8Array;
+  readonly compiled?: { readonly format: InputFormat; readonly isa: IsaName };
+}
+
+/** An ES module rather than a program: by extension, or text that starts with `export`. */
+function looksLikeModule(path: string, bytes: Uint8Array): boolean {
+  if (/\.(mjs|js)$/i.test(path)) return true;
+  const start = new TextDecoder().decode(bytes.subarray(0, 16)).trimStart();
+  return start.startsWith('export ') || start.startsWith('import ') || start.startsWith('//');
+}
+
+/**
+ * Reads a program file: a program's bytes, or a compiled module written by `pvm2js compile`, which
+ * is imported and recognised by its exports (not its name). A module that is not a pvm2js one, or
+ * one from another pvm2js version or with edited bytes, is a UsageError naming what is wrong.
+ */
+export async function readProgramInput(path: string): Promise<ProgramInput> {
+  const bytes = readInputFile(path);
+  if (!looksLikeModule(path, bytes)) return { bytes };
+  let namespace: unknown;
+  try {
+    namespace = await import(pathToFileURL(resolve(path)).href);
+  } catch (e) {
+    throw new UsageError(`${path} is not a pvm2js compiled module (importing it failed: ${(e as Error).message.split('\n')[0]})`);
+  }
+  if (!isCompiledModule(namespace))
+    throw new UsageError(`${path} is not a pvm2js compiled module (it does not export link, compiler, moduleId and program; write one with 'pvm2js compile')`);
+  try {
+    const { namespace: ns, bytes: programBytes } = readPrecompiled(namespace);
+    return { bytes: programBytes, compiled: { format: ns.options.format, isa: ns.options.isa } };
+  } catch (e) {
+    if (e instanceof RuntimeError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Reads and parses `path` as the --isa / --format options say (a compiled module names its own);
+ * parse errors propagate as ProgramParseError. */
+export async function loadProgramInput(path: string, args: Parsed): Promise<ProgramBlob> {
+  const input = await readProgramInput(path);
+  if (!input.compiled) return parseInput(path, input.bytes, args);
+  if (args.get('isa') !== undefined || args.get('format') !== undefined)
+    throw new UsageError(`${path} is a compiled module: it names its own ISA (${input.compiled.isa}) and format (${input.compiled.format}); drop --isa / --format`);
+  return parseProgram(input.bytes, { format: input.compiled.format, isa: parseIsaName(input.compiled.isa)! });
+}
+
 /** Reads and parses `path` as the --isa / --format options say; parse errors propagate as ProgramParseError. */
 export function loadProgram(path: string, args: Parsed): ProgramBlob {
+  return parseInput(path, readInputFile(path), args);
+}
+
+function parseInput(path: string, bytes: Uint8Array, args: Parsed): ProgramBlob {
   const isaText = args.get('isa');
   const isa = isaText === undefined ? undefined : parseIsaName(isaText);
   if (isaText !== undefined && isa === undefined) throw new UsageError(`unknown ISA '${isaText}' (revive_v1, latest32, latest64, jam_v1)`);
   const formatText = args.get('format');
   if (formatText !== undefined && !INPUT_FORMATS.includes(formatText as InputFormat))
     throw new UsageError(`unknown format '${formatText}' (${INPUT_FORMATS.join(', ')})`);
-  const bytes = readInputFile(path);
   try {
     return parseProgram(bytes, {
       format: formatText as InputFormat | undefined,

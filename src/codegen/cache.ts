@@ -1,7 +1,13 @@
 // The module cache: compiled code keyed by ModuleId = BLAKE3 of (compiler version, code generation
 // options, the module options that shape the code, the per-block gas costs, the blob bytes). Two
-// modules made from the same bytes with the same options share one compilation and one set of
-// linked region functions (so V8's optimised code is shared too); instantiating is then cheap.
+// modules made from the same bytes with the same options share one compilation; instantiating is
+// then cheap.
+//
+// The ModuleId covers the code only: the compiler, the program bytes, the ISA, the cost model (its
+// block costs) and dynamic paging. The memory layout (stack size, aux/args size, page size, heap) is
+// read at run time (memory.ts) and the code always charges gas (an unmetered run gives it a counter
+// that cannot run out, backend.ts), so neither splits the cache: a PVQ query with 10 bytes or 20 KB
+// of args, metered or not, runs one compilation.
 
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -12,7 +18,6 @@ import { analyse } from './program.ts';
 
 /** Everything besides the blob bytes that changes the generated code. */
 function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string {
-  const m = image.memoryMap;
   return JSON.stringify({
     compiler: VERSION,
     regionSize: options.regionSize ?? DEFAULT_REGION_SIZE,
@@ -20,10 +25,8 @@ function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string
     sourceMap: options.sourceMap ?? false,
     sourceName: options.sourceName ?? null,
     mapFile: options.mapFile ?? null,
-    metered: image.gasMetering !== undefined,
     dynamicPaging: image.dynamicPaging,
     isa: image.code.isa,
-    memory: [m.pageSize, m.roDataAddress, m.roDataSize, m.rwDataAddress, m.stackAddressLow, m.stackSize, m.auxDataAddress, m.auxDataSize],
   });
 }
 
@@ -39,6 +42,8 @@ export function moduleId(image: ModuleImage, options: CodegenOptions = {}): stri
 }
 
 const MAX_ENTRIES = 64;
+/** Whole-program code generations run by compileCached since the process started (tests count them). */
+let generations = 0;
 const cache = new Map<string, CompiledJs>();
 /** Generated code imported from a compiled module (`pvm2js compile`), waiting for its module. */
 const precompiled = new Map<string, LinkFunction>();
@@ -51,6 +56,11 @@ const precompiled = new Map<string, LinkFunction>();
 export function providePrecompiled(id: string, link: LinkFunction): void {
   precompiled.set(id, link);
   if (precompiled.size > MAX_ENTRIES) precompiled.delete(precompiled.keys().next().value!);
+}
+
+/** True when code for this ModuleId is at hand without evaluating text (imported, or already linked). */
+export function hasPrecompiled(id: string): boolean {
+  return precompiled.has(id) || cache.get(id)?.link !== undefined;
 }
 
 /** Compiles `image`, or returns the compilation made earlier for the same ModuleId. */
@@ -68,7 +78,10 @@ export function compileCached(image: ModuleImage, options: CodegenOptions = {}):
   if (link) {
     precompiled.delete(id);
     js = { code: link.toString(), map: undefined, program: analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE }), link };
-  } else js = compileToJs(image, options);
+  } else {
+    js = compileToJs(image, options);
+    generations++;
+  }
   cache.set(id, js);
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   return js;
@@ -81,3 +94,6 @@ export function clearModuleCache(): void {
 }
 
 export const moduleCacheSize = (): number => cache.size;
+
+/** How many times compileCached generated code (not served from the cache or a precompiled module). */
+export const codeGenerationCount = (): number => generations;

@@ -25,6 +25,10 @@ export const N = Object.freeze({
   rwView: 'rw',
   rwSize: 'rwEnd',
   stackView: 'st',
+  /** The stack's low address (as an int32) and size, and the ro size: layout values read at region entry. */
+  stackLow: 'stLo',
+  stackSize: 'stEnd',
+  roSize: 'roEnd',
   roView: 'ro',
   loop: 'L',
   jumpTable: 'JT',

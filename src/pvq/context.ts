@@ -1,6 +1,7 @@
 // The extension side of the executor (pvq-extension's `Context` and `ExtensionsExecutor`): a
 // registry of extensions behind a permission check, and an executor wired to it.
 
+import type { CompiledModuleNamespace } from '../runtime/compiled.ts';
 import { PvqExecutor, type PvqConfig, type PvqExecutorContext, type PvqOutcome } from './executor.ts';
 import { ExtensionRegistry, extensionError, type Extension, type ExtensionError } from './extension.ts';
 import { encodeExtensionsMetadata, extensionsMetadata, type ExtensionsMetadata } from './metadata.ts';
@@ -53,7 +54,8 @@ export class ExtensionsExecutor {
     this.executor = new PvqExecutor(this.context, config);
   }
 
-  execute(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
+  /** `program`: the bytes, or an imported pvm2js compiled module of them (PvqExecutor.execute). */
+  execute(program: Uint8Array | CompiledModuleNamespace, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
     return this.executor.execute(program, args, gasLimit);
   }
 

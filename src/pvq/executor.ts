@@ -19,6 +19,7 @@ import { defaultBackendName, hasBackend, type BackendName } from '../runtime/bac
 import type { Instance } from '../runtime/instance.ts';
 import { RuntimeError } from '../runtime/errors.ts';
 import { Module } from '../runtime/module.ts';
+import { isCompiledModule, readPrecompiled, type CompiledModuleNamespace } from '../runtime/compiled.ts';
 import { extensionError, isExtensionError, type ExtensionError } from './extension.ts';
 import type { PvqError } from './errors.ts';
 
@@ -32,7 +33,8 @@ export interface PvqConfig {
   /** Default 16 MiB. Bytes of guest memory (data, heap, stack, arguments) one execution may hold;
    * growing past it ends the query with `out-of-memory`. */
   maxMemory?: number;
-  /** Default 10 000 (10 s). Wall-clock milliseconds, checked at basic-block edges; `timeout` (deadline). */
+  /** Default 10 000 (10 s). Wall-clock milliseconds of guest time, from the first instruction and checked
+   * at basic-block edges; parsing and code generation are host costs and not counted. `timeout` (deadline). */
   maxExecutionTime?: number;
   /** Default unlimited. Guest instructions, checked at basic-block edges; `timeout` (instructions). */
   maxInstructions?: number;
@@ -41,7 +43,7 @@ export interface PvqConfig {
   stackSize?: number;
   /** Default: every extension. Ids a guest may call; any other is refused with a `permission` extension error. */
   extensionWhitelist?: readonly bigint[] | undefined;
-  /** Default: the runtime's default backend ('compiled' once built, else 'interpreter'). */
+  /** Default: the runtime's default backend ('tiered'). */
   backend?: BackendName;
   /** Default: one cache shared by every executor in the process (32 modules). Where prepared
    * modules are kept, keyed by program hash, memory layout and options; false: none. */
@@ -218,9 +220,12 @@ export class PvqExecutor {
    * instruction, charged per basic block) and `gasRemaining` reports what is left; without it there
    * is no metering, as in the reference.
    */
-  execute(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
+  execute(program: Uint8Array | CompiledModuleNamespace, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
     const started = performance.now();
-    if (!(program instanceof Uint8Array) || !(args instanceof Uint8Array)) throw new TypeError('execute(program, args): both must be Uint8Arrays');
+    // A compiled module (`pvm2js compile`, imported): its code serves every query of its program, by ModuleId.
+    if (!(program instanceof Uint8Array) && isCompiledModule(program)) program = readPrecompiled(program).bytes;
+    if (!(program instanceof Uint8Array) || !(args instanceof Uint8Array))
+      throw new TypeError('execute(program, args): program must be a Uint8Array or an imported pvm2js compiled module, args a Uint8Array');
     let limit: bigint | undefined;
     if (gasLimit !== undefined) {
       if (typeof gasLimit === 'number' && !Number.isSafeInteger(gasLimit)) throw new TypeError(`gas limit must be an integer, got ${gasLimit}`);
@@ -249,8 +254,10 @@ export class PvqExecutor {
     if (args.length > 0) instance.writeMemory(auxAddress, args);
     instance.prepareCall(PVQ_EXPORT, [auxAddress, args.length]);
     instance.setInstructionBudget(Number.isFinite(this.config.maxInstructions) ? this.config.maxInstructions : undefined);
-    const deadline = this.config.maxExecutionTime - (performance.now() - started);
-    instance.setDeadline(Number.isFinite(deadline) ? Math.max(0, deadline) : undefined);
+    // The deadline counts guest time from here: parsing and generating code are host costs, so a
+    // query's outcome does not depend on whether its code was compiled (or cached) before.
+    const deadline = this.config.maxExecutionTime;
+    instance.setDeadline(Number.isFinite(deadline) ? deadline : undefined);
 
     let error: PvqError | undefined;
     try {

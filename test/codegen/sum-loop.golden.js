@@ -39,7 +39,7 @@ const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
 let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0;
-let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
+let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize, ro = m.roView, roEnd = m.roSize;
 L: for (; ; ) {
 switch (b) {
 case 0:
@@ -49,8 +49,8 @@ break L;
 }
 r8 = 0;
 r1 = r1 + -16 | 0;
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) st.setInt32(t, r8, true); else if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) st.setInt32(t, r8, true); else if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
 x = -18;
 break L;
 }
@@ -59,8 +59,8 @@ if ((steps -= 5) < 0) {
 x = -37;
 break L;
 }
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) r9 = st.getInt32(t, true); else {
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) r9 = st.getInt32(t, true); else {
 v = m.load(r1 + 4 >>> 0, 4);
 if (v < 0) {
 x = -34;
@@ -69,8 +69,8 @@ break L;
 r9 = v | 0;
 }
 r9 = r9 + r7 | 0;
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) st.setInt32(t, r9, true); else if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) st.setInt32(t, r9, true); else if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
 x = -50;
 break L;
 }
@@ -121,8 +121,8 @@ if ((steps -= 2) < 0) {
 x = -125;
 break L;
 }
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) r8 = st.getInt32(t, true); else {
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) r8 = st.getInt32(t, true); else {
 v = m.load(r1 + 4 >>> 0, 4);
 if (v < 0) {
 x = -122;

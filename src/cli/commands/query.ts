@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
-import { hasBackend, type BackendName } from '../../runtime/backends.ts';
+import { readProgramInput } from '../input.ts';
+import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
   MockRuntimeState,
@@ -20,9 +21,9 @@ import {
   type ProgramMetadata,
 } from '../../pvq/index.ts';
 
-const HELP = `usage: pvm2js query <program.polkavm> [options]
+const HELP = `usage: pvm2js query <program.polkavm | out.mjs> [options]
 
-Runs the program's 'pvq' export with the query arguments and prints the SCALE-encoded result
+Runs the program's 'pvq' export (of a program, or of a compiled module written by 'pvm2js compile') with the query arguments and prints the SCALE-encoded result
 (and its decoded value when the program's metadata is found).
 
   --args HEX          the query arguments: byte 0 selects the entrypoint, its SCALE-encoded
@@ -38,7 +39,7 @@ Runs the program's 'pvq' export with the query arguments and prints the SCALE-en
   --max-instructions N  stop after about N guest instructions
   --max-memory BYTES  guest memory cap (default ${PVQ_DEFAULT_CONFIG.maxMemory})
   --allow ID          allow only these extension ids (repeatable; default: all)
-  --backend B         interpreter | compiled
+  --backend B         tiered (default) | compiled | interpreter
   --json              print one JSON object
 
 Exit codes: 0 the query returned a result, 1 it failed (trap, gas, timeout, extension error...),
@@ -111,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
   if (gas !== undefined && (gas < -(1n << 63n) || gas >= 1n << 63n)) throw new UsageError(`--gas ${gas} is outside the i64 range`);
 
   const backend = args.get('backend');
-  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (interpreter${hasBackend('compiled') ? ', compiled' : ''})`);
+  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (${BACKEND_NAMES.filter((b) => hasBackend(b)).join(', ')})`);
   const config: PvqConfig = {};
   const timeout = parseCount(args.get('timeout'), '--timeout', { float: true });
   if (timeout !== undefined) config.maxExecutionTime = timeout * 1000;
@@ -138,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
   const metadataPath = args.get('metadata') ?? findMetadata(programPath);
   const metadata: ProgramMetadata | undefined = metadataPath === undefined ? undefined : parseProgramMetadata(readJson(metadataPath, 'metadata'));
 
-  const program = readInputFile(programPath);
+  const program = (await readProgramInput(programPath)).bytes;
   const executor = new ExtensionsExecutor(extensions, config);
   const outcome = executor.execute(program, queryArgs, gas);
 
