@@ -1,6 +1,8 @@
 // The library as one browser ES module (dist/browser/pvm2js.js) for the playground and browser users.
 // platform 'browser' makes esbuild refuse any Node built-in below src/cli, the floor the core promises.
 import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +26,15 @@ export async function bundleForBrowser(entry: string, outfile: string): Promise<
   });
 }
 
+/** dist/browser: the library, the playground's code, and the wasm its source-map reader loads. */
+export async function bundleBrowserFiles(): Promise<void> {
+  const out = join(root, 'dist', 'browser');
+  await bundleForBrowser(join(root, 'src', 'index.ts'), join(out, 'pvm2js.js'));
+  await bundleForBrowser(join(root, 'examples', 'web', 'main.ts'), join(out, 'playground.js'));
+  mkdirSync(out, { recursive: true });
+  copyFileSync(createRequire(import.meta.url).resolve('source-map/lib/mappings.wasm'), join(out, 'mappings.wasm'));
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await bundleForBrowser(join(root, 'src', 'index.ts'), join(root, 'dist', 'browser', 'pvm2js.js'));
+  await bundleBrowserFiles();
 }

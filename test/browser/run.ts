@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { bundleForBrowser } from '../../scripts/bundle-browser.ts';
+import { bundleBrowserFiles, bundleForBrowser } from '../../scripts/bundle-browser.ts';
 import { startStaticServer } from '../../src/cli/static-server.ts';
 import { HAVE_SHARED, SHARED } from '../shared.ts';
 
@@ -37,7 +37,7 @@ if (!HAVE_SHARED) skipOrFail(`shared test data not found at ${SHARED} (set PVM2J
 
 mkdirSync(out, { recursive: true });
 await bundleForBrowser(join(root, 'test', 'browser', 'checks.ts'), join(out, 'checks.js'));
-await bundleForBrowser(join(root, 'src', 'index.ts'), join(root, 'dist', 'browser', 'pvm2js.js'));
+await bundleBrowserFiles();
 const page = (title: string) => `<!doctype html><meta charset="utf-8"><title>${title}</title><script type="module" src="/out/checks.js"></script>`;
 writeFileSync(join(out, 'plain.html'), page('loading'));
 writeFileSync(join(out, 'csp.html'), page('loading'));
@@ -104,7 +104,7 @@ async function playground(b: Browser, url: string): Promise<void> {
   await p.setInputFiles('#file', join(SHARED, 'blobs', 'polkavm', 'doom.polkavm'));
   await p.waitForFunction("document.querySelector('#info')?.textContent?.includes('ext_initialize')", undefined, { timeout: 60_000 });
   const doomInfo = (await p.textContent('#info')) ?? '';
-  const doomJs = await p.locator('#js .line').count();
+  const doomJs = Number(await p.getAttribute('#js', 'data-count'));
   check('playground loads doom', doomInfo.includes('exports') && doomJs > 1000, `info ${doomInfo.split('\n')[0]}; ${doomJs} JS lines`);
   await p.setInputFiles('#file', join(SHARED, 'blobs', 'polkavm', 'example-hello-world.polkavm'));
   await p.waitForFunction("document.querySelector('#info')?.textContent?.includes('add_numbers')");
@@ -115,9 +115,10 @@ async function playground(b: Browser, url: string): Promise<void> {
   await p.click('#run');
   await p.waitForFunction("document.querySelector('#outcome')?.textContent?.includes('finished')");
   const outcome = (await p.textContent('#outcome')) ?? '';
-  check('playground runs hello-world add_numbers 1 2', /a0\s+= 103\b/.test(outcome) && /gas used\s+\d+/.test(outcome), outcome.replace(/\s+/g, ' ').slice(0, 160));
+  check('playground runs hello-world add_numbers 1 2', /^outcome:\s+finished/m.test(outcome) && /^a0\s+= 103\b/m.test(outcome) && /^gas used:\s+\d+/m.test(outcome), outcome.split('\n').filter((l) => /^(outcome|gas used|a0 )/.test(l)).join('; '));
   // A generated line links to its guest instruction: clicking it marks that instruction.
-  await p.locator('#js .line[data-pc]').nth(3).click();
+  // The gutter of a mapped line reads '<line> @<pc>'.
+  await p.locator('#js .line').filter({ hasText: ' @' }).nth(3).click();
   const marked = await p.locator('#disasm .line.selected').count();
   check('playground: a JS line selects its guest instruction', marked === 1, `${marked} marked`);
   await p.screenshot({ path: join(out, 'playground.png'), fullPage: false });
