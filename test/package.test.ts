@@ -1,7 +1,7 @@
 // The package as users get it: `npm pack` (which builds through `prepare`), the tarball installed into an
 // empty project, then the CLI through npx, every entry point imported and a consumer type-checked.
 // Packing and installing happen once, in beforeAll; each check then runs against that install.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,6 +44,34 @@ describe('the packed package, installed into an empty project', () => {
   it('npx pvm2js demo runs the bundled example from the installed files', () => {
     const out = run('npx', ['--no-install', 'pvm2js', 'demo', '--limit', '1000']);
     expect(out).toContain('count_primes(1000) = 168  (plain JavaScript says 168: same)');
+  });
+
+  it('npx pvm2js serve-playground serves the page and its browser bundle on 127.0.0.1', async () => {
+    // The installed bin itself (not through npx, whose shell would not pass SIGINT on).
+    const child = spawn(process.execPath, [join(project, 'node_modules', '.bin', 'pvm2js'), 'serve-playground', '--port', '0'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((done) => child.once('exit', done));
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk;
+          const match = /playground: (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(text);
+          if (match) resolveUrl(match[1]!);
+        });
+        child.stderr.on('data', (chunk: Buffer) => (text += chunk));
+        child.once('exit', (code) => reject(new Error(`serve-playground exited with ${code}: ${text}`)));
+      });
+      const page = await (await fetch(url)).text();
+      expect(page).toContain('pvm2js playground');
+      const script = /src="([^"]+playground\.js)"/.exec(page)![1]!;
+      const bundle = await fetch(new URL(script, url));
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+      expect((await fetch(new URL('../../package.json', url))).status).toBe(404);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it.each(entryPoints)('import("%s") loads from the install and has exports', (entry) => {

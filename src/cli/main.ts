@@ -14,11 +14,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   query: { summary: 'run a PVQ query program', load: () => import('./commands/query.ts') },
   validate: { summary: 'check that a program parses and decodes', load: () => import('./commands/validate.ts') },
   demo: { summary: 'assemble, compile and run the bundled example program', load: () => import('./commands/demo.ts') },
+  'serve-playground': { summary: 'serve the playground page on 127.0.0.1 (prints its URL)', load: () => import('./commands/serve-playground.ts') },
 };
 
 function usage(): string {
   const lines = ['usage: pvm2js <command> [options]', '', 'commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)}${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(18)}${c.summary}`);
   lines.push('', "run 'pvm2js <command> --help' for a command's options");
   return lines.join('\n');
 }
