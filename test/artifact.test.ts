@@ -129,6 +129,12 @@ describe('precompiled modules everywhere', () => {
       const fromProgram = JSON.parse((await cli(['run', program, 'main', '5', '7', '--json', '--backend', 'interpreter', ...gas])).stdout);
       expect({ ...out, timings: 0 }).toEqual({ ...fromProgram, timings: 0 });
     }
+    // A module made for another cost model and dynamic paging runs with those, still its own code.
+    const full = join(dir, 'add-full.mjs');
+    writeFileSync(full, compileModule(bytes, { costModel: 'full-l2', dynamicPaging: true }).code);
+    const fromFull = await cli(['run', full, 'main', '5', '7', '--json', '--gas', '100']);
+    expect(fromFull.code, fromFull.stderr).toBe(0);
+    expect(JSON.parse(fromFull.stdout).regs[7]).toBe('1012');
     expect(codeGenerationCount() - before).toBe(0);
   });
 

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isCompiledModule, readPrecompiled } from '../runtime/compiled.ts';
 import { RuntimeError } from '../runtime/errors.ts';
+import type { CostModelName } from '../gas/index.ts';
 import { UsageError, readInputFile, type OptionSpec, type Parsed } from './args.ts';
 
 export const PROGRAM_OPTIONS: Record<string, OptionSpec> = {
@@ -22,7 +23,7 @@ export const PROGRAM_OPTIONS_HELP = `  --isa I        revive_v1 | latest32 | lat
  * container and ISA its code was made for (its code is then in the module cache, by ModuleId). */
 export interface ProgramInput {
   readonly bytes: Uint8Array;
-  readonly compiled?: { readonly format: InputFormat; readonly isa: IsaName };
+  readonly compiled?: { readonly format: InputFormat; readonly isa: IsaName; readonly costModel: CostModelName; readonly dynamicPaging: boolean };
 }
 
 /** An ES module rather than a program: by extension, or text that starts with `export`. */
@@ -50,21 +51,22 @@ export async function readProgramInput(path: string): Promise<ProgramInput> {
     throw new UsageError(`${path} is not a pvm2js compiled module (it does not export link, compiler, moduleId and program; write one with 'pvm2js compile')`);
   try {
     const { namespace: ns, bytes: programBytes } = readPrecompiled(namespace);
-    return { bytes: programBytes, compiled: { format: ns.options.format, isa: ns.options.isa } };
+    const { format, isa, costModel, dynamicPaging } = ns.options;
+    return { bytes: programBytes, compiled: { format, isa, costModel, dynamicPaging } };
   } catch (e) {
     if (e instanceof RuntimeError) throw new UsageError(`${path}: ${e.message}`);
     throw e;
   }
 }
 
-/** Reads and parses `path` as the --isa / --format options say (a compiled module names its own);
- * parse errors propagate as ProgramParseError. */
-export async function loadProgramInput(path: string, args: Parsed): Promise<ProgramBlob> {
+/** Reads and parses `path` as the --isa / --format options say (a compiled module names its own, and
+ * the cost model and paging its code was made for); parse errors propagate as ProgramParseError. */
+export async function loadProgramInput(path: string, args: Parsed): Promise<{ blob: ProgramBlob; compiled: ProgramInput['compiled'] }> {
   const input = await readProgramInput(path);
-  if (!input.compiled) return parseInput(path, input.bytes, args);
+  if (!input.compiled) return { blob: parseInput(path, input.bytes, args), compiled: undefined };
   if (args.get('isa') !== undefined || args.get('format') !== undefined)
     throw new UsageError(`${path} is a compiled module: it names its own ISA (${input.compiled.isa}) and format (${input.compiled.format}); drop --isa / --format`);
-  return parseProgram(input.bytes, { format: input.compiled.format, isa: parseIsaName(input.compiled.isa)! });
+  return { blob: parseProgram(input.bytes, { format: input.compiled.format, isa: parseIsaName(input.compiled.isa)! }), compiled: input.compiled };
 }
 
 /** Reads and parses `path` as the --isa / --format options say; parse errors propagate as ProgramParseError. */

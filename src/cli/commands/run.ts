@@ -112,14 +112,15 @@ export async function run(argv: string[]): Promise<number> {
   const json = args.flag('json');
 
   const loadStart = performance.now();
-  const blob = await loadProgramInput(file, args);
+  const { blob, compiled } = await loadProgramInput(file, args);
   let module: Module;
   try {
     module = Module.fromBlob(blob, {
       backend,
       gasMetering: gas === undefined ? undefined : 'sync',
-      costModel,
-      dynamicPaging: args.flag('dynamic-paging'),
+      // A compiled module runs its own code unless told otherwise: the cost model and paging it was made for.
+      costModel: compiled && args.get('cost-model') === undefined && costTablePath === undefined ? compiled.costModel : costModel,
+      dynamicPaging: args.flag('dynamic-paging') || (compiled?.dynamicPaging ?? false),
       stepTracing: trace,
     });
   } catch (e) {
