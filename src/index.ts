@@ -18,6 +18,8 @@ export {
   ARG_REGS,
   compileModule,
   loadCompiled,
+  setLogger,
+  type Logger,
   precompile,
   readPrecompiled,
   isCompiledModule,

@@ -12,10 +12,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   assembler: ['decoder'],
   interpreter: ['decoder', 'machine', 'gas'],
   codegen: ['decoder', 'machine', 'gas'],
-  runtime: ['decoder', 'machine', 'gas', 'interpreter', 'codegen', 'assembler'],
+  tiered: ['decoder', 'machine', 'gas', 'interpreter', 'codegen'],
+  runtime: ['decoder', 'machine', 'gas', 'interpreter', 'codegen', 'tiered', 'assembler'],
   virt: ['decoder', 'machine', 'gas', 'runtime'],
   pvq: ['decoder', 'machine', 'gas', 'runtime'],
-  cli: ['decoder', 'machine', 'gas', 'assembler', 'interpreter', 'codegen', 'runtime', 'virt', 'pvq'],
+  cli: ['decoder', 'machine', 'gas', 'assembler', 'interpreter', 'codegen', 'tiered', 'runtime', 'virt', 'pvq'],
 };
 const ROOT_FILES = new Set(['version.ts']);
 

@@ -218,9 +218,12 @@ describe('precompiled modules everywhere', () => {
     const { stdout } = await run(path);
     expect(JSON.parse(stdout)).toMatchObject({ status: 'finished' });
     expect(JSON.parse(stdout).regs[7]).toBe('1005');
-    // The same program as bytes needs code generated from text, which the flag forbids.
+    // The same program as bytes needs code generated from text, which the flag forbids: it runs on the
+    // interpreter instead, with one notice (issue 8 item 5), never an EvalError.
     const program = join(dir, 'no-eval.polkavm');
     writeFileSync(program, readPrecompiled(await importModule(path)).bytes);
-    await expect(run(program)).rejects.toThrow(/EvalError|Code generation from strings disallowed/);
+    const fromBytes = await run(program);
+    expect(JSON.parse(fromBytes.stdout).regs[7]).toBe('1005');
+    expect(fromBytes.stderr).toMatch(/'compiled' backend runs on the interpreter instead/);
   }, 30_000);
 });

@@ -6,8 +6,10 @@ import { assemble } from '../src/assembler/assemble.ts';
 import { Reg } from '../src/machine/state.ts';
 import { hasBackend, Linker, Module, type BackendName, type ModuleOptions } from '../src/runtime/index.ts';
 import { HAVE_SHARED, sharedPath } from './shared.ts';
+import { registerTieredVariants, TIERED_VARIANTS } from './tiered-variants.ts';
 
-export const backends: readonly BackendName[] = (['interpreter', 'compiled'] as const).filter((b) => hasBackend(b));
+registerTieredVariants();
+export const backends: readonly BackendName[] = [...(['interpreter', 'compiled', 'tiered'] as const).filter((b) => hasBackend(b)), ...TIERED_VARIANTS];
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 

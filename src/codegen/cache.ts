@@ -73,6 +73,11 @@ export function providePrecompiled(id: string, link: LinkFunction): void {
   if (precompiled.size > MAX_ENTRIES) precompiled.delete(precompiled.keys().next().value!);
 }
 
+/** True when code for this ModuleId is at hand without evaluating text (imported, or already linked). */
+export function hasPrecompiled(id: string): boolean {
+  return precompiled.has(id) || cache.get(id)?.link !== undefined;
+}
+
 /** Compiles `image`, or returns the compilation made earlier for the same ModuleId. */
 export function compileCached(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
   const id = moduleId(image, options);

@@ -94,6 +94,30 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
   return { code: out.code(), map: map?.toString(), program };
 }
 
+/**
+ * One region's code alone, for the tiered backend, which generates regions as they get hot:
+ * `(function link(env) { …env names…; function rK(c, label) {…}; return rK; });`. Regions never call
+ * each other (a transfer out of a region returns the target to the trampoline), so a region generated
+ * alone is the same function as in the whole program's text.
+ */
+export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions = {}): string {
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
+  const regionOptions: RegionOptions = {
+    // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
+    metered: true,
+    countSteps: options.countSteps ?? true,
+    dynamicPaging: image.dynamicPaging,
+  };
+  const out = new Printer(undefined);
+  out.text('(function link(env) {\n');
+  out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
+  out.print(f.program([emitRegion(f, program, image, region, regionOptions)]));
+  f.at(0);
+  out.print(f.program([f.return(f.id(`r${region}`))]), false);
+  out.text('});\n');
+  return out.code();
+}
+
 function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, region: number, options: RegionOptions): ES.FunctionDeclaration {
   const code = p.code;
   const b = new RegionBuilder(f, p, region, options);

@@ -28,6 +28,9 @@ export const Exit = Object.freeze({
   /** The instruction must run on the fallback backend, and so must the rest of the run: a 32-bit
    * `memset` whose A0 or A2 would leave the sign-extended form compiled code keeps registers in. */
   handOver: 6,
+  /** The region was not generated (the tiered backend generates hot regions only): the run leaves
+   * compiled code at the block being entered, before its charge. Only region stubs return it. */
+  uncompiled: 7,
 } as const);
 export type ExitKind = (typeof Exit)[keyof typeof Exit];
 

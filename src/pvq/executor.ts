@@ -33,7 +33,8 @@ export interface PvqConfig {
   /** Default 16 MiB. Bytes of guest memory (data, heap, stack, arguments) one execution may hold;
    * growing past it ends the query with `out-of-memory`. */
   maxMemory?: number;
-  /** Default 10 000 (10 s). Wall-clock milliseconds, checked at basic-block edges; `timeout` (deadline). */
+  /** Default 10 000 (10 s). Wall-clock milliseconds of guest time, from the first instruction and checked
+   * at basic-block edges; parsing and code generation are host costs and not counted. `timeout` (deadline). */
   maxExecutionTime?: number;
   /** Default unlimited. Guest instructions, checked at basic-block edges; `timeout` (instructions). */
   maxInstructions?: number;
@@ -42,7 +43,7 @@ export interface PvqConfig {
   stackSize?: number;
   /** Default: every extension. Ids a guest may call; any other is refused with a `permission` extension error. */
   extensionWhitelist?: readonly bigint[] | undefined;
-  /** Default: the runtime's default backend ('compiled' once built, else 'interpreter'). */
+  /** Default: the runtime's default backend ('tiered'). */
   backend?: BackendName;
   /** Default: one cache shared by every executor in the process (32 modules). Where prepared
    * modules are kept, keyed by program hash, memory layout and options; false: none. */
@@ -253,8 +254,10 @@ export class PvqExecutor {
     if (args.length > 0) instance.writeMemory(auxAddress, args);
     instance.prepareCall(PVQ_EXPORT, [auxAddress, args.length]);
     instance.setInstructionBudget(Number.isFinite(this.config.maxInstructions) ? this.config.maxInstructions : undefined);
-    const deadline = this.config.maxExecutionTime - (performance.now() - started);
-    instance.setDeadline(Number.isFinite(deadline) ? Math.max(0, deadline) : undefined);
+    // The deadline counts guest time from here: parsing and generating code are host costs, so a
+    // query's outcome does not depend on whether its code was compiled (or cached) before.
+    const deadline = this.config.maxExecutionTime;
+    instance.setDeadline(Number.isFinite(deadline) ? deadline : undefined);
 
     let error: PvqError | undefined;
     try {

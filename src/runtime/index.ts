@@ -3,5 +3,6 @@ export { Module, type ModuleOptions, type ResolvedModuleOptions } from './module
 export { Instance, ARG_REGS, type CallMetrics, type CallResult, type HostFunction } from './instance.ts';
 export { Linker } from './linker.ts';
 export { RuntimeError, type RuntimeErrorKind } from './errors.ts';
+export { setLogger, type Logger } from './logger.ts';
 export { BACKEND_NAMES, registerBackend, hasBackend, getBackend, defaultBackendName, type BackendName } from './backends.ts';
 export { compileModule, loadCompiled, precompile, readPrecompiled, isCompiledModule, COMPILED_MODULE_FORMAT, type PrecompileOptions, type PrecompiledProgram, type CompiledModuleNamespace, type CompiledModuleOptions, type CompileModuleOptions, type CompiledModuleText, type LoadCompiledOptions } from './compiled.ts';

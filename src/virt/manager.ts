@@ -28,7 +28,7 @@ import {
 export const MAX_LIVE_INSTANCES = 30;
 
 export interface VirtManagerOptions {
-  /** Default: the runtime's default backend ('compiled' once built, else 'interpreter'). */
+  /** Default: the runtime's default backend ('tiered'). */
   backend?: BackendName;
   /** Default 'full-l2', as sc-virtualization sets polkavm's `CostModelKind::Full(CacheModel::L2Hit)`. */
   costModel?: CostModel | CostModelName;

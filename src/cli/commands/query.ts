@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { readProgramInput } from '../input.ts';
-import { hasBackend, type BackendName } from '../../runtime/backends.ts';
+import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
   MockRuntimeState,
@@ -38,7 +38,7 @@ Runs the program's 'pvq' export (of a program, or of a compiled module written b
   --max-instructions N  stop after about N guest instructions
   --max-memory BYTES  guest memory cap (default ${PVQ_DEFAULT_CONFIG.maxMemory})
   --allow ID          allow only these extension ids (repeatable; default: all)
-  --backend B         interpreter | compiled
+  --backend B         tiered (default) | compiled | interpreter
   --json              print one JSON object
 
 Exit codes: 0 the query returned a result, 1 it failed (trap, gas, timeout, extension error...),
@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
   if (gas !== undefined && (gas < -(1n << 63n) || gas >= 1n << 63n)) throw new UsageError(`--gas ${gas} is outside the i64 range`);
 
   const backend = args.get('backend');
-  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (interpreter${hasBackend('compiled') ? ', compiled' : ''})`);
+  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (${BACKEND_NAMES.filter((b) => hasBackend(b)).join(', ')})`);
   const config: PvqConfig = {};
   const timeout = parseCount(args.get('timeout'), '--timeout', { float: true });
   if (timeout !== undefined) config.maxExecutionTime = timeout * 1000;

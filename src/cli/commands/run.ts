@@ -5,7 +5,7 @@ import { COST_MODEL_NAMES, costTable, isCostModelName, simpleCostModel, type Cos
 import type { Interrupt } from '../../machine/interrupt.ts';
 import { REG_COUNT, REG_NAMES, Reg } from '../../machine/state.ts';
 import { Module, RuntimeError, type Instance } from '../../runtime/index.ts';
-import { defaultBackendName } from '../../runtime/backends.ts';
+import { BACKEND_NAMES, defaultBackendName, type BackendName } from '../../runtime/backends.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgramInput } from '../input.ts';
 
@@ -17,7 +17,7 @@ as two's complement (32-bit ISAs keep the low 32 bits, sign-extended).
 
 options:
 ${PROGRAM_OPTIONS_HELP}
-  --backend B          compiled | interpreter (default: compiled)
+  --backend B          tiered | compiled | interpreter (default: tiered: interpreter first, hot code compiled)
   --gas N              meter gas (sync) starting from N
   --cost-model M       ${COST_MODEL_NAMES.join(' | ')} (default naive; applies with --gas)
   --cost-table F       a JSON file {"<instruction name>": cost, "invalid": cost}: polkavm's simple
@@ -94,8 +94,8 @@ export async function run(argv: string[]): Promise<number> {
   if (file === undefined || entry === undefined) throw new UsageError('expected <file> <export|@pc> [args...]');
   if (rest.length > 9) throw new UsageError(`too many arguments: ${rest.length} (at most 9)`);
   const callArgs = rest.map((a, k) => parseU64Arg(a, `argument ${k + 1}`));
-  const backend = args.get('backend') ?? defaultBackendName();
-  if (backend !== 'compiled' && backend !== 'interpreter') throw new UsageError(`unknown backend '${backend}' (compiled, interpreter)`);
+  const backend = (args.get('backend') ?? defaultBackendName()) as BackendName;
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) throw new UsageError(`unknown backend '${backend}' (${BACKEND_NAMES.join(', ')})`);
   const gasText = args.get('gas');
   const gas = gasText === undefined ? undefined : parseU64Arg(gasText, '--gas');
   if (gas !== undefined && gas >= 1n << 63n) throw new UsageError(`--gas ${gasText} is more than i64::MAX`);
