@@ -2,6 +2,7 @@
 // usage errors (exit 2), never silently ignored.
 import { readFileSync } from 'node:fs';
 import { ProgramParseError } from '../decoder/errors.ts';
+import { writeOut } from './output.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -30,7 +31,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>, help
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
-      process.stdout.write(helpText.trimEnd() + '\n');
+      writeOut(helpText.trimEnd() + '\n');
       throw new HelpShown();
     }
     if (arg === '--') {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { assemble } from '../../assembler/assemble.ts';
 import { parseIsaName } from '../../decoder/isa.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js asm <in.txt> -o <out.polkavm> [options]
 
@@ -34,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof Error && (e as { pvm2jsUserError?: boolean }).pvm2jsUserError) e.message = `${input}: ${e.message}`;
     throw e;
   }
-  if (output === '-') process.stdout.write(bytes);
+  if (output === '-') writeOut(bytes);
   else {
     try {
       writeFileSync(output, bytes);

@@ -7,6 +7,7 @@ import type { GasMetering } from '../../machine/state.ts';
 import { compileModule, RuntimeError } from '../../runtime/index.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js compile <file> -o <out.mjs> [options]
 
@@ -96,9 +97,9 @@ export async function run(argv: string[]): Promise<number> {
     isa: isaName(blob.isa),
     milliseconds: Math.round(ms),
   };
-  if (args.flag('json')) process.stdout.write(JSON.stringify(summary) + '\n');
+  if (args.flag('json')) writeOut(JSON.stringify(summary) + '\n');
   else
-    process.stdout.write(
+    writeOut(
       `wrote ${output} (${(compiled.code.length / 1e6).toFixed(2)} MB${compiled.map !== undefined ? `, map ${mapPath}` : ''}) for ${summary.isa} in ${ms.toFixed(0)} ms\n`,
     );
   return 0;

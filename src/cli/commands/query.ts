@@ -19,6 +19,7 @@ import {
   type PvqOutcome,
   type ProgramMetadata,
 } from '../../pvq/index.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js query <program.polkavm | out.mjs> [options]
 
@@ -171,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     } else report.error = describeError(outcome);
     report.gasRemaining = gasRemaining;
     report.metrics = metrics;
-    process.stdout.write(JSON.stringify(report) + '\n');
+    writeOut(JSON.stringify(report) + '\n');
   } else {
     const lines: string[] = [];
     if (entry) lines.push(`entrypoint:   ${entry.index} ${entry.fn.name}`);
@@ -185,7 +186,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (gasRemaining !== null) lines.push(`gas left:     ${gasRemaining}`);
     lines.push(`gas used:     ${metrics.gasUsed}`, `instructions: ${metrics.instructions}`, `host calls:   ${metrics.hostCalls}`, `time:         ${metrics.timeMs} ms`);
-    process.stdout.write(lines.join('\n') + '\n');
+    writeOut(lines.join('\n') + '\n');
   }
   if (outcome.ok) return 0;
   return outcome.error.kind === 'invalid-program' ? 2 : 1;

@@ -8,6 +8,7 @@ import { Module, RuntimeError, type Instance } from '../../runtime/index.ts';
 import { BACKEND_NAMES, defaultBackendName, type BackendName } from '../../runtime/backends.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgramInput } from '../input.ts';
+import { writeOut, writeErr } from '../output.ts';
 
 const HELP = `usage: pvm2js run <file> <export|@pc> [args...] [options]
 
@@ -177,8 +178,8 @@ export async function run(argv: string[]): Promise<number> {
     hostCalls: metrics.hostCalls,
     timings: { loadMs: round(loadMs), execMs: round(execMs) },
   });
-  if (json) process.stdout.write(JSON.stringify(out) + '\n');
-  else process.stdout.write(formatText(out, regs) + '\n');
+  if (json) writeOut(JSON.stringify(out) + '\n');
+  else writeOut(formatText(out, regs) + '\n');
   return interrupt.kind === 'finished' ? 0 : 1;
 }
 
@@ -216,7 +217,7 @@ class Tracer {
     const text = index >= 0 ? formatInstruction(code, index) : '?';
     const now = this.snapshot();
     const changed = now.flatMap((v, k) => (v !== this.regs[k] ? [`${REG_NAMES[k]}=0x${v.toString(16)}`] : []));
-    process.stderr.write(`${String(this.pc).padStart(8)}: ${text}${changed.length ? '    ; ' + changed.join(' ') : ''}\n`);
+    writeErr(`${String(this.pc).padStart(8)}: ${text}${changed.length ? '    ; ' + changed.join(' ') : ''}\n`);
     this.pc = undefined;
   }
 
@@ -228,7 +229,7 @@ class Tracer {
 
   note(text: string): void {
     this.flush();
-    process.stderr.write(`          ${text}\n`);
+    writeErr(`          ${text}\n`);
   }
 
   finish(): void {
