@@ -31,8 +31,20 @@ function writeAll(fd: number, data: string | Uint8Array): void {
   }
 }
 
-export const writeOut = (data: string | Uint8Array): void => writeAll(STDOUT, data);
-export const writeErr = (data: string | Uint8Array): void => writeAll(STDERR, data);
+// Whoever calls main() in-process and replaces a stream's write (a test capturing output, an embedder
+// redirecting it) gets the output there instead of on the file descriptor.
+const nativeStdoutWrite = process.stdout.write;
+const nativeStderrWrite = process.stderr.write;
+
+export function writeOut(data: string | Uint8Array): void {
+  if (process.stdout.write !== nativeStdoutWrite) process.stdout.write(data);
+  else writeAll(STDOUT, data);
+}
+
+export function writeErr(data: string | Uint8Array): void {
+  if (process.stderr.write !== nativeStderrWrite) process.stderr.write(data);
+  else writeAll(STDERR, data);
+}
 
 /** Collects lines and writes them in 64 KiB chunks: a trace of millions of lines costs few system calls and bounded memory. */
 export class LineSink {

@@ -1,7 +1,7 @@
 // pvm2js query: run a PVQ query program against the mock runtime (or the reference test runner's
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, parseArgs, readInputFile } from '../args.ts';
+import { UsageError, parseArgs, readInputFile, parseGasArg } from '../args.ts';
 import { readProgramInput } from '../input.ts';
 import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
@@ -107,9 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   const queryArgs = parseHex(args.get('args') ?? '', '--args');
 
   const gasText = args.get('gas');
-  if (gasText !== undefined && !/^-?\d+$/.test(gasText)) throw new UsageError(`--gas '${gasText}' is not an integer`);
-  const gas = gasText === undefined ? undefined : BigInt(gasText);
-  if (gas !== undefined && (gas < -(1n << 63n) || gas >= 1n << 63n)) throw new UsageError(`--gas ${gas} is outside the i64 range`);
+  const gas = gasText === undefined ? undefined : parseGasArg(gasText, '--gas');
 
   const backend = args.get('backend');
   if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (${BACKEND_NAMES.filter((b) => hasBackend(b)).join(', ')})`);
