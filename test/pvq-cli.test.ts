@@ -96,7 +96,7 @@ const cases: CliCase[] = [
     code: 1,
     stdout: [/status: +error \(trap\)/, /reference: +Trap/],
   },
-  { name: 'not a PVQ program: exit 2', args: () => [STATE, '--args', '00'], code: 2, stdout: [/invalid-program/] },
+  { name: 'not a program at all: exit 2', args: () => [STATE, '--args', '00'], code: 2, stderr: /is a text file, not a program blob/ },
   { name: 'bad --args: exit 2', args: () => [blob('sumBalance'), '--args', 'xyz'], code: 2, stderr: /not an even number of hex digits/ },
   { name: 'bad --gas: exit 2', args: () => [blob('sumBalance'), '--gas', '1e6'], code: 2, stderr: /--gas '1e6' is not a number/ },
   { name: 'negative --gas: exit 2', args: () => [blob('sumBalance'), '--gas', '-5'], code: 2, stderr: /--gas -5 is negative/ },

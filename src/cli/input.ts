@@ -100,6 +100,17 @@ function parseInput(path: string, bytes: Uint8Array, args: Parsed): ProgramBlob 
   }
 }
 
+/**
+ * For commands that take only .polkavm blobs (query): a file that is no blob, or a malformed one, is a
+ * one-line error naming the file (ProgramParseError carries the offset), before any executor sees it.
+ */
+export function checkPolkavmBlob(path: string, bytes: Uint8Array): void {
+  if (!hasBlobMagic(bytes)) {
+    throw new UsageError(describeNonProgram(path, bytes) ?? `${path} does not start with "PVM\\0": not a .polkavm blob`);
+  }
+  parseProgram(bytes, { format: 'polkavm' });
+}
+
 /** Why a file without the blob magic is no program at all (empty, text), or undefined when it may be a bare one. */
 function describeNonProgram(path: string, bytes: Uint8Array): string | undefined {
   if (bytes.length === 0) return `${path} is empty, not a program`;

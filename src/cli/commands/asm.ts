@@ -30,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   const input = args.positional[0]!;
   const raw = input === '-' ? new Uint8Array(readFileSync(0)) : readInputFile(input);
   // Binary input (a .polkavm blob given by mistake) would otherwise be reported as garbage at line 1.
+  if (raw.length === 0) throw new UsageError(`${input} is empty: there is no assembly to assemble`);
   if (hasBlobMagic(raw)) throw new UsageError(`${input} is a program blob, not assembly text (to see its instructions, run 'pvm2js disasm ${input}')`);
   if (!looksLikeText(raw)) throw new UsageError(`${input} is not text (it is not UTF-8, or has control characters): expected polkavm assembly`);
   const text = new TextDecoder('utf-8').decode(raw);

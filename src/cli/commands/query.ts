@@ -2,7 +2,7 @@
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, parseArgs, readInputFile, parseGasArg } from '../args.ts';
-import { readProgramInput } from '../input.ts';
+import { readProgramInput, checkPolkavmBlob } from '../input.ts';
 import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
@@ -137,7 +137,9 @@ export async function run(argv: string[]): Promise<number> {
   const metadataPath = args.get('metadata') ?? findMetadata(programPath);
   const metadata: ProgramMetadata | undefined = metadataPath === undefined ? undefined : parseProgramMetadata(readJson(metadataPath, 'metadata'));
 
-  const program = (await readProgramInput(programPath)).bytes;
+  const input = await readProgramInput(programPath);
+  if (!input.compiled) checkPolkavmBlob(programPath, input.bytes);
+  const program = input.bytes;
   const executor = new ExtensionsExecutor(extensions, config);
   const outcome = executor.execute(program, queryArgs, gas);
 
