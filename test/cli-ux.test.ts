@@ -74,6 +74,8 @@ describe('messages that say what is wrong', () => {
     { name: 'a README', argv: () => ['run', file('README.md', '# hi\n'), 'main'], stderr: /is a text file, not a program blob/ },
     { name: 'binary without the magic', argv: () => ['info', file('x.bin', Uint8Array.of(1, 2, 3, 0, 0xff))], stderr: /does not start with "PVM\\0".*--isa/ },
     { name: 'negative --gas', argv: () => ['run', HELLO, 'add_numbers', '--gas', '-5'], stderr: /--gas -5 is negative/ },
+    { name: 'a huge count, repeated exactly', argv: () => ['query', sharedPath('blobs', 'pvq', 'files_guest-sum-balance.polkavm'), '--max-memory', '13727161095513821337'], stderr: /--max-memory 13727161095513821337 is more than/ },
+    { name: 'a huge --max-instructions', argv: () => ['run', HELLO, 'add_numbers', '--max-instructions', '13727161095513821337'], stderr: /--max-instructions 13727161095513821337 is more than/ },
     { name: 'a blob given to asm', argv: () => ['asm', HELLO, '-o', join(dir, 'o.polkavm')], stderr: /is a program blob, not assembly text/ },
     { name: 'an unknown import in --ecalli-ret', argv: () => ['run', HELLO, 'add_numbers', '--ecalli-ret', 'get_thrd=1'], stderr: /imports no 'get_thrd' \(imports: get_third_number\)/ },
   ];

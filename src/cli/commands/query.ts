@@ -57,6 +57,8 @@ function parseCount(text: string | undefined, what: string, options: { float?: b
   if (text === undefined) return undefined;
   const ok = options.float ? /^\d+(\.\d+)?$/.test(text) : /^\d+$/.test(text);
   if (!ok) throw new UsageError(`${what} '${text}' is not a non-negative ${options.float ? 'number' : 'integer'}`);
+  // Checked on the digits, so the message repeats what was typed, never a rounded double.
+  if (BigInt(text.split('.')[0]!) > BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`${what} ${text} is more than ${Number.MAX_SAFE_INTEGER}`);
   return Number(text);
 }
 
