@@ -1,7 +1,7 @@
 // Options shared by the commands that read a program: which container and which instruction set.
-import { INPUT_FORMATS, MissingIsaError, parseProgram, type InputFormat } from '../decoder/input.ts';
+import { INPUT_FORMATS, MissingIsaError, hasBlobMagic, parseProgram, type InputFormat } from '../decoder/input.ts';
 import type { ProgramBlob } from '../decoder/blob.ts';
-import { parseIsaName, type IsaName } from '../decoder/isa.ts';
+import { Isa, parseIsaName, type IsaName } from '../decoder/isa.ts';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isCompiledModule, readPrecompiled } from '../runtime/compiled.ts';
@@ -81,14 +81,61 @@ function parseInput(path: string, bytes: Uint8Array, args: Parsed): ProgramBlob 
   const formatText = args.get('format');
   if (formatText !== undefined && !INPUT_FORMATS.includes(formatText as InputFormat))
     throw new UsageError(`unknown format '${formatText}' (${INPUT_FORMATS.join(', ')})`);
+  const isJam = /\.jam$/i.test(path);
+  if (formatText === undefined && !hasBlobMagic(bytes)) {
+    const notProgram = describeNonProgram(path, bytes);
+    if (notProgram !== undefined && (isa === undefined || bytes.length === 0)) throw new UsageError(notProgram);
+  }
   try {
     return parseProgram(bytes, {
       format: formatText as InputFormat | undefined,
-      bareFormat: path.endsWith('.jam') ? 'jam-service' : 'jam-program',
-      isa,
+      bareFormat: isJam ? 'jam-service' : 'jam-program',
+      // JAM services and programs always use the JAM instruction set: a .jam file needs no --isa.
+      isa: isa ?? (isJam ? Isa.JamV1 : undefined),
     });
   } catch (e) {
-    if (e instanceof MissingIsaError) throw new UsageError(`${path}: ${e.message}`);
+    if (e instanceof MissingIsaError)
+      throw new UsageError(
+        `${path} does not start with "PVM\\0", so it is not a .polkavm blob; if it is a bare JAM program, say which instruction set it uses with --isa (e.g. --isa jam_v1), or --format jam-service for a JAM service blob`,
+      );
     throw e;
   }
+}
+
+/**
+ * For commands that take only .polkavm blobs (query): a file that is no blob, or a malformed one, is a
+ * one-line error naming the file (ProgramParseError carries the offset), before any executor sees it.
+ */
+export function checkPolkavmBlob(path: string, bytes: Uint8Array): void {
+  if (!hasBlobMagic(bytes)) {
+    throw new UsageError(describeNonProgram(path, bytes) ?? `${path} does not start with "PVM\\0": not a .polkavm blob`);
+  }
+  parseProgram(bytes, { format: 'polkavm' });
+}
+
+/** Why a file without the blob magic is no program at all (empty, text), or undefined when it may be a bare one. */
+function describeNonProgram(path: string, bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return `${path} is empty, not a program`;
+  if (!looksLikeText(bytes)) return undefined;
+  const hint = /\.(s|asm|pvmasm|txt)$/i.test(path) ? "; to assemble polkavm assembly text, run 'pvm2js asm'" : '';
+  return `${path} is a text file, not a program blob (a .polkavm blob starts with "PVM\\0")${hint}`;
+}
+
+/** Valid UTF-8 with no control characters but tab, newline and carriage return, in its first 4 KiB. */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, 4096);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head);
+  } catch {
+    // A multi-byte character cut at the 4 KiB edge is still text.
+    if (head.length < bytes.length) {
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, head.length - 3));
+      } catch {
+        return false;
+      }
+    } else return false;
+  }
+  return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }

@@ -71,6 +71,8 @@ export interface CompileModuleOptions {
   readonly fileName?: string;
   /** How the module refers to its map (default: `fileName` + '.map'). */
   readonly mapUrl?: string;
+  /** Called after each region of generated code (done, total): progress for long compilations. */
+  readonly onProgress?: (regionsDone: number, regionCount: number) => void;
 }
 
 export interface CompiledModuleText {
@@ -99,6 +101,7 @@ export function compileModule(bytes: Uint8Array, options: CompileModuleOptions =
     sourceMap: options.sourceMap ?? false,
     ...(options.sourceName ? { sourceName: options.sourceName } : {}),
     ...(options.fileName ? { mapFile: options.fileName } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   // The id the compiled backend computes when it loads this program with these options.
   const id = moduleId(image);
