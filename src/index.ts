@@ -32,6 +32,7 @@ export {
   type CallMetrics,
   type CallResult,
   type HostFunction,
+  type LinkerOptions,
   type RuntimeErrorKind,
   type BackendName,
 } from './runtime/index.ts';

@@ -13,6 +13,7 @@ import { main } from '../src/cli/main.ts';
 import { codeGenerationCount } from '../src/codegen/index.ts';
 import { compileModule, Module, precompile, readPrecompiled, type CompiledModuleNamespace } from '../src/index.ts';
 import { PvqExecutor, PvqModuleCache } from '../src/pvq/index.ts';
+import { VirtManager } from '../src/virt/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm2js-artifact-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -128,6 +129,12 @@ describe('precompiled modules everywhere', () => {
       const fromProgram = JSON.parse((await cli(['run', program, 'main', '5', '7', '--json', '--backend', 'interpreter', ...gas])).stdout);
       expect({ ...out, timings: 0 }).toEqual({ ...fromProgram, timings: 0 });
     }
+    // A module made for another cost model and dynamic paging runs with those, still its own code.
+    const full = join(dir, 'add-full.mjs');
+    writeFileSync(full, compileModule(bytes, { costModel: 'full-l2', dynamicPaging: true }).code);
+    const fromFull = await cli(['run', full, 'main', '5', '7', '--json', '--gas', '100']);
+    expect(fromFull.code, fromFull.stderr).toBe(0);
+    expect(JSON.parse(fromFull.stdout).regs[7]).toBe('1012');
     expect(codeGenerationCount() - before).toBe(0);
   });
 
@@ -159,6 +166,17 @@ describe('precompiled modules everywhere', () => {
       expect(instance.reg(7)).toBe(1003n);
     }
     expect(codeGenerationCount() - before).toBe(1);
+  });
+
+  it('the virt front finds precompiled code by ModuleId (its cost model, full-l2, shapes the code)', async () => {
+    const bytes = fresh(ADD);
+    const path = join(dir, 'virt.mjs');
+    writeFileSync(path, compileModule(bytes, { costModel: 'full-l2' }).code);
+    readPrecompiled(await importModule(path));
+    const before = codeGenerationCount();
+    const manager = new VirtManager({ backend: 'compiled' });
+    expect(manager.compile(bytes, undefined).ok).toBe(true);
+    expect(codeGenerationCount() - before).toBe(0);
   });
 
   it('refuses a module from another version, with edited bytes, or that is not a pvm2js module: one line, exit 2', async () => {

@@ -302,8 +302,13 @@ describe.each(backends)('behaviour [%s]', (backend) => {
     const instance = new Linker().define('get_third_number', () => 100).instantiate(module);
     expect(instance.call('add_numbers', 1, 2)).toMatchObject({ interrupt: { kind: 'finished' }, a0: 103n });
     expect(instance.metrics().hostCalls).toBe(1);
-    const unbound = new Linker().instantiate(module);
+    expect(() => new Linker().define('get_thrid_number', () => 100).instantiate(module)).toThrow(
+      /imports 'get_third_number' \(import #0\).*did you mean to define 'get_third_number' rather than 'get_thrid_number'/,
+    );
+    const unbound = new Linker({ allowUnresolvedImports: true }).instantiate(module);
     expect(unbound.call('add_numbers', 1, 2).interrupt.kind).toBe('trap');
+    const bad = new Linker().define('get_third_number', () => 'abc' as unknown as bigint).instantiate(module);
+    expect(() => bad.call('add_numbers', 1, 2)).toThrow(expect.objectContaining({ kind: 'bad-host-return', message: expect.stringContaining("'get_third_number' (import #0) returned \"abc\"") }));
   });
 });
 

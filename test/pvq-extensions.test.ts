@@ -26,7 +26,7 @@ import {
   type TypeDesc,
 } from '../src/pvq/index.ts';
 import { ALICE, GUESTS, HAVE_SHARED, SUM_BALANCE_ARGS, guestMetadata, hex, le, len, pocState, unhex, type GuestName } from './pvq-fixture.ts';
-import { sharedPath } from './shared.ts';
+import { describeShared, sharedPath } from './shared.ts';
 
 const SWAP_LATEST = ['quote_price_tokens_for_exact_tokens', 'quote_price_exact_tokens_for_tokens', 'get_liquidity_pool', 'list_pools', 'asset_info', 'assets_info'];
 
@@ -112,7 +112,7 @@ function shape(registry: PortableRegistry, id: number): string {
   }
 }
 
-describe.skipIf(!HAVE_SHARED)('the mock runtime serves every extension function the prebuilt guests call', () => {
+describeShared('the mock runtime serves every extension function the prebuilt guests call', () => {
   const runtime = extensionsMetadata(mockExtensions(new MockRuntimeState()).map((e) => e.decl));
   const rows = (Object.keys(GUESTS) as GuestName[]).flatMap((guest) =>
     parseProgramMetadata(guestMetadata(guest)).extension_fns.map(([id, index, fn]) => [`${guest}: ${id} #${index} ${fn.name}`, guest, id, index, fn] as const),
@@ -200,7 +200,7 @@ describe('runtime metadata', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('program metadata', () => {
+describeShared('program metadata', () => {
   it("encodes the test runner's sum-balance arguments from values", () => {
     const metadata = parseProgramMetadata(guestMetadata('sumBalance'));
     expect(hex(encodeQueryArgs(metadata, 'sum_balance', [21, [unhex(ALICE)]]))).toBe(SUM_BALANCE_ARGS);

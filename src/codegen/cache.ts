@@ -30,9 +30,24 @@ function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string
   });
 }
 
+/** Ids already computed, per image and code-shaping options: hashing doom's megabyte costs ~40 ms,
+ * and loading a compiled module asks for its id twice (the cache lookup and the check). */
+const knownIds = new WeakMap<ModuleImage, Map<string, string>>();
+
 export function moduleId(image: ModuleImage, options: CodegenOptions = {}): string {
+  const shapeText = codeShapingOptions(image, options);
+  let known = knownIds.get(image);
+  const hit = known?.get(shapeText);
+  if (hit !== undefined) return hit;
+  const id = hashModule(image, shapeText);
+  if (!known) knownIds.set(image, (known = new Map()));
+  known.set(shapeText, id);
+  return id;
+}
+
+function hashModule(image: ModuleImage, shapeText: string): string {
   const h = blake3.create();
-  const shape = utf8ToBytes(codeShapingOptions(image, options));
+  const shape = utf8ToBytes(shapeText);
   const lengths = new Uint32Array([shape.length, image.blockCosts.length, image.blob.bytes.length]);
   h.update(new Uint8Array(lengths.buffer));
   h.update(shape);
@@ -77,7 +92,16 @@ export function compileCached(image: ModuleImage, options: CodegenOptions = {}):
   let js: CompiledJs;
   if (link) {
     precompiled.delete(id);
-    js = { code: link.toString(), map: undefined, program: analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE }), link };
+    const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
+    // The text only on demand: copying doom's 16 MB of source out of the function costs milliseconds.
+    js = {
+      get code(): string {
+        return link.toString();
+      },
+      map: undefined,
+      program,
+      link,
+    };
   } else {
     js = compileToJs(image, options);
     generations++;

@@ -28,6 +28,9 @@ export interface CodegenOptions {
   readonly sourceName?: string;
   /** The generated file's name in the source map (its `file`). */
   readonly mapFile?: string;
+  /** Called after each region is printed (with the count done and the total): a progress hook for
+   * long compilations; it must not throw. */
+  readonly onProgress?: (regionsDone: number, regionCount: number) => void;
 }
 
 export const DEFAULT_REGION_SIZE = 400;
@@ -87,7 +90,11 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
   out.text('(function link(env) {\n');
   out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
   const regionCount = program.regionMembers.length;
-  for (let r = 0; r < regionCount; r++) out.print(f.program([emitRegion(f, program, image, r, regionOptions)]));
+  const onProgress = options.onProgress;
+  for (let r = 0; r < regionCount; r++) {
+    out.print(f.program([emitRegion(f, program, image, r, regionOptions)]));
+    onProgress?.(r + 1, regionCount);
+  }
   f.at(0);
   out.print(f.program([f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`))))]), false);
   out.text('});\n');

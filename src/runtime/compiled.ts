@@ -71,6 +71,8 @@ export interface CompileModuleOptions {
   readonly fileName?: string;
   /** How the module refers to its map (default: `fileName` + '.map'). */
   readonly mapUrl?: string;
+  /** Called after each region of generated code (done, total): progress for long compilations. */
+  readonly onProgress?: (regionsDone: number, regionCount: number) => void;
 }
 
 export interface CompiledModuleText {
@@ -99,6 +101,7 @@ export function compileModule(bytes: Uint8Array, options: CompileModuleOptions =
     sourceMap: options.sourceMap ?? false,
     ...(options.sourceName ? { sourceName: options.sourceName } : {}),
     ...(options.fileName ? { mapFile: options.fileName } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   // The id the compiled backend computes when it loads this program with these options.
   const id = moduleId(image);
@@ -142,7 +145,9 @@ export type LoadCompiledOptions = Pick<ModuleOptions, 'stepTracing' | 'memoryLim
  * ModuleId does not match its program and options.
  */
 export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = {}): Module {
-  const { namespace: ns, bytes } = readPrecompiled(namespace);
+  const ns = checkNamespace(namespace);
+  providePrecompiled(ns.moduleId, ns.link);
+  const bytes = fromBase64(ns.program);
   const module = Module.fromBytes(bytes, {
     stepTracing: options.stepTracing ?? false,
     ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
@@ -154,10 +159,20 @@ export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = 
     costModel: ns.options.costModel,
     dynamicPaging: ns.options.dynamicPaging,
   });
+  // The id is the check: the bytes are hashed once (moduleId remembers it for the cache lookup too);
+  // only a mismatch pays for the program hash that tells edited bytes from edited options.
   const id = moduleId(module.image);
-  if (id !== ns.moduleId)
+  if (id !== ns.moduleId) {
+    checkProgramHash(ns, bytes);
     throw new RuntimeError('bad-option', `compiled module: its ModuleId ${ns.moduleId} does not match its program and options (${id}): its options were edited`);
+  }
   return module;
+}
+
+function checkProgramHash(ns: CompiledModuleNamespace, bytes: Uint8Array): void {
+  const hash = programHash(bytes);
+  if (hash !== ns.programHash)
+    throw new RuntimeError('bad-option', `compiled module: its program bytes were edited (BLAKE3 ${hash}, the code was made for ${ns.programHash}): compile it again`);
 }
 
 const programHash = (bytes: Uint8Array): string => bytesToHex(blake3(bytes));
@@ -187,9 +202,7 @@ export function readPrecompiled(namespace: unknown): PrecompiledProgram {
   }
   const ns = checkNamespace(namespace);
   const bytes = fromBase64(ns.program);
-  const hash = programHash(bytes);
-  if (hash !== ns.programHash)
-    throw new RuntimeError('bad-option', `compiled module: its program bytes were edited (BLAKE3 ${hash}, the code was made for ${ns.programHash}): compile it again`);
+  checkProgramHash(ns, bytes);
   providePrecompiled(ns.moduleId, ns.link);
   const read = { namespace: ns, bytes };
   readCache.set(ns, read);

@@ -1,7 +1,7 @@
 // The runtime: modules, instances, the host-call loop, and the backend registry.
 export { Module, type ModuleOptions, type ResolvedModuleOptions } from './module.ts';
 export { Instance, ARG_REGS, type CallMetrics, type CallResult, type HostFunction } from './instance.ts';
-export { Linker } from './linker.ts';
+export { Linker, type LinkerOptions } from './linker.ts';
 export { RuntimeError, type RuntimeErrorKind } from './errors.ts';
 export { setLogger, type Logger } from './logger.ts';
 export { BACKEND_NAMES, registerBackend, hasBackend, getBackend, defaultBackendName, type BackendName } from './backends.ts';

@@ -1,6 +1,7 @@
 // Instance: one guest's registers, memory, gas and pc over one backend (polkavm `RawInstance`), plus
 // the per-call metrics and limits, and the host-call loop of `call` when made by a Linker.
 
+import { symbolText } from '../decoder/blob.ts';
 import { getGas, setGas } from '../machine/gas.ts';
 import { NOT_ENOUGH_GAS, TRAP, type Interrupt } from '../machine/interrupt.ts';
 import { VM_ADDR_RETURN_TO_HOST } from '../machine/layout.ts';
@@ -320,14 +321,33 @@ export class Instance {
           this.state.nextPc = -1;
           return this.result(TRAP);
         }
-        const value = fn(this, interrupt.index);
-        if (value !== undefined) this.setReg(Reg.A0, value);
+        this.answerHostCall(interrupt.index, fn(this, interrupt.index));
         continue;
       }
       if (interrupt.kind === 'step') continue;
       if (interrupt.kind === 'segfault' && this.mapModulePage(interrupt.pageAddress)) continue;
       return this.result(interrupt);
     }
+  }
+
+  /**
+   * Puts a host function's return value in A0 (nothing: A0 is left as the function set it). A value
+   * that is not a 64-bit integer is host misuse: a typed error naming the import, not a raw
+   * SyntaxError from BigInt('abc') deep in the runtime.
+   */
+  answerHostCall(importIndex: number, value: unknown): void {
+    if (value === undefined) return;
+    if ((typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value))) && value >= -(2n ** 63n) && value < 2n ** 64n) {
+      this.setReg(Reg.A0, value);
+      return;
+    }
+    const symbol = this.module.blob.imports[importIndex];
+    const name = symbol === undefined ? `#${importIndex}` : `'${symbolText(symbol)}' (import #${importIndex})`;
+    const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : String(value);
+    throw new RuntimeError(
+      'bad-host-return',
+      `the host function for ${name} returned ${shown} (${typeof value}); return a bigint or a safe integer that fits in 64 bits, or nothing to leave A0 as is`,
+    );
   }
 
   private result(interrupt: Interrupt): CallResult {

@@ -3,7 +3,7 @@
 
 import type { ProgramBlob } from '../decoder/blob.ts';
 import { decodeProgram, type DecodedCode } from '../decoder/code.ts';
-import { parseProgram, type InputFormat } from '../decoder/input.ts';
+import { MissingIsaError, parseProgram, type InputFormat } from '../decoder/input.ts';
 import { Isa, parseIsaName, type IsaName } from '../decoder/isa.ts';
 import { costModelByName, isCostModelName, type CostModelName } from '../gas/index.ts';
 import { naiveCostModel, type CostModel } from '../gas/model.ts';
@@ -176,7 +176,14 @@ export class Module {
   /** Parses and prepares a program: a `.polkavm` blob, or a bare JAM program / service with `isa`. */
   static fromBytes(bytes: Uint8Array, options: ModuleOptions = {}): Module {
     const isa = resolveIsa(options.isa);
-    const blob = parseProgram(bytes, { ...(options.format ? { format: options.format } : {}), ...(isa !== undefined ? { isa } : {}) });
+    let blob: ProgramBlob;
+    try {
+      blob = parseProgram(bytes, { ...(options.format ? { format: options.format } : {}), ...(isa !== undefined ? { isa } : {}) });
+    } catch (e) {
+      if (e instanceof MissingIsaError)
+        throw new RuntimeError('bad-option', `the bytes do not start with "PVM\\0", so they are read as a bare ${options.format ?? 'jam-program'}, which names no instruction set: pass ModuleOptions.isa (e.g. { isa: 'jam_v1' })`);
+      throw e;
+    }
     return new Module(blob, options);
   }
 

@@ -8,6 +8,7 @@ import { compileToJs } from '../../codegen/index.ts';
 import { Module } from '../../runtime/index.ts';
 import { hasBackend } from '../../runtime/backends.ts';
 import { parseArgs, UsageError } from '../args.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js demo [--limit N] [--backend tiered|compiled|interpreter]
 
@@ -48,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   if (backendName !== 'tiered' && backendName !== 'compiled' && backendName !== 'interpreter') throw new UsageError(`unknown backend '${backendName}'`);
 
   const source = readFileSync(examplePath(), 'utf8');
-  const out = (line: string): boolean => process.stdout.write(line + '\n');
+  const out = (line: string): void => writeOut(line + '\n');
 
   let t = performance.now();
   const blob = assemble(source, { isa: 'latest32' });

@@ -2,8 +2,8 @@
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
 import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
-import { UsageError, parseArgs, readInputFile } from '../args.ts';
-import { readProgramInput } from '../input.ts';
+import { UsageError, parseArgs, readInputFile, parseGasArg } from '../args.ts';
+import { readProgramInput, checkPolkavmBlob } from '../input.ts';
 import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
@@ -20,6 +20,7 @@ import {
   type PvqOutcome,
   type ProgramMetadata,
 } from '../../pvq/index.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js query <program.polkavm | out.mjs> [options]
 
@@ -57,6 +58,8 @@ function parseCount(text: string | undefined, what: string, options: { float?: b
   if (text === undefined) return undefined;
   const ok = options.float ? /^\d+(\.\d+)?$/.test(text) : /^\d+$/.test(text);
   if (!ok) throw new UsageError(`${what} '${text}' is not a non-negative ${options.float ? 'number' : 'integer'}`);
+  // Checked on the digits, so the message repeats what was typed, never a rounded double.
+  if (BigInt(text.split('.')[0]!) > BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`${what} ${text} is more than ${Number.MAX_SAFE_INTEGER}`);
   return Number(text);
 }
 
@@ -107,9 +110,7 @@ export async function run(argv: string[]): Promise<number> {
   const queryArgs = parseHex(args.get('args') ?? '', '--args');
 
   const gasText = args.get('gas');
-  if (gasText !== undefined && !/^-?\d+$/.test(gasText)) throw new UsageError(`--gas '${gasText}' is not an integer`);
-  const gas = gasText === undefined ? undefined : BigInt(gasText);
-  if (gas !== undefined && (gas < -(1n << 63n) || gas >= 1n << 63n)) throw new UsageError(`--gas ${gas} is outside the i64 range`);
+  const gas = gasText === undefined ? undefined : parseGasArg(gasText, '--gas');
 
   const backend = args.get('backend');
   if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (${BACKEND_NAMES.filter((b) => hasBackend(b)).join(', ')})`);
@@ -139,7 +140,9 @@ export async function run(argv: string[]): Promise<number> {
   const metadataPath = args.get('metadata') ?? findMetadata(programPath);
   const metadata: ProgramMetadata | undefined = metadataPath === undefined ? undefined : parseProgramMetadata(readJson(metadataPath, 'metadata'));
 
-  const program = (await readProgramInput(programPath)).bytes;
+  const input = await readProgramInput(programPath);
+  if (!input.compiled) checkPolkavmBlob(programPath, input.bytes);
+  const program = input.bytes;
   const executor = new ExtensionsExecutor(extensions, config);
   const outcome = executor.execute(program, queryArgs, gas);
 
@@ -172,7 +175,7 @@ export async function run(argv: string[]): Promise<number> {
     } else report.error = describeError(outcome);
     report.gasRemaining = gasRemaining;
     report.metrics = metrics;
-    process.stdout.write(JSON.stringify(report) + '\n');
+    writeOut(JSON.stringify(report) + '\n');
   } else {
     const lines: string[] = [];
     if (entry) lines.push(`entrypoint:   ${entry.index} ${entry.fn.name}`);
@@ -186,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (gasRemaining !== null) lines.push(`gas left:     ${gasRemaining}`);
     lines.push(`gas used:     ${metrics.gasUsed}`, `instructions: ${metrics.instructions}`, `host calls:   ${metrics.hostCalls}`, `time:         ${metrics.timeMs} ms`);
-    process.stdout.write(lines.join('\n') + '\n');
+    writeOut(lines.join('\n') + '\n');
   }
   if (outcome.ok) return 0;
   return outcome.error.kind === 'invalid-program' ? 2 : 1;
