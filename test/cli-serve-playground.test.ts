@@ -36,7 +36,7 @@ describe('the static server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pvm2js-static-'));
     writeFileSync(join(dir, 'index.html'), '<p>hi</p>');
     writeFileSync(join(dir, 'a.js'), 'export {}');
-    const server = await startStaticServer({ mounts: { '/site/': dir }, headers: (path) => (path.endsWith('.js') ? { 'x-test': 'yes' } : {}) });
+    const server = await startStaticServer({ mounts: { '/site/': dir }, headers: (path): Record<string, string> => (path.endsWith('.js') ? { 'x-test': 'yes' } : {}) });
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const page = await fetch(`${server.url}/site/`);

@@ -12,7 +12,8 @@ import { HAVE_SHARED, SHARED } from '../shared.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const out = join(root, 'test-results', 'browser');
-const CHROMIUM_PATHS = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
+// CHROMIUM_PATH, when set, is the only browser tried.
+const CHROMIUM_PATHS = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 const PINKY_REGS = ['ra?', 'sp?', '0x53b7d7fa', '0x307ff', '0x4009d340', '0', '0', '0', '0', '0xc7e3', '0xe000', '0x10000', '0x3bc'];
 const PINKY_GAS_USED = '327668972';
 
@@ -32,7 +33,7 @@ function skipOrFail(reason: string): never {
 }
 
 const executablePath = CHROMIUM_PATHS.find((p) => existsSync(p));
-if (!executablePath) skipOrFail('no Chromium found (install it: apt-get install -y chromium, or set CHROMIUM_PATH)');
+if (!executablePath) skipOrFail(`no Chromium at ${CHROMIUM_PATHS.join(', ')} (install it: apt-get install -y chromium, or set CHROMIUM_PATH)`);
 if (!HAVE_SHARED) skipOrFail(`shared test data not found at ${SHARED} (set PVM2JS_SHARED)`);
 
 mkdirSync(out, { recursive: true });
