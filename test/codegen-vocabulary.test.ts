@@ -5,7 +5,7 @@
 import * as acorn from 'acorn';
 import { describe, expect, it } from 'vitest';
 import { CODEGEN_IDENTIFIERS, CODEGEN_NUMBERED_IDENTIFIER } from '../src/codegen/region.ts';
-import { compileToJs } from '../src/codegen/index.ts';
+import { compileRegionJs, compileToJs } from '../src/codegen/index.ts';
 import { Module } from '../src/runtime/index.ts';
 import { generateCase } from './fuzz/generator.ts';
 
@@ -42,9 +42,11 @@ describe('generated code, parsed with acorn', () => {
         dynamicPaging: c.dynamicPaging,
         ...(c.gasMetering ? { gasMetering: c.gasMetering } : {}),
       });
-      const { code } = compileToJs(module.image);
+      const { code, program } = compileToJs(module.image);
       const leaves: Leaves = { identifiers: new Set(), literals: new Set(), nodeTypes: new Set() };
       collect(acorn.parse(code, { ecmaVersion: 2022, sourceType: 'script' }), leaves);
+      // And the tiered backend's text for one region alone (its own link wrapper).
+      collect(acorn.parse(compileRegionJs(module.image, program, index % 2 === 0 ? 0 : program.regionMembers.length - 1), { ecmaVersion: 2022, sourceType: 'script' }), leaves);
       const foreign = outside(leaves.identifiers);
       const literals = [...leaves.literals].filter((kind) => kind !== 'number' && kind !== 'boolean');
       if (foreign.length > 0 || literals.length > 0) expect({ program: index, foreign, literals }).toEqual({ program: index, foreign: [], literals: [] });

@@ -106,6 +106,7 @@ async function playground(b: Browser, url: string): Promise<void> {
   await p.waitForFunction("document.querySelector('#info')?.textContent?.includes('ext_initialize')", undefined, { timeout: 60_000 });
   const doomInfo = (await p.textContent('#info')) ?? '';
   const doomJs = Number(await p.getAttribute('#js', 'data-count'));
+  await p.screenshot({ path: join(out, 'playground-doom.png') });
   check('playground loads doom', doomInfo.includes('exports') && doomJs > 1000, `info ${doomInfo.split('\n')[0]}; ${doomJs} JS lines`);
   await p.setInputFiles('#file', join(SHARED, 'blobs', 'polkavm', 'example-hello-world.polkavm'));
   await p.waitForFunction("document.querySelector('#info')?.textContent?.includes('add_numbers')");
@@ -123,7 +124,7 @@ async function playground(b: Browser, url: string): Promise<void> {
   const marked = await p.locator('#disasm .line.selected').count();
   check('playground: a JS line selects its guest instruction', marked === 1, `${marked} marked`);
   await p.screenshot({ path: join(out, 'playground.png'), fullPage: false });
-  console.log(`screenshot: ${join(out, 'playground.png')}`);
+  console.log(`screenshots: ${join(out, 'playground-doom.png')}, ${join(out, 'playground.png')}`);
 }
 
 if (failures > 0) {
