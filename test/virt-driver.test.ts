@@ -1,195 +1,251 @@
-// The shared test driver of sp-virtualization (0.4.0 tests.rs, digest A.5), one case per Rust test,
-// on every backend. Each case starts from `VirtModule.fromBytes(program)` on its own host and must
-// leave no instance alive.
+// sp-virtualization's shared test driver through the library's runTests (Rust: run_tests), on every
+// backend the runtime registers and on a VirtManagerBackend of the caller's; plus what JS needs on
+// top of Rust: lifetimes without Drop (try/finally, Symbol.dispose, the instance pool) and an
+// explicit registration of the manager (no process-wide default).
 import { describe, expect, it } from 'vitest';
 import {
   ExecError,
   GAS_MAX,
+  InstantiateError,
+  LOG_TARGET,
   makeHandler,
-  ModuleError,
+  MAX_LIVE_INSTANCES,
+  Module,
   runLoop,
+  runTests,
   VirtHost,
   VirtManager,
-  VirtModule,
-  withVirtHost,
-  type RunResult,
-  type SyscallHandler,
-  type VirtInstance,
-} from '../src/virt/index.ts';
-import { FIXTURE, incrementsBeforeOutOfGas, straightLineGas, UNAVAILABLE_BACKENDS, VIRT_BACKENDS } from './virt-fixture.ts';
+  VirtMisuseError,
+  withVirtManager,
+  type Instance,
+  type VirtManagerBackend,
+} from '../src/virt/api.ts';
+import { FIXTURE, incrementsBeforeOutOfGas, UNAVAILABLE_BACKENDS, VIRT_BACKENDS } from './virt-fixture.ts';
 
-function instantiate(program: Uint8Array = FIXTURE): VirtInstance {
-  const compiled = VirtModule.fromBytes(program);
-  if (!compiled.ok) throw new Error(`compile failed: ${compiled.error}`);
-  const made = compiled.module.instantiate();
-  if (!made.ok) throw new Error(`instantiate failed: ${made.error}`);
-  return made.instance;
-}
+const CASE_COUNT = 11 + 7;
 
-/** prepare + runLoop with the fixture's handler (or `handler`); returns the gas left as well. */
-function call(instance: VirtInstance, exportName: string, counter: { value: bigint }, gasLeft = GAS_MAX, handler?: SyscallHandler): { result: RunResult; gasLeft: bigint } {
-  const prepared = instance.prepare(exportName);
-  if (!prepared.ok) throw new Error(`prepare ${exportName} failed: ${prepared.error}`);
-  const gas = { gasLeft };
-  const result = runLoop(prepared.execution, gas, handler ?? makeHandler(counter));
-  return { result, gasLeft: gas.gasLeft };
-}
+describe.each(VIRT_BACKENDS)('runTests [%s]', (backend) => {
+  // The out-of-gas count follows from the cost model VirtManager uses (polkavm's Full L2), derived from src/gas.
+  const reports = runTests(FIXTURE, { backend, outOfGasIncrements: incrementsBeforeOutOfGas(100_000n), logger: { warn() {} } });
+  it('reports every case', () => expect(reports.map((r) => r.name)).toHaveLength(CASE_COUNT));
+  it.each(reports.map((r) => [r.name, r] as const))('%s', (_name, r) => expect(r, r.reason).toMatchObject({ passed: true }));
+});
 
-/** Destroys the instance a result carries, as dropping it does in Rust. */
-function release(result: RunResult): void {
-  if (result.kind !== 'exit') result.instance.destroy();
-}
+describe.each(UNAVAILABLE_BACKENDS)('runTests [$backend]', ({ reason }) => {
+  it.skip(`cannot load the 64-bit fixture: ${reason}`, () => {});
+});
 
-interface Case {
-  name: string;
-  run(): void;
-}
+describe('runTests reports failures as values and leaks nothing', () => {
+  const quiet = { warn() {} };
 
-const cases: Case[] = [
-  {
-    name: 'counter_start_at_0',
-    run() {
-      const counter = { value: 0n };
-      const { result } = call(instantiate(), 'counter', counter);
-      expect(result.kind).toBe('ok');
-      expect(counter.value).toBe(8n);
-      release(result);
-    },
-  },
-  {
-    name: 'counter_start_at_7',
-    run() {
-      const counter = { value: 7n };
-      const { result } = call(instantiate(), 'counter', counter);
-      expect(result.kind).toBe('ok');
-      expect(counter.value).toBe(15n);
-      release(result);
-    },
-  },
-  {
-    name: 'counter_multiple_calls (the instance Finished returns is prepared again)',
-    run() {
-      const counter = { value: 7n };
-      const first = call(instantiate(), 'counter', counter).result;
-      expect(first.kind).toBe('ok');
-      expect(counter.value).toBe(15n);
-      if (first.kind !== 'ok') return;
-      const second = call(first.instance, 'counter', counter).result;
-      expect(second.kind).toBe('ok');
-      expect(counter.value).toBe(23n);
-      release(second);
-    },
-  },
-  {
-    name: 'panic_works',
-    run() {
-      const counter = { value: 0n };
-      const { result } = call(instantiate(), 'do_panic', counter);
-      expect(result).toMatchObject({ kind: 'error', error: ExecError.Trap });
-      expect(counter.value).toBe(0n);
-      release(result);
-    },
-  },
-  {
-    name: 'exit_works (the guest would add 1000 if exit returned)',
-    run() {
-      const counter = { value: 0n };
-      const { result } = call(instantiate(), 'do_exit', counter);
-      expect(result.kind).toBe('exit');
-      expect(counter.value).toBe(0n);
-    },
-  },
-  {
-    name: 'run_out_of_gas_works (the count follows from the cost model: 793 in Rust, for rustc’s code)',
-    run() {
-      const counter = { value: 0n };
-      const { result, gasLeft } = call(instantiate(), 'increment_forever', counter, 100_000n);
-      expect(result).toMatchObject({ kind: 'error', error: ExecError.OutOfGas });
-      expect(counter.value).toBe(incrementsBeforeOutOfGas(100_000n));
-      expect(counter.value).toBeGreaterThan(100n);
-      expect(gasLeft).toBe(0n);
-      release(result);
-    },
-  },
-  {
-    name: 'gas_consumption_works (i64::MAX and i64::MAX / 2 consume the same, exactly)',
-    run() {
-      const consumed = [GAS_MAX, GAS_MAX / 2n].map((limit) => {
-        const { result, gasLeft } = call(instantiate(), 'counter', { value: 0n }, limit);
-        expect(result.kind).toBe('ok');
-        release(result);
-        return limit - gasLeft;
-      });
-      expect(consumed[0]).toBe(consumed[1]);
-      expect(consumed[0]).toBe(straightLineGas('counter'));
-    },
-  },
-  {
-    name: 'memory_reset_on_instantiate (the static starts at 3 in every instance)',
-    run() {
-      const counter = { value: 0n };
-      const a = call(instantiate(), 'offset', counter).result;
-      expect(a.kind).toBe('ok');
-      expect(counter.value).toBe(3n);
-      const b = call(instantiate(), 'offset', counter).result;
-      expect(b.kind).toBe('ok');
-      expect(counter.value).toBe(6n);
-      release(a);
-      release(b);
-    },
-  },
-  {
-    name: 'memory_persistent (the static goes 3 → 4 within one instance)',
-    run() {
-      const counter = { value: 0n };
-      const a = call(instantiate(), 'offset', counter).result;
-      expect(counter.value).toBe(3n);
-      if (a.kind !== 'ok') throw new Error('offset failed');
-      const b = call(a.instance, 'offset', counter).result;
-      expect(b.kind).toBe('ok');
-      expect(counter.value).toBe(7n);
-      release(b);
-    },
-  },
-  {
-    name: 'counter_in_subcall (a syscall handler runs a second instance to completion)',
-    run() {
-      const counter = { value: 0n };
-      const subCounters: bigint[] = [];
-      const fixtureHandler = makeHandler(counter);
-      const handler: SyscallHandler = (syscall) => {
-        if (syscall.syscallName !== 'subcall') return fixtureHandler(syscall);
-        const subCounter = { value: 0n };
-        const { result } = call(instantiate(), 'counter', subCounter);
-        expect(result.kind).toBe('ok');
-        release(result);
-        subCounters.push(subCounter.value);
-        return 0n;
+  it('a wrong expectation fails that case with the reason, the others pass', () => {
+    const reports = runTests(FIXTURE, { outOfGasIncrements: 1n, logger: quiet });
+    const failed = reports.filter((r) => !r.passed);
+    expect(failed).toEqual([{ name: 'run_out_of_gas_works', passed: false, reason: expect.stringMatching(/counter is \d+, expected 1$/) }]);
+  });
+
+  it('a program without the fixture exports fails every case with a reason, no instance left', () => {
+    const managers: VirtManager[] = [];
+    const other = new Uint8Array(FIXTURE);
+    const reports = runTests(new Uint8Array([0x50, 0x56, 0x4d, 0]), {
+      manager: () => {
+        const m = new VirtManager();
+        managers.push(m);
+        return m;
+      },
+      logger: quiet,
+    });
+    expect(reports.filter((r) => r.passed).map((r) => r.name)).toEqual(['from_storage_key_not_found', 'host: from_storage_key_invalid_image']);
+    for (const r of reports.filter((x) => !x.passed)) expect(r.reason).toMatch(/failed|should|InvalidImage/);
+    expect(managers.every((m) => m.liveInstances === 0)).toBe(true);
+    expect(other).toEqual(FIXTURE);
+  });
+
+  it('runs against any VirtManagerBackend (here one that counts the calls it forwards)', () => {
+    const calls = new Map<string, number>();
+    const counting = (): VirtManagerBackend => {
+      const inner = new VirtManager({ backend: 'interpreter' });
+      const forward =
+        <K extends keyof VirtManagerBackend>(name: K) =>
+        (...args: Parameters<VirtManagerBackend[K]>) => {
+          calls.set(name, (calls.get(name) ?? 0) + 1);
+          return (inner[name] as (...a: Parameters<VirtManagerBackend[K]>) => ReturnType<VirtManagerBackend[K]>)(...args);
+        };
+      return {
+        compile: forward('compile'),
+        lookup: forward('lookup'),
+        instantiate: forward('instantiate'),
+        prepare: forward('prepare'),
+        run: forward('run'),
+        destroy: forward('destroy'),
+        readMemory: forward('readMemory'),
+        writeMemory: forward('writeMemory'),
       };
-      const { result } = call(instantiate(), 'do_subcall', counter, GAS_MAX, handler);
-      expect(result.kind).toBe('ok');
-      expect(subCounters).toEqual([8n]);
-      expect(counter.value).toBe(0n);
-      release(result);
-    },
-  },
-  {
-    name: 'from_storage_key_not_found',
-    run() {
-      expect(VirtModule.fromStorageKey('::missing::', '')).toEqual({ ok: false, error: ModuleError.NotFound });
-    },
-  },
-];
+    };
+    const reports = runTests(FIXTURE, { manager: counting, outOfGasIncrements: incrementsBeforeOutOfGas(100_000n), logger: quiet });
+    expect(reports.filter((r) => !r.passed)).toEqual([]);
+    // Every instance is destroyed by its case, and once more by runTests' clean-up (answered InvalidInstance).
+    expect(calls.get('destroy')).toBe(2 * calls.get('instantiate')!);
+    expect(calls.get('run')).toBeGreaterThan(100);
+  });
 
-describe.each(VIRT_BACKENDS)('sp-virtualization shared test driver [%s]', (backend) => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const manager = new VirtManager({ backend });
-    withVirtHost(new VirtHost({ manager }), () => c.run());
-    expect(manager.liveInstances).toBe(0);
+  it('backend and manager together is misuse', () => {
+    expect(() => runTests(FIXTURE, { backend: 'interpreter', manager: () => new VirtManager() })).toThrow(/backend or manager/);
   });
 });
 
-// A registered backend that cannot load the fixture shows up as a skipped test with its reason.
-describe.each(UNAVAILABLE_BACKENDS)('sp-virtualization shared test driver [$backend]', ({ reason }) => {
-  it.skip(`cannot load the 64-bit fixture: ${reason}`, () => {});
+describe('lifetimes', () => {
+  it('1,000 throwing handlers leave no instance alive; the next instantiate succeeds', () => {
+    const manager = new VirtManager({ maxLiveInstances: MAX_LIVE_INSTANCES });
+    withVirtManager(new VirtHost({ manager, logger: { warn() {} } }), () => {
+      const compiled = Module.fromBytes(FIXTURE);
+      if (!compiled.ok) throw new Error('compile failed');
+      for (let k = 0; k < 1000; k++) {
+        const made = compiled.module.instantiate();
+        expect(made.ok).toBe(true);
+        if (!made.ok) return;
+        const prepared = made.instance.prepare('counter');
+        if (!prepared.ok) throw new Error('prepare failed');
+        expect(() =>
+          runLoop(prepared.execution, { gasLeft: GAS_MAX }, () => {
+            throw new Error(`handler ${k} failed`);
+          }),
+        ).toThrow(`handler ${k} failed`);
+      }
+      expect(manager.liveInstances).toBe(0);
+      const next = compiled.module.instantiate();
+      expect(next.ok).toBe(true);
+      if (next.ok) next.instance.destroy();
+    });
+  });
+
+  it('`using` destroys an instance at the end of its scope, and the runtime reuses its memory', () => {
+    const manager = new VirtManager();
+    withVirtManager(manager, () => {
+      const compiled = Module.fromBytes(FIXTURE);
+      if (!compiled.ok) throw new Error('compile failed');
+      let first: Instance | undefined;
+      {
+        const made = compiled.module.instantiate();
+        if (!made.ok) throw new Error('instantiate failed');
+        using instance = made.instance;
+        first = instance;
+        expect(manager.liveInstances).toBe(1);
+      }
+      expect(manager.liveInstances).toBe(0);
+      expect(first.isLive).toBe(false);
+      // A consumed handle's dispose does nothing (Rust: the value moved, nothing to drop).
+      expect(() => first![Symbol.dispose]()).not.toThrow();
+      const pooled = compiled.module.module;
+      expect(pooled).toBeUndefined();
+    });
+  });
+
+  it('the instance cap counts live instances only', () => {
+    const manager = new VirtManager({ maxLiveInstances: 2 });
+    withVirtManager(manager, () => {
+      const compiled = Module.fromBytes(FIXTURE);
+      if (!compiled.ok) throw new Error('compile failed');
+      const a = compiled.module.instantiate();
+      const b = compiled.module.instantiate();
+      expect(compiled.module.instantiate()).toEqual({ ok: false, error: InstantiateError.TooManyInstances });
+      if (a.ok) a.instance.destroy();
+      const c = compiled.module.instantiate();
+      expect(c.ok).toBe(true);
+      for (const r of [b, c]) if (r.ok) r.instance.destroy();
+    });
+  });
+});
+
+describe('externalities: the manager is registered explicitly', () => {
+  it('with nothing registered, a call fails with an error naming the fix', () => {
+    expect(() => Module.fromBytes(FIXTURE)).toThrow(VirtMisuseError);
+    expect(() => Module.fromBytes(FIXTURE)).toThrow(/No VirtManagerExt registered.*withVirtManager/);
+  });
+
+  it('an explicit host needs no registration', () => {
+    const compiled = Module.fromBytes(FIXTURE, undefined, { host: new VirtHost({ logger: { warn() {} } }) });
+    expect(compiled.ok).toBe(true);
+  });
+
+  it('an async body keeps its manager across await', async () => {
+    const manager = new VirtManager();
+    const counter = { value: 0n };
+    await withVirtManager(manager, async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      const compiled = Module.fromBytes(FIXTURE);
+      if (!compiled.ok) throw new Error('compile failed');
+      await Promise.resolve();
+      const made = compiled.module.instantiate();
+      if (!made.ok) throw new Error('instantiate failed');
+      const prepared = made.instance.prepare('counter');
+      if (!prepared.ok) throw new Error('prepare failed');
+      const r = runLoop(prepared.execution, { gasLeft: GAS_MAX }, makeHandler(counter));
+      expect(r.kind).toBe('ok');
+      if (r.kind === 'ok') r.instance.destroy();
+    });
+    expect(counter.value).toBe(8n);
+    expect(manager.liveInstances).toBe(0);
+    expect(() => Module.fromBytes(FIXTURE)).toThrow(/No VirtManagerExt registered/);
+  });
+
+  it('two pending async scopes with different managers are refused, not interleaved', async () => {
+    let release!: () => void;
+    const first = withVirtManager(new VirtManager(), () => new Promise<void>((r) => (release = r)));
+    expect(() => withVirtManager(new VirtManager(), () => 1)).toThrow(expect.objectContaining({ kind: 'overlapping-scopes' }));
+    release();
+    await first;
+    expect(withVirtManager(new VirtManager(), () => 2)).toBe(2);
+  });
+
+  it('the first compile tells the logger once, with the crate log target', () => {
+    const said: [string, string | undefined][] = [];
+    const logger = { warn: (message: string, target?: string) => said.push([message, target]) };
+    const host = new VirtHost({ logger });
+    withVirtManager(host, () => {
+      Module.fromBytes(FIXTURE);
+      Module.fromBytes(FIXTURE);
+    });
+    expect(said).toEqual([[expect.stringMatching(/UNSTABLE and not meant for production/), LOG_TARGET]]);
+    expect(LOG_TARGET).toBe('virtualization');
+  });
+});
+
+describe('bad input', () => {
+  const manager = new VirtManager();
+  const host = new VirtHost({ manager, logger: { warn() {} } });
+  const prepared = () => {
+    const compiled = Module.fromBytes(FIXTURE, undefined, { host });
+    if (!compiled.ok) throw new Error('compile failed');
+    const made = compiled.module.instantiate();
+    if (!made.ok) throw new Error('instantiate failed');
+    const p = made.instance.prepare('counter');
+    if (!p.ok) throw new Error('prepare failed');
+    return p.execution;
+  };
+  const cases: { name: string; act: () => unknown; error: RegExp | object }[] = [
+    { name: 'gas that is not a bigint', act: () => prepared().run(100 as unknown as bigint), error: /gasLeft 100 is not an i64/ },
+    { name: 'gas over i64::MAX', act: () => prepared().run(1n << 63n), error: /is not an i64/ },
+    { name: 'a consumed execution', act: () => { const e = prepared(); e.run(GAS_MAX); return e.run(GAS_MAX); }, error: expect.objectContaining({ kind: 'consumed-handle' }) },
+    { name: 'a program that is not bytes', act: () => Module.fromBytes('PVM' as unknown as Uint8Array, undefined, { host }), error: /must be a Uint8Array/ },
+  ];
+  it.each(cases)('$name', ({ act, error }) => {
+    expect(act).toThrow(error as RegExp);
+    for (const id of [...Array(64).keys()]) host.destroy(id);
+    expect(manager.liveInstances).toBe(0);
+  });
+
+  it('memory out of bounds and a symbol over 32 bytes are values', () => {
+    const e = prepared();
+    expect(e.readMemory(0xffff_fff0, new Uint8Array(32))).toEqual({ ok: false, error: -2 });
+    expect(e.prepare).toBeUndefined();
+    const compiled = Module.fromBytes(FIXTURE, undefined, { host });
+    if (!compiled.ok) throw new Error('compile failed');
+    const made = compiled.module.instantiate();
+    if (!made.ok) throw new Error('instantiate failed');
+    expect(made.instance.prepare('x'.repeat(33))).toMatchObject({ ok: false, error: ExecError.InvalidImage });
+    made.instance.destroy();
+    e.destroy();
+    expect(manager.liveInstances).toBe(0);
+  });
 });

@@ -44,7 +44,14 @@ export function runLoop(execution: VirtExecution, gas: GasBox, handler: SyscallH
         return { kind: 'ok', instance: result.instance };
       case 'syscall': {
         gas.gasLeft = result.gasLeft;
-        const value = handler(result);
+        let value: bigint | 'exit';
+        try {
+          value = handler(result);
+        } catch (e) {
+          // Rust unwinds through the loop, dropping the Execution: the instance must not outlive it.
+          if (result.execution.isLive) result.execution.destroy();
+          throw e;
+        }
         if (value === 'exit') {
           // Rust drops the Execution here, which destroys the instance.
           result.execution.destroy();

@@ -9,7 +9,12 @@ export type VirtMisuseErrorKind =
    * or a buffer is too small or malformed. */
   | 'bad-argument'
   /** The guest stopped in a way the virtualization configuration rules out (step, segfault, budget). */
-  | 'unexpected-interrupt';
+  | 'unexpected-interrupt'
+  /** A call needed the registered VirtManager (Rust: `VirtManagerExt` in the externalities) and none is registered. */
+  | 'no-virt-manager'
+  /** Two `withVirtManager` scopes with different managers overlap across an `await`: without async
+   * context (browsers have none) the forwarder cannot tell whose call is whose. */
+  | 'overlapping-scopes';
 
 export class VirtMisuseError extends Error {
   override readonly name = 'VirtMisuseError';

@@ -5,7 +5,7 @@
 // returns a fresh one (or the same object when Rust hands the value back unchanged), and using a
 // consumed object throws VirtMisuseError('consumed-handle'). Rust destroys an instance when its handle
 // is dropped; JS has no drop, so call `destroy()` on an Instance or Execution you no longer need
-// (the host keeps at most 30 alive).
+// (the host keeps at most 30 alive), or declare it with `using` so the scope's end destroys it.
 
 import { checkI64, checkU32, checkU64, VirtMisuseError } from './errors.ts';
 import { EXEC_BUFFER_SIZE, execBufferFields } from './exec-buffer.ts';
@@ -17,34 +17,96 @@ import {
   decodeUnitResult,
   VirtHost,
 } from './host-functions.ts';
-import { CompileStatus, ExecError, ExecStatus, MemoryError, type InstanceId, type InstantiateError, type ModuleError, type ModuleId } from './types.ts';
+import { CompileStatus, ExecError, ExecStatus, LOG_TARGET, MemoryError, type InstanceId, type InstantiateError, type ModuleError, type ModuleId } from './types.ts';
+import type { VirtManagerBackend } from './manager.ts';
+import { noticeOnce } from '../runtime/logger.ts';
 
 const utf8 = new TextEncoder();
 const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? utf8.encode(value) : value);
 
-let defaultHost: VirtHost | undefined;
-let currentHost: VirtHost | undefined;
+/**
+ * The registered hosts, innermost last (Rust: the `VirtManagerExt` registered in the externalities of
+ * `execute_with`). There is no process-wide default: a call with nothing registered is host misuse,
+ * as Rust panics with "No VirtManagerExt registered".
+ */
+const registered: VirtHost[] = [];
+/** Async scopes still pending, by host: while one is, a scope with another host would interleave with it. */
+const pendingAsync = new Map<VirtHost, number>();
 
-/** The host used outside any `withVirtHost`: one per process, made on first use. */
-export function defaultVirtHost(): VirtHost {
-  return (defaultHost ??= new VirtHost());
+/** Anything `withVirtManager` accepts: the host functions over a manager, or a bare manager backend. */
+export type VirtManagerExt = VirtHost | VirtManagerBackend;
+
+const asHost = (ext: VirtManagerExt): VirtHost => (ext instanceof VirtHost ? ext : new VirtHost({ manager: ext }));
+
+function unregister(host: VirtHost): void {
+  const at = registered.lastIndexOf(host);
+  if (at >= 0) registered.splice(at, 1);
 }
 
 /**
- * Runs `body` with `host` as the host that new modules are compiled on (Rust: the VirtManagerExt
- * registered in the externalities of `execute_with`). Handles keep the host they were made on.
+ * Runs `body` with `ext` registered as the host that `Module.fromBytes` / `lookup` / `fromStorageKey`
+ * compile on (Rust: `TestExternalities::register_extension(VirtManagerExt::new(manager))` then
+ * `execute_with`). Handles keep the host they were made on. An async `body` keeps the registration
+ * until its promise settles, so code after an `await` inside it still sees it; two async scopes with
+ * different hosts may not overlap (JS has no portable async context), which throws
+ * 'overlapping-scopes': pass the host explicitly there (`Module.fromBytes(bytes, id, { host })`).
  */
-export function withVirtHost<T>(host: VirtHost, body: () => T): T {
-  const outer = currentHost;
-  currentHost = host;
+export function withVirtManager<T>(ext: VirtManagerExt, body: () => T): T {
+  const host = asHost(ext);
+  for (const [other, count] of pendingAsync)
+    if (other !== host && count > 0)
+      throw new VirtMisuseError(
+        'overlapping-scopes',
+        'another withVirtManager scope with a different manager is still pending across an await; run them one after the other, or pass the host explicitly (Module.fromBytes(bytes, id, { host }))',
+      );
+  registered.push(host);
+  let result: T;
   try {
-    return body();
-  } finally {
-    currentHost = outer;
+    result = body();
+  } catch (e) {
+    unregister(host);
+    throw e;
   }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    pendingAsync.set(host, (pendingAsync.get(host) ?? 0) + 1);
+    const settle = (): void => {
+      const left = pendingAsync.get(host)! - 1;
+      if (left === 0) pendingAsync.delete(host);
+      else pendingAsync.set(host, left);
+      unregister(host);
+    };
+    return (result as unknown as Promise<unknown>).then(
+      (value) => (settle(), value),
+      (e: unknown) => {
+        settle();
+        throw e;
+      },
+    ) as T;
+  }
+  unregister(host);
+  return result;
 }
 
-const activeHost = (): VirtHost => currentHost ?? defaultVirtHost();
+/** @deprecated The earlier name of `withVirtManager`. */
+export const withVirtHost = withVirtManager;
+
+/** The host a call without an explicit one uses: the innermost registered, or a clear error. */
+export function registeredVirtHost(): VirtHost {
+  const host = registered[registered.length - 1];
+  if (host === undefined)
+    throw new VirtMisuseError(
+      'no-virt-manager',
+      'No VirtManagerExt registered: run the call inside withVirtManager(new VirtManager(), () => ...) (Rust registers a VirtManagerExt in the externalities), or pass one explicitly: Module.fromBytes(bytes, id, { host: new VirtHost() })',
+    );
+  return host;
+}
+
+/** Where a static constructor compiles: the host given, or the registered one. */
+export interface HostOption {
+  readonly host?: VirtHost;
+}
+
+const hostOf = (options: HostOption | undefined): VirtHost => options?.host ?? registeredVirtHost();
 
 export type CompileResult =
   | { readonly ok: true; readonly module: VirtModule; readonly status: 'cached' | 'compiled' }
@@ -108,21 +170,28 @@ export class VirtModule {
    * returned ('cached') without compiling; otherwise the module is compiled and cached under it.
    * Without one nothing is cached.
    */
-  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string): CompileResult {
-    const host = activeHost();
+  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string, options?: HostOption): CompileResult {
+    const host = hostOf(options);
+    if (!(bytes instanceof Uint8Array)) throw new VirtMisuseError('bad-argument', 'the program must be a Uint8Array (the .polkavm blob bytes)');
+    noticeOnce(
+      'virtualization:unstable',
+      'sp-virtualization is UNSTABLE and not meant for production: its API and host functions may change in any release (pvm2js/virt follows sp-virtualization 0.4.0)',
+      host.logger,
+      LOG_TARGET,
+    );
     return compileResult(host, host.compileFromBytes(bytes, identifier === undefined ? undefined : asBytes(identifier)));
   }
 
   /** The module cached under `identifier` (NotCached if none); never compiles and never reads storage. */
-  static lookup(identifier: Uint8Array | string): LookupResult {
-    const host = activeHost();
+  static lookup(identifier: Uint8Array | string, options?: HostOption): LookupResult {
+    const host = hostOf(options);
     const r = decodeModuleIdResult(host.lookup(asBytes(identifier)));
     return r.ok ? { ok: true, module: new VirtModule(host, r.moduleId) } : r;
   }
 
   /** The program stored at `storageKey` (in `childTrie` if non-empty), cached under that key; NotFound if nothing is stored there. */
-  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0)): CompileResult {
-    const host = activeHost();
+  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0), options?: HostOption): CompileResult {
+    const host = hostOf(options);
     return compileResult(host, host.compileFromStorageKey(asBytes(storageKey), asBytes(childTrie)));
   }
 
@@ -162,6 +231,14 @@ abstract class Handle {
     // Rust's Drop ignores the result: an id the host no longer knows is not the caller's problem.
     this.host.destroy(this.id);
   }
+
+  /**
+   * `using instance = ...` (TypeScript 5.2+, Node 20): destroys the instance when the scope ends,
+   * which is what Rust's Drop does; nothing happens if a call already consumed or destroyed it.
+   */
+  [Symbol.dispose](): void {
+    if (this.live) this.destroy();
+  }
 }
 
 /** An idle instance (Rust `Instance`). */
@@ -193,7 +270,15 @@ export class VirtExecution extends Handle {
     checkI64(gasLeft, 'gasLeft');
     checkU64(a0, 'a0');
     this.take(true);
-    const r = decodeRunResult(this.host.run(this.id, gasLeft, a0, RUN_BUFFER));
+    let wire: number;
+    try {
+      wire = this.host.run(this.id, gasLeft, a0, RUN_BUFFER);
+    } catch (e) {
+      // Host misuse mid-run (an interrupt virtualization rules out): the handle is gone, so is the instance.
+      this.host.destroy(this.id);
+      throw e;
+    }
+    const r = decodeRunResult(wire);
     if (!r.ok) return { kind: 'error', instance: new VirtInstance(this.host, this.id), error: r.error };
     const b = RUN_FIELDS;
     if (r.status === ExecStatus.Finished) return { kind: 'finished', instance: new VirtInstance(this.host, this.id), gasLeft: b.gasLeft() };

@@ -20,6 +20,7 @@ import {
   type ModuleId,
   type VirtResult,
 } from './types.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 /** `CompiledModule` on the wire: the module id in bits 0-31, the CompileStatus in bits 32-39. */
 const STATUS_SHIFT = 2 ** 32;
@@ -81,6 +82,8 @@ export interface VirtHostOptions {
   manager?: VirtManagerBackend;
   /** Default: an empty MemoryStorage. */
   storage?: VirtStorage;
+  /** Where the crate's one-time notice goes (target LOG_TARGET); default the runtime's logger. `{ warn() {} }` silences it. */
+  logger?: Logger;
 }
 
 /**
@@ -91,9 +94,13 @@ export class VirtHost {
   readonly manager: VirtManagerBackend;
   readonly storage: VirtStorage;
 
+  /** Where the crate's one-time notice goes (default: the runtime's logger, see setLogger). */
+  readonly logger: Logger | undefined;
+
   constructor(options: VirtHostOptions = {}) {
     this.manager = options.manager ?? new VirtManager();
     this.storage = options.storage ?? new MemoryStorage();
+    this.logger = options.logger;
   }
 
   /** `compile_from_bytes(program, identifier)`: Ok = moduleId | status << 32. */

@@ -2,6 +2,7 @@
 // VirtManager backend they drive, and the shared test driver.
 export {
   MAX_SYSCALL_SYMBOL_LEN,
+  LOG_TARGET,
   CompileStatus,
   ExecStatus,
   ModuleError,
@@ -39,8 +40,11 @@ export {
   VirtModule,
   VirtInstance,
   VirtExecution,
-  defaultVirtHost,
+  withVirtManager,
   withVirtHost,
+  registeredVirtHost,
+  type VirtManagerExt,
+  type HostOption,
   type CompileResult,
   type LookupResult,
   type InstantiateResult,
@@ -49,3 +53,4 @@ export {
   type ExecResult,
 } from './forwarder.ts';
 export { GAS_MAX, INCREMENT_COUNTER_ANSWER, runLoop, makeHandler, type RunResult, type SyscallHandler, type GasBox, type CounterBox } from './driver.ts';
+export { runTests, type RunTestsOptions, type TestCaseReport } from './run-tests.ts';
