@@ -224,6 +224,11 @@ export class Module {
   }
 
   /** Called by `Instance.release()`. */
+  /** Released instances waiting to be handed out again by `instantiate()`. */
+  get pooledInstances(): number {
+    return this.pool.length;
+  }
+
   recycle(instance: Instance): void {
     if (this.pool.length < POOL_SIZE && !this.pool.includes(instance)) this.pool.push(instance);
   }
