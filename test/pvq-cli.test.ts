@@ -94,7 +94,7 @@ const cases: CliCase[] = [
     name: 'a guest trap: exit 1',
     args: () => [blob('sumBalance'), '--args', '09'],
     code: 1,
-    stdout: [/status: +error \(trap\)/, /reference: +Trap/],
+    stdout: [/status: +error \(runtime: trap\)/, /reference: +Trap/],
   },
   { name: 'not a PVQ program: exit 2', args: () => [STATE, '--args', '00'], code: 2, stdout: [/invalid-program/] },
   { name: 'bad --args: exit 2', args: () => [blob('sumBalance'), '--args', 'xyz'], code: 2, stderr: /not an even number of hex digits/ },

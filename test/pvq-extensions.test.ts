@@ -142,7 +142,7 @@ describe('dispatch', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     const out = registry.dispatch(c.id, unhex(c.call));
     if (c.result !== undefined) expect(out instanceof Uint8Array ? hex(out) : out).toBe(c.result);
-    else expect(out instanceof Uint8Array ? hex(out) : out.kind).toBe(c.error);
+    else expect(out instanceof Uint8Array ? hex(out) : (out as { kind: string }).kind).toBe(c.error);
   });
 });
 

@@ -28,6 +28,8 @@ export const Exit = Object.freeze({
   /** The instruction must run on the fallback backend, and so must the rest of the run: a 32-bit
    * `memset` whose A0 or A2 would leave the sign-extended form compiled code keeps registers in. */
   handOver: 6,
+  /** A call (a jump writing RA) past the state's `maxCallDepth`: final. */
+  callDepth: 7,
 } as const);
 export type ExitKind = (typeof Exit)[keyof typeof Exit];
 

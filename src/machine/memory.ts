@@ -128,6 +128,9 @@ export class StandardMemory implements GuestMemory {
   readonly kind = 'standard' as const;
   readonly pageSize: number;
   fault: Interrupt = TRAP;
+  /** The guest address of the last access that trapped: tells a stack overflow (an access just below
+   * the stack) from other bad accesses. Written only on the trap path, so the fast paths pay nothing. */
+  faultAddress = -1;
   lo = 0;
   hi = 0;
   generation = 0;
@@ -335,6 +338,7 @@ export class StandardMemory implements GuestMemory {
     else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - width) view = this.auxView;
     else {
       this.fault = TRAP;
+      this.faultAddress = address;
       return -1;
     }
     return width === 4 ? view.getUint32(o, true) : width === 1 ? view.getUint8(o) : view.getUint16(o, true);
@@ -349,6 +353,7 @@ export class StandardMemory implements GuestMemory {
     else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - 8) view = this.auxView;
     else {
       this.fault = TRAP;
+      this.faultAddress = address;
       return -1;
     }
     this.lo = view.getUint32(o, true);
@@ -370,6 +375,7 @@ export class StandardMemory implements GuestMemory {
       if (o + width > this.stackDirtyHi) this.stackDirtyHi = o + width;
     } else {
       this.fault = TRAP;
+      this.faultAddress = address;
       return false;
     }
     if (width === 4) view.setUint32(o, lo, true);
