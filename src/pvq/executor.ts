@@ -490,7 +490,7 @@ export class PvqExecutor {
   private load(program: Uint8Array, argsLength: number, metered: boolean): { module: Module; cached: boolean } | PvqError {
     const auxDataSize = alignUp(argsLength, AUX_GRANULE);
     const { backend, stackSize, maxMemory, moduleCache } = this.config;
-    const key = programHash(program) + '/' + auxDataSize + (metered ? '/gas/' : '/-/') + backend + '/' + maxMemory;
+    const key = programHash(program) + '/' + auxDataSize + (metered ? '/gas/' : '/-/') + backend + '/' + maxMemory + '/' + stackSize;
     const hit = moduleCache?.get(key);
     if (hit) return { module: hit, cached: true };
     let blob: ProgramBlob;
