@@ -2,7 +2,7 @@
 // registry of extensions behind a permission check, and an executor wired to it.
 
 import { encodePvqResult } from './errors.ts';
-import { PvqExecutor, type HostCallResult, type PvqExecutorConfig, type PvqExecutorContext, type PvqOutcome } from './executor.ts';
+import { PvqExecutor, type PvqProgram, type HostCallResult, type PvqExecutorConfig, type PvqExecutorContext, type PvqOutcome } from './executor.ts';
 import { ExtensionRegistry, extensionError, type Extension, type ExtensionError } from './extension.ts';
 import { encodeExtensionsMetadata, extensionsMetadata, type ExtensionsMetadata } from './metadata.ts';
 
@@ -54,12 +54,12 @@ export class ExtensionsExecutor {
     this.executor = new PvqExecutor(this.context, config);
   }
 
-  execute(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
+  execute(program: Uint8Array | PvqProgram, args: Uint8Array, gasLimit?: bigint | number): PvqOutcome {
     return this.executor.execute(program, args, gasLimit);
   }
 
   /** As execute, for extensions that answer with Promises. */
-  executeAsync(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): Promise<PvqOutcome> {
+  executeAsync(program: Uint8Array | PvqProgram, args: Uint8Array, gasLimit?: bigint | number): Promise<PvqOutcome> {
     return this.executor.executeAsync(program, args, gasLimit);
   }
 
@@ -87,12 +87,12 @@ export class PvqApi {
   }
 
   /** `PvqResult` bytes: `00 ‖ Compact(len) ‖ result`, or `01 ‖ PvqError variant`. */
-  executeQuery(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): Uint8Array {
+  executeQuery(program: Uint8Array | PvqProgram, args: Uint8Array, gasLimit?: bigint | number): Uint8Array {
     return encodePvqResult(this.extensions.execute(program, args, gasLimit));
   }
 
   /** As executeQuery, for extensions that answer with Promises. */
-  async executeQueryAsync(program: Uint8Array, args: Uint8Array, gasLimit?: bigint | number): Promise<Uint8Array> {
+  async executeQueryAsync(program: Uint8Array | PvqProgram, args: Uint8Array, gasLimit?: bigint | number): Promise<Uint8Array> {
     return encodePvqResult(await this.extensions.executeAsync(program, args, gasLimit));
   }
 

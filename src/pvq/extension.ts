@@ -164,24 +164,32 @@ export class ExtensionRegistry {
       args.push(decoded.value);
       at += decoded.length;
     }
-    const failed = (e: unknown): ExtensionError =>
-      e instanceof DispatchError
-        ? extensionError('dispatch', id, `${decl.name}::${fn.name}: ${e.message}`, fnIndex)
-        : extensionError('exception', id, `${decl.name}::${fn.name} threw: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
-    const encode = (value: unknown): Uint8Array | ExtensionError => {
-      try {
-        return fn.output.codec.enc(value as never);
-      } catch (e) {
-        return extensionError('exception', id, `${decl.name}::${fn.name} returned a value its output type cannot encode: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
-      }
-    };
     let result: unknown;
     try {
       result = (extension.functions[fn.name] as (...a: unknown[]) => unknown)(...args);
     } catch (e) {
-      return failed(e);
+      return failed(decl, fn, fnIndex, e);
     }
-    if (typeof (result as { then?: unknown } | null)?.then === 'function') return (result as Promise<unknown>).then(encode, failed);
-    return encode(result);
+    if (typeof (result as { then?: unknown } | null)?.then === 'function')
+      return (result as Promise<unknown>).then(
+        (value) => encode(decl, fn, fnIndex, value),
+        (e: unknown) => failed(decl, fn, fnIndex, e),
+      );
+    return encode(decl, fn, fnIndex, result);
+  }
+}
+
+// Outside the class so the synchronous path of `dispatch` creates no closures.
+function failed(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, e: unknown): ExtensionError {
+  return e instanceof DispatchError
+    ? extensionError('dispatch', decl.id, `${decl.name}::${fn.name}: ${e.message}`, fnIndex)
+    : extensionError('exception', decl.id, `${decl.name}::${fn.name} threw: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
+}
+
+function encode(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, value: unknown): Uint8Array | ExtensionError {
+  try {
+    return fn.output.codec.enc(value as never);
+  } catch (e) {
+    return extensionError('exception', decl.id, `${decl.name}::${fn.name} returned a value its output type cannot encode: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
   }
 }

@@ -2,6 +2,7 @@
 export {
   PvqExecutor,
   PvqModuleCache,
+  PvqProgram,
   PVQ_DEFAULT_CONFIG,
   PVQ_REFERENCE_CONFIG,
   resolvePvqConfig,

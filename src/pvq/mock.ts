@@ -20,7 +20,13 @@ export const MOCK_SWAP_TYPES = { assetId: T.bytes, balance: T.u128, assetInfo: M
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 
-export const toHex = (bytes: Uint8Array): string => '0x' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** `0x…` lower-case; a balance lookup per host call makes this hot, so no per-byte allocation. */
+export const toHex = (bytes: Uint8Array): string => {
+  let out = '0x';
+  for (let i = 0; i < bytes.length; i++) out += HEX_BYTES[bytes[i]!];
+  return out;
+};
 
 export function fromHex(text: string, what = 'hex'): Uint8Array {
   const digits = text.startsWith('0x') || text.startsWith('0X') ? text.slice(2) : text;
