@@ -316,10 +316,17 @@ export class PvqProgram {
   readonly hash: string;
   readonly #bytes: Uint8Array;
 
-  /** Use `PvqExecutor.prepare`. */
+  /** Use `PvqProgram.from` or `PvqExecutor.prepare`. */
   constructor(bytes: Uint8Array, hash: string) {
     this.#bytes = bytes;
     this.hash = hash;
+  }
+
+  /** A copy of `bytes`, hashed; not loaded (`PvqExecutor.prepare` also loads it). */
+  static from(bytes: Uint8Array): PvqProgram {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('PvqProgram.from(bytes): bytes must be a Uint8Array');
+    const copy = bytes.slice();
+    return new PvqProgram(copy, programHash(copy));
   }
 
   get length(): number {
@@ -385,8 +392,7 @@ export class PvqExecutor {
    * error (not a PVQ program) comes back as a value. With precompilePrograms it is also compiled. */
   prepare(program: Uint8Array): PvqProgram | PvqError {
     if (!(program instanceof Uint8Array)) throw new TypeError('prepare(program): program must be a Uint8Array');
-    const copy = program.slice();
-    const prepared = new PvqProgram(copy, programHash(copy));
+    const prepared = PvqProgram.from(program);
     const loaded = this.load(prepared, 0, false);
     return 'kind' in loaded ? loaded : prepared;
   }

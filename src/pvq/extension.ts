@@ -181,7 +181,8 @@ export class ExtensionRegistry {
 
 // Outside the class so the synchronous path of `dispatch` creates no closures.
 function failed(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, e: unknown): ExtensionError {
-  return e instanceof DispatchError
+  // By name too: an extensions module loaded apart (a pool worker importing it through tsx) has its own copy of the class.
+  return e instanceof DispatchError || (e instanceof Error && e.name === 'DispatchError')
     ? extensionError('dispatch', decl.id, `${decl.name}::${fn.name}: ${e.message}`, fnIndex)
     : extensionError('exception', decl.id, `${decl.name}::${fn.name} threw: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
 }
