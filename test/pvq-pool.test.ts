@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PvqProgram } from '../src/pvq/index.ts';
 import { PvqWorkerPool } from '../src/pvq-pool/index.ts';
 import { echoDecl } from './pvq-pool-extensions.ts';
-import { HAVE_SHARED, SUM_BALANCE_ARGS, asm, echoArgs, guestBytes, hex, le, len, unhex, vecBytes } from './pvq-fixture.ts';
+import { ALICE, HAVE_SHARED, SUM_BALANCE_ARGS, asm, echoArgs, guestBytes, hex, le, len, unhex, vecBytes } from './pvq-fixture.ts';
 
 const EXTENSIONS = new URL('./pvq-pool-extensions.ts', import.meta.url);
 
@@ -44,6 +44,20 @@ describe('PvqWorkerPool', () => {
       await expect(broken.execute(asm('echo'), unhex('00'))).rejects.toThrow(/exports no 'extensions'/);
     } finally {
       await broken.destroy();
+    }
+  });
+});
+
+describe('PvqWorkerPool.executeMany', () => {
+  it.skipIf(!HAVE_SHARED)('runs a batch on one worker and answers in order', async () => {
+    const pool = new PvqWorkerPool({ extensionsModule: EXTENSIONS });
+    try {
+      const accounts = [1, 0, 2];
+      const args = accounts.map((n) => unhex('00' + le(21, 4) + len(n) + ALICE.repeat(n)));
+      const outcomes = await pool.executeMany(guestBytes('sumBalance'), args);
+      expect(outcomes.map((o) => o.ok && hex(o.value))).toEqual([le(1_000_000_000n, 8), le(0, 8), le(2_000_000_000n, 8)]);
+    } finally {
+      await pool.destroy();
     }
   });
 });

@@ -29,14 +29,15 @@ export interface PvqWorkerData {
 export interface PvqTask {
   readonly hash: string;
   readonly program: Uint8Array;
-  readonly args: Uint8Array;
+  /** One query's arguments, or several queries' (answered with a list of outcomes). */
+  readonly args: Uint8Array | readonly Uint8Array[];
   readonly gasLimit: bigint | number | undefined;
 }
 
 const NOT_CLONEABLE = ['logger', 'moduleCache'] as const;
 
 export class PvqWorkerPool {
-  private readonly pool: Piscina<PvqTask, PvqOutcome>;
+  private readonly pool: Piscina<PvqTask, PvqOutcome | PvqOutcome[]>;
   readonly threads: number;
 
   constructor(options: PvqWorkerPoolOptions) {
@@ -52,7 +53,7 @@ export class PvqWorkerPool {
     const extensionsModule = module.startsWith('file:') || !module.startsWith('/') ? module : new URL(`file://${module}`).href;
     const worker = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
     this.threads = threads;
-    this.pool = new Piscina<PvqTask, PvqOutcome>({
+    this.pool = new Piscina<PvqTask, PvqOutcome | PvqOutcome[]>({
       filename: worker.href,
       minThreads: threads,
       maxThreads: threads,
@@ -72,7 +73,17 @@ export class PvqWorkerPool {
     if (!(args instanceof Uint8Array)) throw new TypeError('execute(program, args): args must be a Uint8Array');
     // Hashed here once per PvqProgram (pass one to skip even that): workers keep programs by hash.
     const prepared = program instanceof PvqProgram ? program : PvqProgram.from(program);
-    return this.pool.run({ hash: prepared.hash, program: prepared.view(), args, gasLimit });
+    return this.pool.run({ hash: prepared.hash, program: prepared.view(), args, gasLimit }) as Promise<PvqOutcome>;
+  }
+
+  /**
+   * Runs the same program with each of `argsList` on one worker, one after another: a message to a
+   * worker and back costs tens of µs, more than a small query, so batches are what scale.
+   */
+  async executeMany(program: Uint8Array | PvqProgram, argsList: readonly Uint8Array[], gasLimit?: bigint | number): Promise<PvqOutcome[]> {
+    if (!Array.isArray(argsList) || !argsList.every((a) => a instanceof Uint8Array)) throw new TypeError('executeMany(program, argsList): argsList must be an array of Uint8Arrays');
+    const prepared = program instanceof PvqProgram ? program : PvqProgram.from(program);
+    return this.pool.run({ hash: prepared.hash, program: prepared.view(), args: argsList, gasLimit }) as Promise<PvqOutcome[]>;
   }
 
   /** Queries waiting for a worker. */

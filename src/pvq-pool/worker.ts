@@ -32,7 +32,7 @@ async function build(): Promise<ExtensionsExecutor> {
   return new ExtensionsExecutor(extensions, { ...loaded.config, ...data.config });
 }
 
-export default async function run(task: PvqTask): Promise<PvqOutcome> {
+export default async function run(task: PvqTask): Promise<PvqOutcome | PvqOutcome[]> {
   const ex = await (executor ??= build());
   let program: PvqProgram | Uint8Array | undefined = programs.get(task.hash);
   if (program === undefined) {
@@ -44,5 +44,8 @@ export default async function run(task: PvqTask): Promise<PvqOutcome> {
       program = prepared;
     } else program = task.program;
   }
-  return ex.executeAsync(program, task.args, task.gasLimit);
+  if (task.args instanceof Uint8Array) return ex.executeAsync(program, task.args, task.gasLimit);
+  const outcomes: PvqOutcome[] = [];
+  for (const args of task.args) outcomes.push(await ex.executeAsync(program, args, task.gasLimit));
+  return outcomes;
 }
