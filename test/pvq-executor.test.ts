@@ -17,6 +17,7 @@ import {
   implementExtension,
   MOCK_FUNGIBLES_TYPES,
   mockExtensions,
+  testRunnerExtensions,
   type Extension,
   type ExtensionsExecutorOptions,
   type PvqExecutorConfig,
@@ -257,6 +258,9 @@ describe('PvqApi (pvq-runtime-api)', () => {
     // Too little gas: Err(QueryExceedsWeightLimit), variant 2.
     expect(hex(api.executeQuery(guestBytes('sumBalance'), unhex(SUM_BALANCE_ARGS), 10))).toBe('0102');
     expect(ALICE).toHaveLength(64);
+    // PVQ.md §B.10: against the reference test runner's fixed answers the same query gives 100u64.
+    const runner = new PvqApi(new ExtensionsExecutor(testRunnerExtensions({ legacyRevisions: true })));
+    expect(hex(runner.executeQuery(guestBytes('sumBalance'), unhex(SUM_BALANCE_ARGS)))).toBe('00' + len(8) + '6400000000000000');
   });
 
   it('metadata: the SCALE Metadata of the extensions served', async () => {
