@@ -146,6 +146,23 @@ describe('dispatch', () => {
   });
 });
 
+describe('fixed-width arguments are read in place, exactly as the codec reads them', () => {
+  const types: Record<string, TypeDesc> = { bool: T.bool, u8: T.u8, i8: T.i8, u16: T.u16, i16: T.i16, u32: T.u32, i32: T.i32, u64: T.u64, i64: T.i64, u128: T.u128, i128: T.i128, 'u8;32': T.bytesFixed(32) };
+  it.each(Object.entries(types))('%s', (_name, type) => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let round = 0; round < 200; round++) {
+      // At an odd offset in a larger buffer, as arguments after the function index are.
+      const buffer = Uint8Array.from({ length: 40 }, next);
+      if (type.key === 'bool') buffer[3] = buffer[3]! & 1;
+      const bytes = buffer.subarray(3);
+      const decoded = decodePrefix(type, bytes);
+      expect(decoded).toEqual({ value: type.codec.dec(bytes.slice()), length: type.codec.enc(type.codec.dec(bytes.slice())).length });
+    }
+    expect(typeof decodePrefix(type, new Uint8Array(0))).toBe('string');
+  });
+});
+
 describe('strict SCALE decoding of extension arguments (parity-scale-codec refuses these)', () => {
   const cases: { name: string; type: TypeDesc; bytes: string; value?: unknown; length?: number }[] = [
     { name: 'bool 2', type: T.bool, bytes: '02' },

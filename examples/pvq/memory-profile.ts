@@ -4,9 +4,9 @@
 import { assemble } from '../../src/assembler/index.ts';
 import { PvqExecutor, executorErrorName, type PvqExecutorContext } from '../../src/pvq/index.ts';
 
-const fail = (message: string): never => {
+function fail(message: string): never {
   throw new Error(message);
-};
+}
 
 // A guest that grows its heap by the u32 in its arguments (sbrk, as polkavm's LeakingAllocator
 // does) and returns nothing; it declares an 8 KiB stack, as the pvq-sdk guests do.

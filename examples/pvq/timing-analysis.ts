@@ -6,9 +6,9 @@ import { assemble } from '../../src/assembler/index.ts';
 import { BACKEND_NAMES, hasBackend } from '../../src/runtime/index.ts';
 import { PvqExecutor, PvqModuleCache, PvqProgram, executorErrorName, type PvqExecutorContext } from '../../src/pvq/index.ts';
 
-const fail = (message: string): never => {
+function fail(message: string): never {
   throw new Error(message);
-};
+}
 const iterations = Number(process.argv[2] ?? 2000);
 
 // Sums 1..n in a loop: about 3n guest instructions, no host calls. Returns the u32 sum.

@@ -677,6 +677,8 @@ export class PvqExecutor {
       if (isExtensionError(answer) && typeof answer?.kind === 'string') return stop(answer);
       return stop(extensionError('exception', id, `the extension answered with ${Object.prototype.toString.call(answer)}, not SCALE bytes`, fnIndex));
     }
+    // Checked first: sbrk takes a u32, and no answer past maxMemory can fit anyway.
+    if (answer.length > this.config.maxMemory) return { kind: 'out-of-memory', message: `a ${answer.length}-byte host call result would exceed maxMemory (${this.config.maxMemory} bytes)` };
     const resultPtr = instance.sbrk(0);
     const top = resultPtr === undefined ? undefined : instance.sbrk(answer.length);
     if (resultPtr === undefined || top === undefined) {
