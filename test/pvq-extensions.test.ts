@@ -161,6 +161,30 @@ describe('fixed-width arguments are read in place, exactly as the codec reads th
     }
     expect(typeof decodePrefix(type, new Uint8Array(0))).toBe('string');
   });
+
+  it.each([
+    ['empty', '00'],
+    ['3 bytes, trailing ignored', '0c010203ff'],
+    ['63 bytes', 'fc' + '11'.repeat(63)],
+    ['64 bytes, 2-byte length', '0101' + '22'.repeat(64)],
+    ['16384 bytes, 4-byte length', '02000100' + '33'.repeat(16384)],
+    ['non-minimal 2-byte length', '0500' + '44'],
+    ['non-minimal 4-byte length', '02010000' + '55'.repeat(64)],
+    ['short', '0c0102'],
+    ['short 2-byte header', '01'],
+  ])('Vec<u8>: %s', (_name, h) => {
+    const bytes = unhex('aa' + h).subarray(1);
+    let expected: unknown;
+    try {
+      const value = T.bytes.codec.dec(bytes.slice());
+      const again = T.bytes.codec.enc(value);
+      expected = again.length > bytes.length || hex(again) !== hex(bytes.subarray(0, again.length)) ? 'refused' : { value, length: again.length };
+    } catch {
+      expected = 'refused';
+    }
+    const got = decodePrefix(T.bytes, bytes);
+    expect(typeof got === 'string' ? 'refused' : got).toEqual(expected);
+  });
 });
 
 describe('strict SCALE decoding of extension arguments (parity-scale-codec refuses these)', () => {

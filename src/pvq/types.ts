@@ -337,6 +337,7 @@ const FIXED_WIDTH: Partial<Record<PrimitiveName, number>> = { bool: 1, u8: 1, i8
  */
 function decodeFixed(type: TypeDesc, bytes: Uint8Array): { value: unknown; length: number } | string | undefined {
   const shape = type.shape;
+  if (type.key === 'Vec<u8>') return decodeByteVec(bytes);
   let width: number | undefined;
   if (shape.def === 'primitive') width = FIXED_WIDTH[shape.primitive];
   else if (shape.def === 'array' && shape.inner.key === 'u8' && type.key === `[u8;${shape.len}]`) width = shape.len;
@@ -384,6 +385,37 @@ function decodeFixed(type: TypeDesc, bytes: Uint8Array): { value: unknown; lengt
       break;
   }
   return { value, length: width };
+}
+
+/** `Vec<u8>`: a compact length (refused when not in its shortest form, as parity-scale-codec does)
+ * and the bytes; lengths of 2^30 and more take the general path. */
+function decodeByteVec(bytes: Uint8Array): { value: Uint8Array; length: number } | string | undefined {
+  if (bytes.length === 0) return 'needs 1 byte, has 0';
+  const b0 = bytes[0]!;
+  let header: number;
+  let length: number;
+  switch (b0 & 3) {
+    case 0:
+      header = 1;
+      length = b0 >>> 2;
+      break;
+    case 1:
+      if (bytes.length < 2) return `needs 2 bytes, has ${bytes.length}`;
+      header = 2;
+      length = (b0 | (bytes[1]! << 8)) >>> 2;
+      if (length < 1 << 6) return 'not a valid encoding';
+      break;
+    case 2:
+      if (bytes.length < 4) return `needs 4 bytes, has ${bytes.length}`;
+      header = 4;
+      length = (b0 | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 2;
+      if (length < 1 << 14) return 'not a valid encoding';
+      break;
+    default:
+      return undefined;
+  }
+  if (bytes.length < header + length) return `needs ${header + length} bytes, has ${bytes.length}`;
+  return { value: bytes.slice(header, header + length), length: header + length };
 }
 
 /**
