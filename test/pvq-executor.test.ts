@@ -7,6 +7,7 @@ import {
   PvqApi,
   PvqExecutor,
   PvqModuleCache,
+  PvqProgram,
   T,
   coreExtensionDecl,
   declareExtension,
@@ -51,13 +52,13 @@ describe.each(BACKENDS)('maxCallDepth and the stack on %s', (backend) => {
     },
     { name: 'a blob declaring more stack than stackSize is refused up front', depth: 1, config: { stackSize: 32 * 1024 }, error: { kind: 'invalid-program', reason: 'stack-size' } },
   ];
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each((['recurse', 'recurse64'] as const).flatMap((guest) => cases.map((c) => [`${guest}: ${c.name}`, guest, c] as const)))('%s', (_name, guest, c) => {
     const executor = new PvqExecutor({ hostCall: () => new Uint8Array() }, { backend, ...c.config });
-    const outcome = executor.execute(asm('recurse'), u32(c.depth));
+    const outcome = executor.execute(asm(guest), u32(c.depth));
     if (c.error) expect(outcome.ok || outcome.error).toMatchObject(c.error);
     else expect(failure(outcome)).toEqual({ ok: true, value: '' });
     // The count starts again at every query.
-    if (c.error?.kind === 'runtime') expect(failure(executor.execute(asm('recurse'), u32(5)))).toEqual({ ok: true, value: '' });
+    if (c.error?.kind === 'runtime') expect(failure(executor.execute(asm(guest), u32(5)))).toEqual({ ok: true, value: '' });
   });
 
   it.skipIf(!HAVE_SHARED)('guests run with the stack their blob declares (8 KiB), not stackSize', () => {
@@ -112,6 +113,20 @@ describe('PvqExecutorConfig', () => {
     expect(executor.precompile(asm('recurse'), 4)).toBeUndefined();
     expect(executor.execute(asm('recurse'), u32(3)).metrics.moduleCached).toBe(true);
     expect(executor.precompile(asm('noPvqExport'))).toMatchObject({ kind: 'invalid-program', reason: 'no-pvq-export' });
+  });
+
+  it('prepare() copies and hashes once: later changes to the array do not reach the prepared program', () => {
+    const executor = new PvqExecutor({ hostCall: () => new Uint8Array() }, { moduleCache: new PvqModuleCache(4) });
+    const bytes = asm('recurse');
+    const program = executor.prepare(bytes);
+    if (!(program instanceof PvqProgram)) throw new Error('expected a PvqProgram');
+    bytes.fill(0);
+    expect(failure(executor.execute(program, u32(3)))).toEqual({ ok: true, value: '' });
+    expect(program.bytes()).toEqual(asm('recurse'));
+    expect(program.hash).toBe(PvqProgram.from(asm('recurse')).hash);
+    // The zeroed array is another program now, and not a PVQ one.
+    expect(executor.execute(bytes, u32(3))).toMatchObject({ ok: false, error: { kind: 'invalid-program', reason: 'parse' } });
+    expect(executor.prepare(unhex('00'))).toMatchObject({ kind: 'invalid-program', reason: 'parse' });
   });
 
   it('without enableDebugging nothing is logged and metrics carry no memoryUsage', () => {
