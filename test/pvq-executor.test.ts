@@ -254,6 +254,13 @@ describe.each(BACKENDS)('async extensions on %s', (backend) => {
     expect(outcome.ok || executorErrorName(outcome.error)).toBe('Timeout');
   });
 
+  it('maxWallClockTime holds for a synchronous execute too', () => {
+    const executor = new PvqExecutor({ hostCall: () => new Uint8Array() }, { backend, maxWallClockTime: 20 });
+    expect(executor.execute(asm('loop'), unhex('00'))).toMatchObject({ ok: false, error: { kind: 'timeout', reason: 'wall-clock' } });
+    const guest = new PvqExecutor({ hostCall: () => new Uint8Array() }, { backend, maxExecutionTime: 20, maxWallClockTime: 10_000 });
+    expect(guest.execute(asm('loop'), unhex('00'))).toMatchObject({ ok: false, error: { kind: 'timeout', reason: 'deadline' } });
+  });
+
   it('a rejected answer is an extension error value: DispatchError → dispatch, anything else → exception', async () => {
     const rejectWith = (e: unknown) => new ExtensionsExecutor([echoExtension(() => Promise.reject(e))], { backend });
     const dispatch = await rejectWith(new DispatchError('no such asset')).executeAsync(asm('echo'), echoCall('01'));

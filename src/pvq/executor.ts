@@ -78,8 +78,8 @@ export interface PvqExecutorConfig {
   backend?: BackendName;
   /** Default unlimited. Guest instructions, checked at basic-block edges; `timeout` (instructions). */
   maxInstructions?: number;
-  /** Default unlimited. `executeAsync` only: milliseconds for the whole query, awaited host calls
-   * included; `timeout` (reason `wall-clock`). */
+  /** Default unlimited. Milliseconds for the whole query, host calls (and with `executeAsync` their
+   * awaits) included; `timeout` (reason `wall-clock`). */
   maxWallClockTime?: number;
   /** Default: one cache shared by every executor in the process (32 modules). Where prepared
    * modules are kept, keyed by program hash, memory layout and options; false: none. */
@@ -359,6 +359,8 @@ interface Query {
   readonly cached: boolean;
   /** performance.now() at which guest time runs out, or Infinity. */
   guestDeadline: number;
+  /** performance.now() at which the whole query's time runs out (maxWallClockTime), or Infinity. */
+  readonly wallDeadline: number;
 }
 
 const asExtensionError = (e: unknown, id: bigint, fnIndex: number | undefined): ExtensionError =>
@@ -426,7 +428,7 @@ export class PvqExecutor {
     const started = performance.now();
     const query = this.begin(program, args, gasLimit, started);
     if (!('instance' in query)) return query;
-    const wallDeadline = started + this.config.maxWallClockTime;
+    const wallDeadline = query.wallDeadline;
     for (;;) {
       const step = this.advance(query);
       if (step === undefined || !('answer' in step)) return this.finish(query, step);
@@ -492,7 +494,7 @@ export class PvqExecutor {
     instance.prepareCall(PVQ_EXPORT, [auxAddress, args.length]);
     instance.setInstructionBudget(config.maxInstructions === Infinity ? undefined : config.maxInstructions);
     instance.setCallDepthLimit(config.maxCallDepth === Infinity ? undefined : config.maxCallDepth);
-    return { instance, limit, started, cached, guestDeadline: started + config.maxExecutionTime };
+    return { instance, limit, started, cached, guestDeadline: started + config.maxExecutionTime, wallDeadline: started + config.maxWallClockTime };
   }
 
   private failEarly(error: PvqError, limit: bigint | undefined, started: number, moduleCached: boolean): PvqOutcome {
@@ -582,7 +584,7 @@ export class PvqExecutor {
   private advance(query: Query): PvqError | PendingCall | undefined {
     const instance = query.instance;
     for (;;) {
-      const remaining = query.guestDeadline - performance.now();
+      const remaining = Math.min(query.guestDeadline, query.wallDeadline) - performance.now();
       instance.setDeadline(remaining === Infinity ? undefined : Math.max(0, remaining));
       const interrupt = instance.run();
       switch (interrupt.kind) {
@@ -607,6 +609,8 @@ export class PvqExecutor {
             case 'call-depth':
               return { kind: 'runtime', detail: 'call-depth', pc: instance.programCounter(), message: `the guest nested more than maxCallDepth (${this.config.maxCallDepth}) calls at pc ${instance.programCounter() ?? '?'}` };
             case 'deadline':
+              if (performance.now() >= query.wallDeadline && query.wallDeadline < query.guestDeadline)
+                return { kind: 'timeout', reason: 'wall-clock', message: `the query took longer than maxWallClockTime (${this.config.maxWallClockTime} ms)` };
               return { kind: 'timeout', reason: 'deadline', message: `the query ran longer than maxExecutionTime (${this.config.maxExecutionTime} ms of guest time)` };
             case 'instructions':
               return { kind: 'timeout', reason: 'instructions', message: `the query ran more than maxInstructions (${this.config.maxInstructions})` };
