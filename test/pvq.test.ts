@@ -258,6 +258,21 @@ describe.skipIf(!HAVE_SHARED).each(BACKENDS)('PVQ prebuilt guests on %s', (backe
     expect(a!.metrics.peakHeapSize).toBeGreaterThan(0);
   });
 
+  it('a change anywhere in a program array is seen: each byte position class of the word comparison', () => {
+    const executor = new ExtensionsExecutor(mockExtensions(pocState()), { backend });
+    const original = guestBytes('sumBalance');
+    const program = original.slice();
+    expect(executor.execute(program, unhex(SUM_BALANCE_ARGS)).ok).toBe(true);
+    // First byte, inside the unrolled words, the words after them, the bytes after the last word.
+    for (const at of [0, 37, 4 * 8 * 100 + 5, (program.length & ~31) + 3, program.length - 1]) {
+      program[at] ^= 0xff;
+      const outcome = executor.execute(program, unhex(SUM_BALANCE_ARGS));
+      expect(outcome.metrics.moduleCached, `byte ${at}`).toBe(false);
+      program[at] ^= 0xff;
+      expect(executor.execute(program, unhex(SUM_BALANCE_ARGS)).metrics.moduleCached, `byte ${at} restored`).toBe(true);
+    }
+  });
+
   it('a program array changed in place is loaded again, not taken from the cache', () => {
     const executor = new ExtensionsExecutor(mockExtensions(pocState()), { backend });
     const program = guestBytes('sumBalance');
