@@ -326,7 +326,7 @@ function programHash(program: Uint8Array): string {
 
 /**
  * Program bytes the executor has copied and hashed once (`PvqExecutor.prepare`): queries given it
- * skip the check that a plain array still holds the bytes it was hashed from (≈2 µs for 6.5 KB).
+ * skip the check that a plain array still holds the bytes it was hashed from (≈1 µs for 6.5 KB).
  */
 export class PvqProgram {
   readonly hash: string;
