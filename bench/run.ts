@@ -19,6 +19,7 @@ import { buildMemoryMap } from '../src/machine/layout.ts';
 import type { ModuleImage } from '../src/machine/state.ts';
 import { hasBackend, Module } from '../src/runtime/index.ts';
 import { loadKernels, type Kernel } from './kernels/index.ts';
+import { benchPvq, formatPvqTable, type PvqBenchRow, type PvqTargetCheck } from './pvq.ts';
 import { ANAN_AS_VERSION, prepareAnanAsCall, startAnanAs } from './peers/anan-as.ts';
 import { benchStart, formatStart, type StartResults } from './tiered.ts';
 
@@ -486,7 +487,7 @@ function machine(): { cpu: string; cores: number; node: string; v8: string; plat
 }
 
 
-function formatTable(exec: readonly ExecResult[], compile: readonly CompileResult[], targets: readonly TargetCheck[], quick: boolean): string {
+function formatTable(exec: readonly ExecResult[], compile: readonly CompileResult[], targets: readonly TargetCheck[], quick: boolean, pvq: readonly PvqBenchRow[]): string {
   const m = machine();
   const lines: string[] = [];
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.platform}; Node ${m.node} (V8 ${m.v8}); anan-as ${ANAN_AS_VERSION}`);
@@ -518,6 +519,8 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
       );
     lines.push('');
   }
+  // ---- PVQ (issue 10) ----
+  lines.push(...formatPvqTable(pvq));
   if (targets.length > 0) {
     lines.push('| target | measured | met |');
     lines.push('|---|---:|---|');
@@ -526,7 +529,7 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
   return lines.map((l) => l.replace(/\s+$/, '')).join('\n') + '\n';
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const wanted = (name: string): boolean => options.filter === undefined || name.includes(options.filter);
   const exec: ExecResult[] = [];
@@ -541,14 +544,17 @@ function main(): number {
   for (const name of compileWanted) compile.push(benchCompile(name, options));
 
   const start: StartResults = benchStart(options.quick, (name) => wanted(name) || wanted('start'));
-  const targets = [...checkTargets(exec, compile), ...checkStartTargets(exec, start)];
+  // ---- PVQ (issue 10) ----
+  const pvq: { rows: PvqBenchRow[]; targets: PvqTargetCheck[] } = wanted('pvq') || options.filter === undefined ? await benchPvq({ quick: options.quick, wanted, progress }) : { rows: [], targets: [] };
+
+  const targets = [...checkTargets(exec, compile), ...checkStartTargets(exec, start), ...pvq.targets];
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ machine: machine(), quick: options.quick, exec, compile, start, targets }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ machine: machine(), quick: options.quick, exec, compile, start, targets, pvq: pvq.rows }, null, 2)}\n`);
   } else {
-    process.stdout.write(formatStart(start) + formatTable(exec, compile, targets, options.quick));
+    process.stdout.write(formatStart(start) + formatTable(exec, compile, targets, options.quick, pvq.rows));
   }
   // A wrong answer is a failure; a missed speed target is not (it is reported in the table).
-  return exec.every((r) => r.verified) ? 0 : 1;
+  return exec.every((r) => r.verified) && pvq.rows.every((r) => r.verified) ? 0 : 1;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

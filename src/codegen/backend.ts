@@ -386,6 +386,8 @@ export class CompiledInstance implements BackendInstance {
       switch (kind) {
         case Exit.trap:
           return this.stopFinal(at, TRAP);
+        case Exit.callDepth:
+          return this.stopFinal(at, budget('call-depth'));
         case Exit.fault:
           // A trap is final (polkavm `trap_impl`); a segfault or budget('memory') retries the instruction.
           if (ctx.m.fault.kind === 'trap') return this.stopFinal(at, TRAP);

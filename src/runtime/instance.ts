@@ -96,6 +96,8 @@ export class Instance {
       instructionBudget: Infinity,
       deadline: Infinity,
       instructionsExecuted: 0,
+      callDepth: 0,
+      maxCallDepth: Infinity,
     };
     this.backend = backendModule.instantiate(this.state);
   }
@@ -181,6 +183,7 @@ export class Instance {
     this.hostCalls = 0;
     this.peakHeapSize = this.memory.heapSize;
     this.state.instructionsExecuted = 0;
+    this.state.callDepth = 0;
   }
 
   metrics(): CallMetrics {
@@ -195,6 +198,12 @@ export class Instance {
   /** Stop at the first block edge after `count` more guest instructions (undefined: no limit). Reported as budget('instructions'). */
   setInstructionBudget(count: number | undefined): void {
     this.state.instructionBudget = count ?? Infinity;
+  }
+
+  /** Stop the call (budget('call-depth'), final) at a call that would nest more than `depth` calls
+   * (undefined: no limit). A jump writing `ra` is a call, a jump through `ra` a return. */
+  setCallDepthLimit(depth: number | undefined): void {
+    this.state.maxCallDepth = depth ?? Infinity;
   }
 
   /** Stop at a block edge once `milliseconds` from now have passed (undefined: no deadline). Reported as budget('deadline'). */
@@ -279,6 +288,7 @@ export class Instance {
     s.resume = Resume.full;
     s.instructionBudget = Infinity;
     s.deadline = Infinity;
+    s.maxCallDepth = Infinity;
     this.resetMetrics();
   }
 

@@ -95,6 +95,7 @@ break L;
 }
 r0 = r5;
 r1 = r1 + 16 | 0;
+s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
@@ -130,6 +131,7 @@ break L;
 }
 r8 = v | 0;
 }
+s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:

@@ -11,6 +11,7 @@ import {
   PVQ_DEFAULT_CONFIG,
   decodeQueryResult,
   entrypointOf,
+  executorErrorName,
   mockExtensions,
   parseProgramMetadata,
   referenceErrorText,
@@ -36,10 +37,15 @@ Runs the program's 'pvq' export (of a program, or of a compiled module written b
   --metadata FILE     the program's metadata JSON (pvq-program-metadata-gen); default: a
                       <program>-metadata.json or <program>.json beside the program, if any
   --gas N             gas limit (1 per instruction); without it gas is not metered
-  --timeout S         wall-clock limit in seconds (default ${PVQ_DEFAULT_CONFIG.maxExecutionTime / 1000})
+  --timeout S         guest-time limit in seconds (default ${PVQ_DEFAULT_CONFIG.maxExecutionTime / 1000})
   --max-instructions N  stop after about N guest instructions
   --max-memory BYTES  guest memory cap (default ${PVQ_DEFAULT_CONFIG.maxMemory})
+  --max-call-depth N  nested guest calls allowed (default ${PVQ_DEFAULT_CONFIG.maxCallDepth}; 'none': unlimited)
+  --stack-size BYTES  the most stack a program may declare (default ${PVQ_DEFAULT_CONFIG.stackSize})
   --allow ID          allow only these extension ids (repeatable; default: all)
+  --no-jit            the interpreter only (enableJit: false)
+  --precompile        compile the whole program before running (precompilePrograms: true)
+  --debug             log program size and memory usage to stderr (enableDebugging)
   --backend B         tiered (default) | compiled | interpreter
   --json              print one JSON object
 
@@ -79,9 +85,12 @@ function findMetadata(programPath: string): string | undefined {
 
 function describeError(outcome: Extract<PvqOutcome, { ok: false }>): Record<string, unknown> {
   const e = outcome.error;
-  const detail: Record<string, unknown> = { kind: e.kind, message: e.message, reference: referenceErrorText(e) };
+  const detail: Record<string, unknown> = { kind: e.kind, name: executorErrorName(e), message: e.message, reference: referenceErrorText(e) };
   if (e.kind === 'extension') detail.extension = { kind: e.error.kind, extensionId: e.error.extensionId.toString(), ...(e.error.fnIndex !== undefined ? { fnIndex: e.error.fnIndex } : {}) };
-  if (e.kind === 'trap') detail.pc = e.pc ?? null;
+  if (e.kind === 'runtime') {
+    detail.detail = e.detail;
+    detail.pc = e.pc ?? null;
+  }
   if (e.kind === 'timeout') detail.reason = e.reason;
   if (e.kind === 'invalid-program') detail.reason = e.reason;
   return detail;
@@ -99,6 +108,11 @@ export async function run(argv: string[]): Promise<number> {
       timeout: { value: true },
       'max-instructions': { value: true },
       'max-memory': { value: true },
+      'max-call-depth': { value: true },
+      'stack-size': { value: true },
+      'no-jit': {},
+      precompile: {},
+      debug: {},
       allow: { value: true, repeat: true },
       backend: { value: true },
       json: {},
@@ -121,6 +135,19 @@ export async function run(argv: string[]): Promise<number> {
   if (maxInstructions !== undefined) config.maxInstructions = maxInstructions;
   const maxMemory = parseCount(args.get('max-memory'), '--max-memory');
   if (maxMemory !== undefined) config.maxMemory = maxMemory;
+  const depthText = args.get('max-call-depth');
+  if (depthText !== undefined) config.maxCallDepth = depthText === 'none' ? Infinity : parseCount(depthText, '--max-call-depth')!;
+  const stackSize = parseCount(args.get('stack-size'), '--stack-size');
+  if (stackSize !== undefined) {
+    if (stackSize > 0xffffffff) throw new UsageError(`--stack-size ${stackSize} does not fit in a u32`);
+    config.stackSize = stackSize;
+  }
+  if (args.flag('no-jit')) config.enableJit = false;
+  if (args.flag('precompile')) config.precompilePrograms = true;
+  if (args.flag('debug')) {
+    config.enableDebugging = true;
+    config.logger = { debug: (message) => void process.stderr.write(`debug: ${message}\n`) };
+  }
   const allow = args.options.get('allow');
   if (allow) {
     config.extensionWhitelist = allow.map((id) => {
@@ -143,7 +170,14 @@ export async function run(argv: string[]): Promise<number> {
   const input = await readProgramInput(programPath);
   if (!input.compiled) checkPolkavmBlob(programPath, input.bytes);
   const program = input.bytes;
-  const executor = new ExtensionsExecutor(extensions, config);
+  let executor: ExtensionsExecutor;
+  try {
+    executor = new ExtensionsExecutor(extensions, config);
+  } catch (e) {
+    // Options that contradict each other (--no-jit with --precompile or --backend compiled).
+    if (e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
   const outcome = executor.execute(program, queryArgs, gas);
 
   let decoded: unknown;
@@ -161,6 +195,7 @@ export async function run(argv: string[]): Promise<number> {
     instructions: outcome.metrics.instructions,
     hostCalls: outcome.metrics.hostCalls,
     peakHeapSize: outcome.metrics.peakHeapSize,
+    ...(outcome.metrics.memoryUsage !== undefined ? { memoryUsage: outcome.metrics.memoryUsage } : {}),
     timeMs: Number(outcome.metrics.timeMs.toFixed(3)),
   };
   const gasRemaining = outcome.gasRemaining?.toString() ?? null;
@@ -185,7 +220,7 @@ export async function run(argv: string[]): Promise<number> {
       else if (metadata) lines.push(`decoded:      ${JSON.stringify(decoded ?? null)}`);
     } else {
       const d = describeError(outcome);
-      lines.push(`status:       error (${String(d.kind)})`, `error:        ${outcome.error.message}`, `reference:    ${String(d.reference)}`);
+      lines.push(`status:       error (${String(d.kind)}${d.detail ? `: ${String(d.detail)}` : ''})`, `error:        ${outcome.error.message}`, `reference:    ${String(d.reference)}`);
     }
     if (gasRemaining !== null) lines.push(`gas left:     ${gasRemaining}`);
     lines.push(`gas used:     ${metrics.gasUsed}`, `instructions: ${metrics.instructions}`, `host calls:   ${metrics.hostCalls}`, `time:         ${metrics.timeMs} ms`);
