@@ -31,13 +31,13 @@ export {
 export type { Interrupt, InterruptKind, BudgetReason } from './machine/interrupt.ts';
 export { Reg, REG_NAMES } from './machine/state.ts';
 export { MemoryAccessError, type MemoryAccessErrorKind } from './machine/memory.ts';
-// sp-virtualization (src/virt): the typestate API, its host functions and backend, the shared test driver.
+// sp-virtualization (src/virt) under Virt* names; `pvm2js/virt` has the whole front under the crate's names.
 export {
   VirtModule,
   VirtInstance,
   VirtExecution,
   withVirtHost,
-  defaultVirtHost,
+  withVirtManager,
   VirtHost,
   VirtManager,
   MemoryStorage,

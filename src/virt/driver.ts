@@ -35,29 +35,37 @@ export interface GasBox {
  * resumes with its value, keeping `gas.gasLeft` up to date. Out of gas leaves 0, as Rust's loop does.
  */
 export function runLoop(execution: VirtExecution, gas: GasBox, handler: SyscallHandler): RunResult {
-  let a0 = 0n;
-  for (;;) {
-    const result = execution.run(gas.gasLeft, a0);
-    switch (result.kind) {
-      case 'finished':
-        gas.gasLeft = result.gasLeft;
-        return { kind: 'ok', instance: result.instance };
-      case 'syscall': {
-        gas.gasLeft = result.gasLeft;
-        const value = handler(result);
-        if (value === 'exit') {
-          // Rust drops the Execution here, which destroys the instance.
-          result.execution.destroy();
-          return { kind: 'exit' };
+  // The handle that owns the instance right now: whatever stops the loop other than a returned
+  // result (a throwing handler, a bad gas value) destroys it, as Rust drops it while unwinding.
+  let owner = execution;
+  try {
+    let a0 = 0n;
+    for (;;) {
+      const result = owner.run(gas.gasLeft, a0);
+      switch (result.kind) {
+        case 'finished':
+          gas.gasLeft = result.gasLeft;
+          return { kind: 'ok', instance: result.instance };
+        case 'syscall': {
+          owner = result.execution;
+          gas.gasLeft = result.gasLeft;
+          const value = handler(result);
+          if (value === 'exit') {
+            // Rust drops the Execution here, which destroys the instance.
+            owner.destroy();
+            return { kind: 'exit' };
+          }
+          a0 = value;
+          continue;
         }
-        execution = result.execution;
-        a0 = value;
-        continue;
+        case 'error':
+          if (result.error === ExecError.OutOfGas) gas.gasLeft = 0n;
+          return { kind: 'error', error: result.error, instance: result.instance };
       }
-      case 'error':
-        if (result.error === ExecError.OutOfGas) gas.gasLeft = 0n;
-        return { kind: 'error', error: result.error, instance: result.instance };
     }
+  } finally {
+    // Consumed on every returning path (run consumed it, or exit destroyed it); live only when thrown past.
+    if (owner.isLive) owner.destroy();
   }
 }
 

@@ -9,7 +9,10 @@ export type VirtMisuseErrorKind =
    * or a buffer is too small or malformed. */
   | 'bad-argument'
   /** The guest stopped in a way the virtualization configuration rules out (step, segfault, budget). */
-  | 'unexpected-interrupt';
+  | 'unexpected-interrupt'
+  /** A static entry point (`Module.fromBytes`, `lookup`, `fromStorageKey`) ran with no host registered
+   * and none passed (Rust panics: "VirtManagerExt not registered in externalities"). */
+  | 'no-virt-manager';
 
 export class VirtMisuseError extends Error {
   override readonly name = 'VirtMisuseError';

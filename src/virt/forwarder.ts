@@ -4,8 +4,8 @@
 // Rust moves a handle into each call and gets a new one back; here a call consumes the JS object and
 // returns a fresh one (or the same object when Rust hands the value back unchanged), and using a
 // consumed object throws VirtMisuseError('consumed-handle'). Rust destroys an instance when its handle
-// is dropped; JS has no drop, so call `destroy()` on an Instance or Execution you no longer need
-// (the host keeps at most 30 alive).
+// is dropped; JS has no drop, so an Instance or Execution is declared with `using` (Symbol.dispose)
+// or destroyed with `destroy()` (the host keeps at most 30 alive).
 
 import { checkI64, checkU32, checkU64, VirtMisuseError } from './errors.ts';
 import { EXEC_BUFFER_SIZE, execBufferFields } from './exec-buffer.ts';
@@ -22,29 +22,50 @@ import { CompileStatus, ExecError, ExecStatus, MemoryError, type InstanceId, typ
 const utf8 = new TextEncoder();
 const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? utf8.encode(value) : value);
 
-let defaultHost: VirtHost | undefined;
-let currentHost: VirtHost | undefined;
-
-/** The host used outside any `withVirtHost`: one per process, made on first use. */
-export function defaultVirtHost(): VirtHost {
-  return (defaultHost ??= new VirtHost());
-}
+// The hosts registered by the enclosing `withVirtManager` calls, innermost last. A stack that only
+// lives for the synchronous part of a body is exact without AsyncLocalStorage (which browsers lack):
+// two bodies never interleave while either is on it. An async body loses it at its first `await`;
+// past that point it passes its host explicitly (the body's argument), and a call without one
+// throws instead of reaching some other body's host.
+const registered: VirtHost[] = [];
 
 /**
- * Runs `body` with `host` as the host that new modules are compiled on (Rust: the VirtManagerExt
- * registered in the externalities of `execute_with`). Handles keep the host they were made on.
+ * Runs `body` with `ext` registered as the host that `Module.fromBytes` / `lookup` / `fromStorageKey`
+ * compile on (Rust: `VirtManagerExt` registered in the externalities of `execute_with`). The
+ * registration covers the synchronous part of `body`; `body` also gets `ext`, which an async body
+ * passes as the last argument of those three after an `await`. Handles keep the host they were
+ * made on, so everything else works anywhere.
  */
-export function withVirtHost<T>(host: VirtHost, body: () => T): T {
-  const outer = currentHost;
-  currentHost = host;
+export function withVirtManager<T>(ext: VirtHost, body: (ext: VirtHost) => T): T {
+  if (!(ext instanceof VirtHost)) throw new VirtMisuseError('bad-argument', `withVirtManager needs a VirtManagerExt (VirtHost), got ${describe(ext)}`);
+  registered.push(ext);
   try {
-    return body();
+    return body(ext);
   } finally {
-    currentHost = outer;
+    registered.pop();
   }
 }
 
-const activeHost = (): VirtHost => currentHost ?? defaultVirtHost();
+/** The 0.1 name of withVirtManager. */
+export const withVirtHost = withVirtManager;
+
+const describe = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value);
+
+function activeHost(explicit: VirtHost | undefined, entry: string): VirtHost {
+  if (explicit !== undefined) {
+    if (!(explicit instanceof VirtHost)) throw new VirtMisuseError('bad-argument', `${entry}: the last argument must be a VirtManagerExt (VirtHost), got ${describe(explicit)}`);
+    return explicit;
+  }
+  const host = registered[registered.length - 1];
+  if (host === undefined) {
+    throw new VirtMisuseError(
+      'no-virt-manager',
+      `${entry}: no VirtManagerExt registered. Wrap the call in withVirtManager(new VirtManagerExt(), (ext) => ...), ` +
+        `or pass the ext as the last argument (needed after an await inside withVirtManager).`,
+    );
+  }
+  return host;
+}
 
 export type CompileResult =
   | { readonly ok: true; readonly module: VirtModule; readonly status: 'cached' | 'compiled' }
@@ -108,21 +129,21 @@ export class VirtModule {
    * returned ('cached') without compiling; otherwise the module is compiled and cached under it.
    * Without one nothing is cached.
    */
-  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string): CompileResult {
-    const host = activeHost();
+  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string, ext?: VirtHost): CompileResult {
+    const host = activeHost(ext, 'Module.fromBytes');
     return compileResult(host, host.compileFromBytes(bytes, identifier === undefined ? undefined : asBytes(identifier)));
   }
 
   /** The module cached under `identifier` (NotCached if none); never compiles and never reads storage. */
-  static lookup(identifier: Uint8Array | string): LookupResult {
-    const host = activeHost();
+  static lookup(identifier: Uint8Array | string, ext?: VirtHost): LookupResult {
+    const host = activeHost(ext, 'Module.lookup');
     const r = decodeModuleIdResult(host.lookup(asBytes(identifier)));
     return r.ok ? { ok: true, module: new VirtModule(host, r.moduleId) } : r;
   }
 
   /** The program stored at `storageKey` (in `childTrie` if non-empty), cached under that key; NotFound if nothing is stored there. */
-  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0)): CompileResult {
-    const host = activeHost();
+  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0), ext?: VirtHost): CompileResult {
+    const host = activeHost(ext, 'Module.fromStorageKey');
     return compileResult(host, host.compileFromStorageKey(asBytes(storageKey), asBytes(childTrie)));
   }
 
@@ -162,6 +183,21 @@ abstract class Handle {
     // Rust's Drop ignores the result: an id the host no longer knows is not the caller's problem.
     this.host.destroy(this.id);
   }
+
+  /**
+   * `using instance = ...` (TypeScript 5.2+, Node 20.19+): destroys the instance at the end of the
+   * scope unless a call consumed this handle first (then the handle it returned owns the instance).
+   */
+  [Symbol.dispose](): void {
+    if (this.live) this.destroy();
+  }
+}
+
+// Runtimes without Symbol.dispose (older browsers) still find the method under Node's registered
+// symbol, which TypeScript's `using` helpers and polyfills look up too.
+const NODE_DISPOSE = Symbol.for('nodejs.dispose');
+if ((Symbol as { dispose?: symbol }).dispose !== NODE_DISPOSE) {
+  Object.defineProperty(Handle.prototype, NODE_DISPOSE, { value: Handle.prototype[Symbol.dispose], configurable: true, writable: true });
 }
 
 /** An idle instance (Rust `Instance`). */

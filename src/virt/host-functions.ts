@@ -8,6 +8,7 @@
 
 import { checkU32, VirtMisuseError } from './errors.ts';
 import { EXEC_BUFFER_SIZE, encodeExecBuffer } from './exec-buffer.ts';
+import { logUnstableNoticeOnce } from './log.ts';
 import { VirtManager, type VirtManagerBackend } from './manager.ts';
 import { MemoryStorage, type VirtStorage } from './storage.ts';
 import {
@@ -85,7 +86,8 @@ export interface VirtHostOptions {
 
 /**
  * One set of host functions over one backend and one storage: what a node registers per block as
- * `VirtManagerExt` in the externalities. Modules cached under an identifier live as long as this.
+ * `VirtManagerExt` in the externalities (exported under that name too). Modules cached under an
+ * identifier live as long as this.
  */
 export class VirtHost {
   readonly manager: VirtManagerBackend;
@@ -98,6 +100,7 @@ export class VirtHost {
 
   /** `compile_from_bytes(program, identifier)`: Ok = moduleId | status << 32. */
   compileFromBytes(program: Uint8Array, identifier?: Uint8Array): number {
+    logUnstableNoticeOnce();
     if (identifier !== undefined) {
       const hit = this.manager.lookup(identifier);
       if (hit.ok) return hit.moduleId + CompileStatus.Cached * STATUS_SHIFT;
@@ -115,6 +118,7 @@ export class VirtHost {
 
   /** `compile_from_storage_key(key, childTrie)`: the key is the cache identifier; an empty childTrie means the main trie. */
   compileFromStorageKey(storageKey: Uint8Array, childTrie: Uint8Array): number {
+    logUnstableNoticeOnce();
     const hit = this.manager.lookup(storageKey);
     if (hit.ok) return hit.moduleId + CompileStatus.Cached * STATUS_SHIFT;
     if (hit.error !== ModuleError.NotCached) return hit.error;

@@ -214,7 +214,12 @@ export class VirtManager implements VirtManagerBackend {
   }
 
   destroy(instanceId: InstanceId): VirtResult<object, DestroyError> {
-    return this.instances.delete(instanceId) ? OK : fail(DestroyError.InvalidInstance);
+    const managed = this.instances.get(instanceId);
+    if (!managed) return fail(DestroyError.InvalidInstance);
+    this.instances.delete(instanceId);
+    // Back to the runtime's pool: the next instantiate of this module reuses its memory.
+    managed.instance.release();
+    return OK;
   }
 
   private readyInstance(instanceId: InstanceId): Instance | undefined {
