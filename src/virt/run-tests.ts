@@ -10,7 +10,7 @@ import { VirtInstance, VirtModule, withVirtManager, type CompileResult } from '.
 import { VirtHost } from './host-functions.ts';
 import { VirtManager, type VirtManagerBackend } from './manager.ts';
 import { MemoryStorage } from './storage.ts';
-import { ExecError, ModuleError, type InstanceId, type ModuleId } from './types.ts';
+import { ExecError, execErrorName, instantiateErrorName, ModuleError, moduleErrorName, type InstanceId, type ModuleId } from './types.ts';
 
 export interface RunTestsOptions {
   /** The runtime backend of the VirtManager each case gets (default: the runtime's default). */
@@ -89,20 +89,20 @@ interface Context {
 }
 
 function moduleOf(r: CompileResult, what: string): VirtModule {
-  check(r.ok, `${what}: compile failed (${r.ok ? '' : r.error})`);
+  check(r.ok, `${what}: compile failed (${describeCompile(r)})`);
   return r.module;
 }
 
 /** `Module::from_bytes(program, None).unwrap().0.instantiate().unwrap()`. */
 function instantiate(program: Uint8Array): VirtInstance {
   const made = moduleOf(VirtModule.fromBytes(program), 'from_bytes').instantiate();
-  check(made.ok, `instantiate failed (${made.ok ? '' : made.error})`);
+  check(made.ok, `instantiate failed (${made.ok ? '' : instantiateErrorName(made.error)})`);
   return made.instance;
 }
 
 function call(instance: VirtInstance, exportName: string, counter: CounterBox, gasLeft = GAS_MAX, handler?: SyscallHandler): { result: RunResult; gasLeft: bigint } {
   const prepared = instance.prepare(exportName);
-  check(prepared.ok, `prepare ${exportName} failed (${prepared.ok ? '' : prepared.error})`);
+  check(prepared.ok, `prepare ${exportName} failed (${prepared.ok ? '' : execErrorName(prepared.error)})`);
   const gas = { gasLeft };
   const result = runLoop(prepared.execution, gas, handler ?? makeHandler(counter));
   return { result, gasLeft: gas.gasLeft };
@@ -110,7 +110,7 @@ function call(instance: VirtInstance, exportName: string, counter: CounterBox, g
 
 /** The instance a run left idle, or a failure naming what happened instead. */
 function finished(result: RunResult, what: string): VirtInstance {
-  check(result.kind === 'ok', `${what}: expected Ok, got ${result.kind === 'error' ? `Err(${result.error})` : 'Exit'}`);
+  check(result.kind === 'ok', `${what}: expected Ok, got ${describeResult(result)}`);
   return result.instance;
 }
 
@@ -205,7 +205,7 @@ const key = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function counterOnce(module: VirtModule): bigint {
   const made = module.instantiate();
-  check(made.ok, `instantiate failed (${made.ok ? '' : made.error})`);
+  check(made.ok, `instantiate failed (${made.ok ? '' : instantiateErrorName(made.error)})`);
   const counter = { value: 0n };
   finished(call(made.instance, 'counter', counter).result, 'counter').destroy();
   return counter.value;
@@ -224,7 +224,7 @@ const hostCases: readonly Case[] = [
   ['lookup_is_pure', ({ program, storage }) => {
     storage.insert('key', program);
     const miss = VirtModule.lookup('key');
-    check(!miss.ok && miss.error === ModuleError.NotCached, `lookup of a stored, uncompiled key: expected Err(NotCached), got ${miss.ok ? 'Ok' : `Err(${miss.error})`}`);
+    check(!miss.ok && miss.error === ModuleError.NotCached, `lookup of a stored, uncompiled key: expected Err(NotCached), got ${miss.ok ? 'Ok' : `Err(${moduleErrorName(miss.error)})`}`);
     status(VirtModule.fromBytes(program, 'other'), 'compiled', 'from_bytes');
     check(VirtModule.lookup('other').ok, 'lookup after from_bytes: expected Ok');
   }],
@@ -254,11 +254,11 @@ const hostCases: readonly Case[] = [
 ];
 
 function describeResult(r: RunResult): string {
-  return r.kind === 'error' ? `Err(${r.error})` : r.kind === 'exit' ? 'Exit' : 'Ok';
+  return r.kind === 'error' ? `Err(${execErrorName(r.error)})` : r.kind === 'exit' ? 'Exit' : 'Ok';
 }
 
 function describeCompile(r: CompileResult): string {
-  return r.ok ? `Ok(${r.status})` : `Err(${r.error})`;
+  return r.ok ? `Ok(${r.status})` : `Err(${moduleErrorName(r.error)})`;
 }
 
 /**
