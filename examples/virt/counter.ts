@@ -1,24 +1,24 @@
-// sp-virtualization from JavaScript: compile a program once, run an export, answer its syscalls by
-// symbol, resume with a return value, reuse the instance, and cache the module by an identifier.
+// sp-virtualization from JavaScript, with the crate's names (`pvm2js/virt`): register a host,
+// compile a program once, run an export, answer its syscalls by symbol, resume with a return value,
+// reuse the instance, cache the module by an identifier, and let `using` destroy what is left.
 // Run: npx tsx examples/virt/counter.ts   (prints what happened; exits non-zero if anything is off)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assemble } from '../../src/assembler/index.ts';
-import { ExecError, execErrorName, GAS_MAX, VirtModule, type VirtInstance } from '../../src/index.ts';
+// In a project that installed pvm2js: from 'pvm2js/virt'.
+import { ExecError, execErrorName, GAS_MAX, Module, setVirtLogger, VirtManager, VirtManagerExt, withVirtManager, type Instance } from '../../src/virt/index.ts';
+
+// The crate logs a one-time "unstable, not for production" notice at the first compile; here it
+// goes to stdout with the rest (setVirtLogger(null) would silence it).
+setVirtLogger((level, target, message) => console.log(`${level} [${target}] ${message}`));
 
 // The program: the sp-virtualization test fixture, written in polkavm assembly next to this file.
 const program = assemble(readFileSync(join(import.meta.dirname, 'fixture.pvmasm'), 'utf8'));
 
-// Compile and cache under an identifier; a second fromBytes with it is a cache hit.
-const compiled = VirtModule.fromBytes(program, 'example:fixture');
-if (!compiled.ok) throw new Error(`invalid program (${compiled.error})`);
-const again = VirtModule.fromBytes(program, 'example:fixture');
-console.log(`module ${compiled.module.id}: ${compiled.status}; again: ${again.ok ? again.status : 'failed'}`);
-
 let counter = 0n;
 
 /** Drives one call: run, answer each syscall, resume with the answer in A0, until it ends. */
-function call(instance: VirtInstance, exportName: string, gas: bigint): VirtInstance {
+function call(instance: Instance, exportName: string, gas: bigint): Instance {
   const prepared = instance.prepare(exportName);
   if (!prepared.ok) throw new Error(`no export ${exportName}`);
   let result = prepared.execution.run(gas, 0n);
@@ -41,6 +41,8 @@ function call(instance: VirtInstance, exportName: string, gas: bigint): VirtInst
         answer = 2n << 56n;
         break;
       default:
+        // Leaving with a live execution would leak its instance: destroy it (Rust: dropped on panic).
+        execution.destroy();
         throw new Error(`unexpected syscall ${result.syscallName}`);
     }
     result = execution.run(result.gasLeft, answer);
@@ -53,23 +55,33 @@ function call(instance: VirtInstance, exportName: string, gas: bigint): VirtInst
   return result.instance;
 }
 
-const made = compiled.module.instantiate();
-if (!made.ok) throw new Error(`instantiate failed (${made.error})`);
-let instance = call(made.instance, 'counter', GAS_MAX);
-instance = call(instance, 'counter', GAS_MAX); // the same instance, prepared again
-if (counter !== 16n) throw new Error(`counter is ${counter}, expected 16`);
+// Rust registers a VirtManagerExt in the externalities; here the body gets it and runs inside it.
+const manager = new VirtManager();
+withVirtManager(new VirtManagerExt({ manager }), () => {
+  // Compile and cache under an identifier; a second fromBytes with it is a cache hit.
+  const compiled = Module.fromBytes(program, 'example:fixture');
+  if (!compiled.ok) throw new Error(`invalid program (${compiled.error})`);
+  const again = Module.fromBytes(program, 'example:fixture');
+  console.log(`module ${compiled.module.id}: ${compiled.status}; again: ${again.ok ? again.status : 'failed'}`);
 
-// A budget: increment_forever stops with OutOfGas, and the instance is idle again.
-counter = 0n;
-instance = call(instance, 'increment_forever', 10_000n);
-if (counter === 0n) throw new Error('increment_forever made no progress');
+  const made = compiled.module.instantiate();
+  if (!made.ok) throw new Error(`instantiate failed (${made.error})`);
+  let instance = call(made.instance, 'counter', GAS_MAX);
+  instance = call(instance, 'counter', GAS_MAX); // the same instance, prepared again
+  if (counter !== 16n) throw new Error(`counter is ${counter}, expected 16`);
 
-// A trap is a value too.
-const trapped = instance.prepare('do_panic');
-if (!trapped.ok) throw new Error('no do_panic');
-const outcome = trapped.execution.run(GAS_MAX, 0n);
-if (outcome.kind !== 'error' || outcome.error !== ExecError.Trap) throw new Error('do_panic did not trap');
-console.log('do_panic: Trap');
+  // A budget: increment_forever stops with OutOfGas, and the instance is idle again.
+  counter = 0n;
+  instance = call(instance, 'increment_forever', 10_000n);
+  if (counter === 0n) throw new Error('increment_forever made no progress');
 
-// JS has no Drop: destroy instances you are done with (the host keeps at most 30 alive).
-outcome.instance.destroy();
+  // A trap is a value too. `using` destroys the instance at the end of the block (Rust: drop).
+  const trapped = instance.prepare('do_panic');
+  if (!trapped.ok) throw new Error('no do_panic');
+  const outcome = trapped.execution.run(GAS_MAX, 0n);
+  if (outcome.kind !== 'error' || outcome.error !== ExecError.Trap) throw new Error('do_panic did not trap');
+  using last = outcome.instance;
+  console.log(`do_panic: Trap (instance ${last.id})`);
+});
+console.log(`live instances after the body: ${manager.liveInstances}`);
+if (manager.liveInstances !== 0) process.exitCode = 1;
