@@ -1,6 +1,7 @@
 // `npm run bench`: pinky, the compute kernels and doom/quake compile times, side by side on the compiled
-// backend, the interpreter and (64-bit kernels) anan-as, in one process. Progress goes to stderr, the
-// table (or `--json`) to stdout.
+// and tiered backends, the interpreter and (64-bit kernels) anan-as, in one process; then the start-up
+// section (bench/tiered.ts: one-shot pinky, doom's first instructions, PVQ first and repeated queries,
+// each in fresh processes; `--filter start`). Progress goes to stderr, the table (or `--json`) to stdout.
 //
 //   npm run bench -- [--json] [--filter <text>] [--quick]
 //
@@ -18,7 +19,9 @@ import { buildMemoryMap } from '../src/machine/layout.ts';
 import type { ModuleImage } from '../src/machine/state.ts';
 import { hasBackend, Module } from '../src/runtime/index.ts';
 import { loadKernels, type Kernel } from './kernels/index.ts';
+import { benchPvq, formatPvqTable, type PvqBenchRow, type PvqTargetCheck } from './pvq.ts';
 import { ANAN_AS_VERSION, prepareAnanAsCall, startAnanAs } from './peers/anan-as.ts';
+import { benchStart, formatStart, type StartResults } from './tiered.ts';
 
 const BLOBS = new URL('../../shared/blobs/polkavm/', import.meta.url);
 
@@ -47,7 +50,7 @@ const TARGETS = {
   doomToJsMs: 500,
 } as const;
 
-type EngineName = 'compiled' | 'interpreter' | 'anan-as';
+type EngineName = 'compiled' | 'tiered' | 'interpreter' | 'anan-as';
 
 interface Options {
   json: boolean;
@@ -167,7 +170,7 @@ function measure(workload: string, engine: EngineName, runOnce: () => RunOutcome
 }
 
 /** Our backends, fastest first. */
-const OUR_BACKENDS = (['compiled', 'interpreter'] as const).filter((name) => hasBackend(name));
+const OUR_BACKENDS = (['compiled', 'tiered', 'interpreter'] as const).filter((name) => hasBackend(name));
 
 /** Runs `fn` once and measures its wall time and the process's CPU time, in milliseconds. */
 function clock<T>(fn: () => T): [T, { ms: number; cpuMs: number }] {
@@ -190,7 +193,7 @@ function attempt(workload: string, engine: EngineName, fn: () => ExecResult): Ex
   }
 }
 
-function loadModule(bytes: Uint8Array, backend: 'compiled' | 'interpreter'): Module {
+function loadModule(bytes: Uint8Array, backend: 'compiled' | 'tiered' | 'interpreter'): Module {
   return Module.fromBytes(bytes, { backend, gasMetering: 'sync', costModel: naiveCostModel });
 }
 
@@ -238,7 +241,7 @@ function benchPinky(options: Options, results: ExecResult[]): void {
   for (const backend of OUR_BACKENDS) {
     progress(`pinky ${PINKY.entry} on ${backend}`);
     // The interpreter needs tens of seconds per run; its numbers are context, not a target.
-    const [warmups, runs] = backend === 'compiled' ? (options.quick ? [1, 2] : [2, 5]) : options.quick ? [0, 1] : [1, 3];
+    const [warmups, runs] = backend !== 'interpreter' ? (options.quick ? [1, 2] : [2, 5]) : options.quick ? [0, 1] : [1, 3];
     const result = attempt('pinky', backend, () => {
       const module = loadModule(bytes, backend);
       const r = measure('pinky', backend, () => {
@@ -265,6 +268,7 @@ function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): v
   const slowWarmups = 1;
   const slowRuns = options.quick ? 2 : 5;
   let compiledSmallCount: bigint | undefined;
+  let tieredSmallCount: bigint | undefined;
 
   if (OUR_BACKENDS.includes('compiled')) {
     progress(`${kernel.name} on compiled, a0 = ${kernel.argument}`);
@@ -276,6 +280,20 @@ function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): v
       if (r.problem === null && small.problem !== null) r.problem = `with a0 = ${kernel.smallArgument}: ${small.problem}`;
       compiledSmallCount = small.instructions;
       r.fallback = compiledFallbackReason(module);
+      return r;
+    });
+    r.argument = kernel.argument;
+    own.push(r);
+  }
+  if (OUR_BACKENDS.includes('tiered')) {
+    progress(`${kernel.name} on tiered, a0 = ${kernel.argument}`);
+    const r = attempt(kernel.name, 'tiered', () => {
+      const module = loadModule(bytes, 'tiered');
+      const r = measure(kernel.name, 'tiered', () => runOurs(module, kernel.entry, [BigInt(kernel.argument)], checkA0(expected)), options.quick ? 1 : 2, options.quick ? 3 : 7);
+      // Exactly as many instructions as the others, at the small size.
+      const small = runOurs(module, kernel.entry, [BigInt(kernel.smallArgument)], checkA0(smallExpected));
+      if (r.problem === null && small.problem !== null) r.problem = `with a0 = ${kernel.smallArgument}: ${small.problem}`;
+      tieredSmallCount = small.instructions;
       return r;
     });
     r.argument = kernel.argument;
@@ -306,7 +324,7 @@ function benchKernel(kernel: Kernel, options: Options, results: ExecResult[]): v
   }
   // Every engine runs the same program; at the same size they must agree on the instruction count
   // (anan-as charges 1 gas per instruction, as the naive model does).
-  const counts = own.map((r) => (r.engine === 'compiled' ? compiledSmallCount : BigInt(r.instructions)));
+  const counts = own.map((r) => (r.engine === 'compiled' ? compiledSmallCount : r.engine === 'tiered' ? tieredSmallCount : BigInt(r.instructions)));
   for (let i = 1; i < own.length; i++) {
     if (own[i]!.problem === null && counts[0] !== undefined && counts[i] !== counts[0]) {
       own[i]!.problem = `executed ${counts[i]} instructions with a0 = ${kernel.smallArgument}, ${own[0]!.engine} ${counts[0]}`;
@@ -420,6 +438,42 @@ function checkTargets(exec: readonly ExecResult[], compile: readonly CompileResu
   return checks;
 }
 
+/** Issue 8's start-up targets. */
+function checkStartTargets(exec: readonly ExecResult[], start: StartResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const shot = (engine: string) => start.oneShot.find((x) => x.engine === engine && x.flags.length === 0);
+  const tiered = shot('tiered');
+  const interp = shot('interpreter');
+  if (tiered && interp)
+    checks.push({
+      target: 'pinky one-shot wall on tiered <= 0.5x the interpreter and <= 1.0 s',
+      measured: `${tiered.medianMs.toFixed(0)} ms = ${(tiered.medianMs / interp.medianMs).toFixed(2)}x`,
+      met: tiered.problem === null && tiered.medianMs <= 0.5 * interp.medianMs && tiered.medianMs <= 1000,
+    });
+  const warmT = exec.find((r) => r.workload === 'pinky' && r.engine === 'tiered');
+  const warmC = exec.find((r) => r.workload === 'pinky' && r.engine === 'compiled');
+  if (warmT && warmC)
+    checks.push({
+      target: 'pinky warm on tiered within 10% of compiled',
+      measured: `${warmT.medianCpuMs.toFixed(0)} vs ${warmC.medianCpuMs.toFixed(0)} ms CPU (${(warmT.medianCpuMs / warmC.medianCpuMs).toFixed(2)}x)`,
+      met: warmT.verified && warmT.medianCpuMs <= 1.1 * warmC.medianCpuMs,
+    });
+  for (const anan of exec.filter((r) => r.engine === 'anan-as')) {
+    const t = exec.find((r) => r.workload === anan.workload && r.engine === 'tiered');
+    if (t) checks.push({ target: `${anan.workload}: tiered >= ${TARGETS.ananAsRatio}x anan-as`, measured: `${speedup(t, anan).toFixed(1)}x`, met: t.verified && speedup(t, anan) >= TARGETS.ananAsRatio });
+  }
+  const doom = start.doom.find((x) => x.engine === 'tiered');
+  if (doom) checks.push({ target: 'doom fromBytes + instantiate + 1,000 instructions <= 50 ms on tiered', measured: `${doom.medianMs.toFixed(1)} ms`, met: doom.problem === null && doom.medianMs <= 50 });
+  for (const query of ['sum-balance', 'swap-info']) {
+    const t = start.pvq.find((x) => x.query === query && x.engine === 'tiered');
+    const i = start.pvq.find((x) => x.query === query && x.engine === 'interpreter');
+    const c = start.pvq.find((x) => x.query === query && x.engine === 'compiled');
+    if (t && i) checks.push({ target: `PVQ ${query} first query on tiered <= 1.1x interpreter`, measured: `${(t.firstMedianMs / i.firstMedianMs).toFixed(2)}x`, met: t.firstMedianMs <= 1.1 * i.firstMedianMs });
+    if (t && c) checks.push({ target: `PVQ ${query} ${t.count} queries on tiered no slower than compiled`, measured: `${t.manyMs.toFixed(0)} vs ${c.manyMs.toFixed(0)} ms`, met: t.manyMs <= c.manyMs });
+  }
+  return checks;
+}
+
 function machine(): { cpu: string; cores: number; node: string; v8: string; platform: string; loadAverage: number[] } {
   const list = cpus();
   return {
@@ -433,7 +487,7 @@ function machine(): { cpu: string; cores: number; node: string; v8: string; plat
 }
 
 
-function formatTable(exec: readonly ExecResult[], compile: readonly CompileResult[], targets: readonly TargetCheck[], quick: boolean): string {
+function formatTable(exec: readonly ExecResult[], compile: readonly CompileResult[], targets: readonly TargetCheck[], quick: boolean, pvq: readonly PvqBenchRow[]): string {
   const m = machine();
   const lines: string[] = [];
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.platform}; Node ${m.node} (V8 ${m.v8}); anan-as ${ANAN_AS_VERSION}`);
@@ -465,6 +519,8 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
       );
     lines.push('');
   }
+  // ---- PVQ (issue 10) ----
+  lines.push(...formatPvqTable(pvq));
   if (targets.length > 0) {
     lines.push('| target | measured | met |');
     lines.push('|---|---:|---|');
@@ -473,7 +529,7 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
   return lines.map((l) => l.replace(/\s+$/, '')).join('\n') + '\n';
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const wanted = (name: string): boolean => options.filter === undefined || name.includes(options.filter);
   const exec: ExecResult[] = [];
@@ -487,14 +543,18 @@ function main(): number {
   const compileWanted = COMPILE_BLOBS.filter((name) => wanted(name) || wanted('compile'));
   for (const name of compileWanted) compile.push(benchCompile(name, options));
 
-  const targets = checkTargets(exec, compile);
+  const start: StartResults = benchStart(options.quick, (name) => wanted(name) || wanted('start'));
+  // ---- PVQ (issue 10) ----
+  const pvq: { rows: PvqBenchRow[]; targets: PvqTargetCheck[] } = wanted('pvq') || options.filter === undefined ? await benchPvq({ quick: options.quick, wanted, progress }) : { rows: [], targets: [] };
+
+  const targets = [...checkTargets(exec, compile), ...checkStartTargets(exec, start), ...pvq.targets];
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ machine: machine(), quick: options.quick, exec, compile, targets }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ machine: machine(), quick: options.quick, exec, compile, start, targets, pvq: pvq.rows }, null, 2)}\n`);
   } else {
-    process.stdout.write(formatTable(exec, compile, targets, options.quick));
+    process.stdout.write(formatStart(start) + formatTable(exec, compile, targets, options.quick, pvq.rows));
   }
   // A wrong answer is a failure; a missed speed target is not (it is reported in the table).
-  return exec.every((r) => r.verified) ? 0 : 1;
+  return exec.every((r) => r.verified) && pvq.rows.every((r) => r.verified) ? 0 : 1;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

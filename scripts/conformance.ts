@@ -8,7 +8,7 @@ import { checkBlockCosts } from '../test/vectors/block-costs.ts';
 import { ignoredReason } from '../test/vectors/ignore.ts';
 import { formatResult, runCase, type CaseResult } from '../test/vectors/runner.ts';
 
-const USAGE = `usage: npm run conformance -- [--backend interpreter|compiled] [--suite NAME] [--verbose] [--failures N]
+const USAGE = `usage: npm run conformance -- [--backend interpreter|compiled|tiered|tiered-eager] [--suite NAME] [--verbose] [--failures N]
 
   --backend B   only this backend (default: every backend the runtime has)
   --suite S     only suite S, or the suites S/... (e.g. polkavm-spec); one of:

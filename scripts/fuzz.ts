@@ -13,8 +13,9 @@ import { Coverage, generateCase, type FuzzCase } from '../test/fuzz/generator.ts
 import { reduceCase } from '../test/fuzz/reduce.ts';
 import { describeCase, describeDivergence, runDifferential, type Side } from '../test/fuzz/runner.ts';
 import { defaultSides } from '../test/fuzz/sides.ts';
+import { hasBackend, type BackendName } from '../src/runtime/index.ts';
 
-const USAGE = 'usage: npm run fuzz -- [--count N] [--seed S] [--start I] [--only I] [--jobs J] [--no-reduce] [--max-reports K]';
+const USAGE = 'usage: npm run fuzz -- [--count N] [--seed S] [--start I] [--only I] [--jobs J] [--no-reduce] [--max-reports K] [--backend compiled|tiered|tiered-eager|tiered-one|tiered-random]';
 
 interface Args {
   count: number;
@@ -26,10 +27,12 @@ interface Args {
   maxReports: number;
   /** Internal: this process is child `worker` of `jobs`. */
   worker: number | undefined;
+  /** The side compared with the interpreter (default compiled). */
+  backend: BackendName;
 }
 
 function parse(argv: string[]): Args {
-  const out: Args = { count: 10_000, seed: 1, start: 0, only: undefined, jobs: undefined, reduce: true, maxReports: 10, worker: undefined };
+  const out: Args = { count: 10_000, seed: 1, start: 0, only: undefined, jobs: undefined, reduce: true, maxReports: 10, worker: undefined, backend: 'compiled' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): number => {
@@ -45,7 +48,11 @@ function parse(argv: string[]): Args {
     else if (arg === '--no-reduce') out.reduce = false;
     else if (arg === '--max-reports') out.maxReports = value();
     else if (arg === '--worker') out.worker = value();
-    else if (arg === '--help' || arg === '-h') {
+    else if (arg === '--backend') {
+      const name = argv[++i];
+      if (name === undefined || !hasBackend(name)) throw new Error(`--backend takes one of: compiled, tiered, tiered-eager, tiered-one, tiered-random (got ${name})`);
+      out.backend = name as BackendName;
+    } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
@@ -72,7 +79,7 @@ const bump = (m: Record<string, number>, key: string, by = 1): void => {
 
 /** Runs programs first, first + step, ... (`count` of them). */
 function fuzz(args: Args, first: number, step: number, count: number, send: (m: Message) => void): Tally {
-  const { a, b, every10th } = defaultSides();
+  const { a, b, every10th } = defaultSides(args.backend);
   const coverage = new Coverage();
   const tally: Tally = { programs: 0, divergences: 0, stops: 0, outcomes: {}, stopKinds: {}, coverage: [], cpuSeconds: 0 };
   const cpuBefore = process.cpuUsage();
@@ -187,7 +194,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const { a, b, selfCheck, every10th } = defaultSides();
+  const { a, b, selfCheck, every10th } = defaultSides(args.backend);
   if (every10th) console.error(`fuzz: every tenth program also ${every10th.a.name} vs ${every10th.b.name}`);
   if (selfCheck) console.error(`NOTICE: the compiled backend is not registered; comparing ${a.name} against ${b.name}`);
   const jobs = args.only !== undefined ? 1 : (args.jobs ?? (count >= 2000 ? Math.min(4, availableParallelism()) : 1));

@@ -18,6 +18,13 @@ export {
   ARG_REGS,
   compileModule,
   loadCompiled,
+  setLogger,
+  type Logger,
+  precompile,
+  readPrecompiled,
+  isCompiledModule,
+  type PrecompileOptions,
+  type PrecompiledProgram,
   type CompiledModuleNamespace,
   type CompileModuleOptions,
   type LoadCompiledOptions,
@@ -25,19 +32,22 @@ export {
   type CallMetrics,
   type CallResult,
   type HostFunction,
+  type LinkerOptions,
   type RuntimeErrorKind,
   type BackendName,
 } from './runtime/index.ts';
 export type { Interrupt, InterruptKind, BudgetReason } from './machine/interrupt.ts';
 export { Reg, REG_NAMES } from './machine/state.ts';
 export { MemoryAccessError, type MemoryAccessErrorKind } from './machine/memory.ts';
-// sp-virtualization (src/virt) under Virt* names; `pvm2js/virt` has the whole front under the crate's names.
+// sp-virtualization (src/virt): the typestate API, its host functions and backend, the shared test driver.
 export {
   VirtModule,
   VirtInstance,
   VirtExecution,
   withVirtHost,
   withVirtManager,
+  runTests,
+  LOG_TARGET,
   VirtHost,
   VirtManager,
   MemoryStorage,
@@ -88,6 +98,7 @@ export {
   ExtensionsExecutor,
   ExtensionsContext,
   ExtensionRegistry,
+  PvqApi,
   InvokeSource,
   DispatchError,
   declareExtension,
@@ -113,9 +124,11 @@ export {
   encodePvqResult,
   referenceError,
   referenceErrorText,
+  executorErrorName,
   T as PvqTypes,
   TypeRegistry,
   type PvqConfig,
+  type PvqExecutorConfig,
   type PvqExecutorContext,
   type PvqMetrics,
   type PvqOutcome,

@@ -6,8 +6,10 @@ import { assemble } from '../src/assembler/assemble.ts';
 import { Reg } from '../src/machine/state.ts';
 import { hasBackend, Linker, Module, type BackendName, type ModuleOptions } from '../src/runtime/index.ts';
 import { HAVE_SHARED, sharedPath } from './shared.ts';
+import { registerTieredVariants, TIERED_VARIANTS } from './tiered-variants.ts';
 
-export const backends: readonly BackendName[] = (['interpreter', 'compiled'] as const).filter((b) => hasBackend(b));
+registerTieredVariants();
+export const backends: readonly BackendName[] = [...(['interpreter', 'compiled', 'tiered'] as const).filter((b) => hasBackend(b)), ...TIERED_VARIANTS];
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
@@ -300,8 +302,13 @@ describe.each(backends)('behaviour [%s]', (backend) => {
     const instance = new Linker().define('get_third_number', () => 100).instantiate(module);
     expect(instance.call('add_numbers', 1, 2)).toMatchObject({ interrupt: { kind: 'finished' }, a0: 103n });
     expect(instance.metrics().hostCalls).toBe(1);
-    const unbound = new Linker().instantiate(module);
+    expect(() => new Linker().define('get_thrid_number', () => 100).instantiate(module)).toThrow(
+      /imports 'get_third_number' \(import #0\).*did you mean to define 'get_third_number' rather than 'get_thrid_number'/,
+    );
+    const unbound = new Linker({ allowUnresolvedImports: true }).instantiate(module);
     expect(unbound.call('add_numbers', 1, 2).interrupt.kind).toBe('trap');
+    const bad = new Linker().define('get_third_number', () => 'abc' as unknown as bigint).instantiate(module);
+    expect(() => bad.call('add_numbers', 1, 2)).toThrow(expect.objectContaining({ kind: 'bad-host-return', message: expect.stringContaining("'get_third_number' (import #0) returned \"abc\"") }));
   });
 });
 

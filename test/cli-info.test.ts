@@ -98,17 +98,16 @@ describe.skipIf(!HAVE_SHARED)('pvm2js info', () => {
     expect(stdout).toMatch(/^ {2}@0 add_numbers$/m);
   });
 
-  it('a bare JAM service needs --isa, then reports the ISA given', async () => {
+  it('a .jam file is a JAM service on the JAM instruction set, with no options', async () => {
     const jam = sharedPath('blobs', 'jam-service', 'test-service-92fb7ad7b423.jam');
-    const without = await cli('info', jam, '--json');
-    expect(without.code).toBe(2);
-    expect(without.stderr).toMatch(/names no instruction set.*--isa jam_v1/);
-    const withIsa = await cli('info', jam, '--json', '--isa', 'jam_v1');
-    expect(withIsa.code).toBe(0);
-    const info = JSON.parse(withIsa.stdout) as { isa: string; instructions: number; imports: unknown[] };
+    const detected = await cli('info', jam, '--json');
+    expect(detected.code).toBe(0);
+    const info = JSON.parse(detected.stdout) as { isa: string; instructions: number; imports: unknown[] };
     expect(info.isa).toBe('JamV1');
     expect(info.imports).toEqual([]);
-    const asProgram = await cli('info', jam, '--isa', 'jam_v1', '--format', 'jam-program');
+    const withIsa = await cli('info', jam, '--json', '--isa', 'jam_v1');
+    expect(JSON.parse(withIsa.stdout)).toEqual(info);
+    const asProgram = await cli('info', jam, '--format', 'jam-program');
     expect(asProgram.code).toBe(2);
   });
 

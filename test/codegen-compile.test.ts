@@ -131,7 +131,7 @@ describe.skipIf(!HAVE_SHARED)('pvm2js compile', () => {
       ['no link', { ...ns, link: undefined }, /no link function/],
       ['bad options', { ...ns, options: { ...ns.options, gasMetering: 'later' } }, /malformed options/],
       // Options that change the code, recorded differently from what the code was made for.
-      ['options do not match the code', { ...ns, options: { ...ns.options, gasMetering: 'sync' } }, /does not match/],
+      ['options do not match the code', { ...ns, options: { ...ns.options, costModel: 'full-l1' } }, /does not match/],
       ['program not base64', { ...ns, program: '*' }, /not base64/],
     ];
     for (const [what, value, message] of cases) {

@@ -72,12 +72,16 @@ describe('codegen', () => {
     expect(code.length).toBeGreaterThan(0);
   });
 
-  it('caches compilations by ModuleId: same bytes and options hit, other options miss', () => {
+  it('caches compilations by ModuleId: same bytes and code-shaping options hit, other options miss', () => {
     const a = image(SUM_LOOP, { gasMetering: 'sync' });
     const b = image(SUM_LOOP, { gasMetering: 'sync' });
-    const c = image(SUM_LOOP);
+    const c = image(SUM_LOOP, { costModel: 'full-l1' });
     expect(moduleId(a)).toBe(moduleId(b));
     expect(moduleId(a)).not.toBe(moduleId(c));
+    expect(moduleId(a)).not.toBe(moduleId(image(SUM_LOOP, { dynamicPaging: true })));
+    // Metering and the memory layout are not part of the code (memory.ts, backend.ts).
+    for (const other of [{}, { gasMetering: 'async' }, { auxDataSize: 20_000 }, { stackSize: 0x30000 }, { pageSize: 0x4000 }] as ModuleOptions[])
+      expect(moduleId(image(SUM_LOOP, other)), JSON.stringify(other)).toBe(moduleId(a));
     expect(moduleId(a, { regionSize: 10 })).not.toBe(moduleId(a));
     expect(compileCached(a)).toBe(compileCached(b));
     expect(compileCached(a)).not.toBe(compileCached(c));

@@ -4,9 +4,9 @@ import { parseBlob } from '../src/decoder/blob.ts';
 import { decodeProgram } from '../src/decoder/code.ts';
 import { hasDebugInfo, readSourceRegions, sourceFrameAt } from '../src/decoder/debug.ts';
 import { ProgramParseError } from '../src/decoder/errors.ts';
-import { HAVE_SHARED, sharedPath } from './shared.ts';
+import { describeShared, sharedPath } from './shared.ts';
 
-describe.skipIf(!HAVE_SHARED)('debug line programs', () => {
+describeShared('debug line programs', () => {
   const quake = parseBlob(new Uint8Array(readFileSync(sharedPath('blobs/polkavm/quake.polkavm'))));
 
   it('reads every region of quake.polkavm in pc order, inside the code', () => {

@@ -49,6 +49,31 @@ interface CliCase {
 // examples/pvq/state.json: Alice holds 1e9 of asset 21, Bob 2.5e8, supply 2e9.
 const cases: CliCase[] = [
   {
+    name: '--max-call-depth below what the guest nests: a runtime error, call-depth',
+    args: () => [blob('sumBalance'), '--args', SUM_BALANCE_ARGS, '--state', STATE, '--max-call-depth', '1', '--json'],
+    code: 1,
+    json: { status: 'error', error: { kind: 'runtime', name: 'RuntimeError', detail: 'call-depth' } },
+  },
+  {
+    name: '--no-jit --debug: the interpreter, debug lines on stderr, memoryUsage in the metrics',
+    args: () => [blob('sumBalance'), '--args', SUM_BALANCE_ARGS, '--state', STATE, '--no-jit', '--debug', '--stack-size', '8192', '--json'],
+    code: 0,
+    json: { status: 'ok', result: '0x' + le(1_000_000_000n, 8), metrics: { memoryUsage: expect.any(Number) } },
+    stderr: /debug: Executing program with 6554 bytes[\s\S]*debug: Memory usage: \d+ bytes \(heap \d+, stack 8192\)/,
+  },
+  {
+    name: '--stack-size below what the guest declares: not a PVQ program for this executor',
+    args: () => [blob('sumBalance'), '--args', SUM_BALANCE_ARGS, '--stack-size', '4096', '--json'],
+    code: 2,
+    json: { status: 'error', error: { kind: 'invalid-program', reason: 'stack-size' } },
+  },
+  {
+    name: '--no-jit with --precompile contradict each other',
+    args: () => [blob('sumBalance'), '--no-jit', '--precompile'],
+    code: 2,
+    stderr: /precompilePrograms needs enableJit/,
+  },
+  {
     name: 'sum-balance with the example state, decoded with the metadata',
     args: () => [blob('sumBalance'), '--args', SUM_BALANCE_ARGS, '--state', STATE, '--metadata', meta('sumBalance')],
     code: 0,
@@ -94,11 +119,12 @@ const cases: CliCase[] = [
     name: 'a guest trap: exit 1',
     args: () => [blob('sumBalance'), '--args', '09'],
     code: 1,
-    stdout: [/status: +error \(trap\)/, /reference: +Trap/],
+    stdout: [/status: +error \(runtime: trap\)/, /reference: +Trap/],
   },
-  { name: 'not a PVQ program: exit 2', args: () => [STATE, '--args', '00'], code: 2, stdout: [/invalid-program/] },
+  { name: 'not a program at all: exit 2', args: () => [STATE, '--args', '00'], code: 2, stderr: /is a text file, not a program blob/ },
   { name: 'bad --args: exit 2', args: () => [blob('sumBalance'), '--args', 'xyz'], code: 2, stderr: /not an even number of hex digits/ },
-  { name: 'bad --gas: exit 2', args: () => [blob('sumBalance'), '--gas', '1e6'], code: 2, stderr: /--gas '1e6' is not an integer/ },
+  { name: 'bad --gas: exit 2', args: () => [blob('sumBalance'), '--gas', '1e6'], code: 2, stderr: /--gas '1e6' is not a number/ },
+  { name: 'negative --gas: exit 2', args: () => [blob('sumBalance'), '--gas', '-5'], code: 2, stderr: /--gas -5 is negative/ },
   { name: 'a state that does not fit: exit 2', args: () => [blob('sumBalance'), '--args', '00', '--state', badState], code: 2, stderr: /not a decimal u32/ },
   { name: 'state that is not JSON: exit 2', args: () => [blob('sumBalance'), '--state', notJson], code: 2, stderr: /is not JSON/ },
   { name: 'a missing program: exit 2', args: () => [join(dir, 'none.polkavm')], code: 2, stderr: /no such file/ },

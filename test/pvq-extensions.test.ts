@@ -26,7 +26,7 @@ import {
   type TypeDesc,
 } from '../src/pvq/index.ts';
 import { ALICE, GUESTS, HAVE_SHARED, SUM_BALANCE_ARGS, guestMetadata, hex, le, len, pocState, unhex, type GuestName } from './pvq-fixture.ts';
-import { sharedPath } from './shared.ts';
+import { describeShared, sharedPath } from './shared.ts';
 
 const SWAP_LATEST = ['quote_price_tokens_for_exact_tokens', 'quote_price_exact_tokens_for_tokens', 'get_liquidity_pool', 'list_pools', 'asset_info', 'assets_info'];
 
@@ -112,7 +112,7 @@ function shape(registry: PortableRegistry, id: number): string {
   }
 }
 
-describe.skipIf(!HAVE_SHARED)('the mock runtime serves every extension function the prebuilt guests call', () => {
+describeShared('the mock runtime serves every extension function the prebuilt guests call', () => {
   const runtime = extensionsMetadata(mockExtensions(new MockRuntimeState()).map((e) => e.decl));
   const rows = (Object.keys(GUESTS) as GuestName[]).flatMap((guest) =>
     parseProgramMetadata(guestMetadata(guest)).extension_fns.map(([id, index, fn]) => [`${guest}: ${id} #${index} ${fn.name}`, guest, id, index, fn] as const),
@@ -142,7 +142,48 @@ describe('dispatch', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     const out = registry.dispatch(c.id, unhex(c.call));
     if (c.result !== undefined) expect(out instanceof Uint8Array ? hex(out) : out).toBe(c.result);
-    else expect(out instanceof Uint8Array ? hex(out) : out.kind).toBe(c.error);
+    else expect(out instanceof Uint8Array ? hex(out) : (out as { kind: string }).kind).toBe(c.error);
+  });
+});
+
+describe('fixed-width arguments are read in place, exactly as the codec reads them', () => {
+  const types: Record<string, TypeDesc> = { bool: T.bool, u8: T.u8, i8: T.i8, u16: T.u16, i16: T.i16, u32: T.u32, i32: T.i32, u64: T.u64, i64: T.i64, u128: T.u128, i128: T.i128, 'u8;32': T.bytesFixed(32) };
+  it.each(Object.entries(types))('%s', (_name, type) => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    for (let round = 0; round < 200; round++) {
+      // At an odd offset in a larger buffer, as arguments after the function index are.
+      const buffer = Uint8Array.from({ length: 40 }, next);
+      if (type.key === 'bool') buffer[3] = buffer[3]! & 1;
+      const bytes = buffer.subarray(3);
+      const decoded = decodePrefix(type, bytes);
+      expect(decoded).toEqual({ value: type.codec.dec(bytes.slice()), length: type.codec.enc(type.codec.dec(bytes.slice())).length });
+    }
+    expect(typeof decodePrefix(type, new Uint8Array(0))).toBe('string');
+  });
+
+  it.each([
+    ['empty', '00'],
+    ['3 bytes, trailing ignored', '0c010203ff'],
+    ['63 bytes', 'fc' + '11'.repeat(63)],
+    ['64 bytes, 2-byte length', '0101' + '22'.repeat(64)],
+    ['16384 bytes, 4-byte length', '02000100' + '33'.repeat(16384)],
+    ['non-minimal 2-byte length', '0500' + '44'],
+    ['non-minimal 4-byte length', '02010000' + '55'.repeat(64)],
+    ['short', '0c0102'],
+    ['short 2-byte header', '01'],
+  ])('Vec<u8>: %s', (_name, h) => {
+    const bytes = unhex('aa' + h).subarray(1);
+    let expected: unknown;
+    try {
+      const value = T.bytes.codec.dec(bytes.slice());
+      const again = T.bytes.codec.enc(value);
+      expected = again.length > bytes.length || hex(again) !== hex(bytes.subarray(0, again.length)) ? 'refused' : { value, length: again.length };
+    } catch {
+      expected = 'refused';
+    }
+    const got = decodePrefix(T.bytes, bytes);
+    expect(typeof got === 'string' ? 'refused' : got).toEqual(expected);
   });
 });
 
@@ -200,7 +241,7 @@ describe('runtime metadata', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('program metadata', () => {
+describeShared('program metadata', () => {
   it("encodes the test runner's sum-balance arguments from values", () => {
     const metadata = parseProgramMetadata(guestMetadata('sumBalance'));
     expect(hex(encodeQueryArgs(metadata, 'sum_balance', [21, [unhex(ALICE)]]))).toBe(SUM_BALANCE_ARGS);

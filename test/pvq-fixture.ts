@@ -100,6 +100,55 @@ pub @pvq:
   a1 = 16
   ret
 `,
+  /** Args: a u32 n; recurses n calls deep (16-byte frames saving ra, as compiled code does), returns nothing. */
+  recurse: `%isa = latest32
+%stack_size = 65536
+%jump_table = @back_in_pvq, @back_in_rec
+pub @pvq:
+  a0 = i32 [a0]
+  s0 = ra
+  ra = 2, jump @rec
+@back_in_pvq:
+  ra = s0
+  a0 = 0
+  a1 = 0
+  ret
+@rec:
+  jump @done if a0 == 0
+  sp = sp - 16
+  u32 [sp] = ra
+  a0 = a0 - 1
+  ra = 4, jump @rec
+@back_in_rec:
+  ra = i32 [sp]
+  sp = sp + 16
+@done:
+  ret
+`,
+  /** The same on the 64-bit ISA (the interpreter's pair loop, the 64-bit emitters). */
+  recurse64: `%isa = latest64
+%stack_size = 65536
+%jump_table = @back_in_pvq, @back_in_rec
+pub @pvq:
+  a0 = u32 [a0]
+  s0 = ra
+  ra = 2, jump @rec
+@back_in_pvq:
+  ra = s0
+  a0 = 0
+  ret
+@rec:
+  jump @done if a0 == 0
+  sp = sp - 16
+  u64 [sp] = ra
+  a0 = a0 - 1
+  ra = 4, jump @rec
+@back_in_rec:
+  ra = u64 [sp]
+  sp = sp + 16
+@done:
+  ret
+`,
   /** Exports 'main', not 'pvq'. */
   noPvqExport: `%isa = latest32
 pub @main:

@@ -1,6 +1,7 @@
 // Where the read-only conformance data lives: ../shared beside the repo (as CI has it), or
 // $PVM2JS_SHARED. Suites that need it fail loudly under CI and are skipped with a notice elsewhere.
 import { existsSync } from 'node:fs';
+import { describe, it } from 'vitest';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,3 +16,10 @@ if (!HAVE_SHARED) {
 }
 
 export const sharedPath = (...parts: string[]): string => join(SHARED, ...parts);
+
+/** A describe block that needs the shared data: without it, its body is not even collected (reading a
+ * vector at collection time would fail), and one skipped test says why. */
+export function describeShared(name: string, body: () => void): void {
+  if (HAVE_SHARED) describe(name, body);
+  else describe.skip(name, () => it.skip(`needs the shared test data at ${SHARED}`, () => {}));
+}

@@ -6,7 +6,7 @@ import {
   DestroyError,
   ExecError,
   GAS_MAX,
-  Instance,
+  HostFunctions as VirtHost,
   InstantiateError,
   LOG_TARGET,
   MAX_LIVE_INSTANCES,
@@ -14,39 +14,37 @@ import {
   Module,
   ModuleError,
   runLoop,
-  setVirtLogger,
+  setLogger,
   SyscallSymbol,
-  UNSTABLE_NOTICE,
   VirtManager,
-  VirtManagerExt,
-  VirtMisuseError,
   withVirtManager,
   type Execution,
+  type Instance,
   type InstanceId,
+  type Logger,
   type ModuleId,
-  type VirtLogger,
   type VirtMisuseErrorKind,
-} from '../src/virt/index.ts';
-import { resetUnstableNotice } from '../src/virt/log.ts';
+} from '../src/virt/api.ts';
 import { FIXTURE, VIRT_BACKENDS } from './virt-fixture.ts';
 
-setVirtLogger(null);
+const SILENT: Logger = { warn() {} };
+setLogger(SILENT);
 
 const backend = VIRT_BACKENDS[0];
-function newExt(): { ext: VirtManagerExt; manager: VirtManager } {
+function newExt(): { ext: VirtHost; manager: VirtManager } {
   const manager = new VirtManager(backend ? { backend } : {});
-  return { ext: new VirtManagerExt({ manager }), manager };
+  return { ext: new VirtHost({ manager }), manager };
 }
 
-function instanceOn(ext: VirtManagerExt): Instance {
-  const compiled = Module.fromBytes(FIXTURE, undefined, ext);
+function instanceOn(ext: VirtHost): Instance {
+  const compiled = Module.fromBytes(FIXTURE, undefined, { host: ext });
   if (!compiled.ok) throw new Error(`compile failed: ${compiled.error}`);
   const made = compiled.module.instantiate();
   if (!made.ok) throw new Error(`instantiate failed: ${made.error}`);
   return made.instance;
 }
 
-function prepared(ext: VirtManagerExt, exportName = 'counter'): Execution {
+function prepared(ext: VirtHost, exportName = 'counter'): Execution {
   const r = instanceOn(ext).prepare(exportName);
   if (!r.ok) throw new Error(`prepare failed: ${r.error}`);
   return r.execution;
@@ -57,7 +55,7 @@ const misuse = (kind: VirtMisuseErrorKind) => expect.objectContaining({ name: 'V
 describe('lifetimes', () => {
   it('1,000 throwing handlers leave no instance alive, and the next instantiate succeeds', () => {
     const { ext, manager } = newExt();
-    const module = Module.fromBytes(FIXTURE, undefined, ext);
+    const module = Module.fromBytes(FIXTURE, undefined, { host: ext });
     if (!module.ok) throw new Error('compile failed');
     for (let i = 0; i < 1000; i++) {
       const made = module.module.instantiate();
@@ -128,7 +126,7 @@ describe('lifetimes', () => {
 
   it('a destroyed instance goes back to the runtime pool: the next instantiate reuses it', () => {
     const { ext } = newExt();
-    const compiled = Module.fromBytes(FIXTURE, undefined, ext);
+    const compiled = Module.fromBytes(FIXTURE, undefined, { host: ext });
     if (!compiled.ok) throw new Error('compile failed');
     const inner = (compiled.module.host.manager as unknown as { instances: Map<number, { instance: object }> }).instances;
     const first = compiled.module.instantiate();
@@ -148,9 +146,9 @@ describe('externalities', () => {
     ['Module.lookup', () => Module.lookup('key')],
     ['Module.fromStorageKey', () => Module.fromStorageKey('key', '')],
   ];
-  it.each(staticEntries)('%s with no VirtManagerExt registered throws, naming the fix', (entry, act) => {
+  it.each(staticEntries)('%s with no VirtManagerExt registered throws, naming the fix', (_entry, act) => {
     expect(act).toThrow(misuse('no-virt-manager'));
-    expect(act).toThrow(`${entry}: no VirtManagerExt registered. Wrap the call in withVirtManager(`);
+    expect(act).toThrow(/^No VirtManagerExt registered: run the call inside withVirtManager\(.*pass one explicitly/);
   });
 
   it('registers the host for the body, innermost first, and unregisters it when the body throws', () => {
@@ -158,7 +156,7 @@ describe('externalities', () => {
     const inner = newExt();
     withVirtManager(outer.ext, () => {
       withVirtManager(inner.ext, () => {
-        using _ = instanceOn(undefined as unknown as VirtManagerExt);
+        using _ = instanceOn(undefined as unknown as VirtHost);
         expect(inner.manager.liveInstances).toBe(1);
         expect(outer.manager.liveInstances).toBe(0);
       });
@@ -169,70 +167,57 @@ describe('externalities', () => {
     expect(() => Module.fromBytes(FIXTURE)).toThrow(misuse('no-virt-manager'));
   });
 
-  it('async bodies: after an await the static calls fail loudly unless given the ext; two bodies never see each other', async () => {
+  it('two concurrent async bodies each reach their own host after await, and code outside both sees none', async () => {
     const a = newExt();
     const b = newExt();
-    const body = async (ext: VirtManagerExt): Promise<VirtManagerExt[]> => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const body = async (host: VirtHost): Promise<[VirtHost, VirtHost]> => {
       const before = Module.fromBytes(FIXTURE);
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await gate;
       expect(() => Module.fromBytes(FIXTURE)).toThrow(misuse('no-virt-manager'));
-      const after = Module.fromBytes(FIXTURE, undefined, ext);
+      const after = Module.fromBytes(FIXTURE, undefined, { host });
       if (!before.ok || !after.ok) throw new Error('compile failed');
-      // Handles keep their host: instantiate works anywhere.
-      using instance = (() => {
+      using _instance = (() => {
         const made = after.module.instantiate();
         if (!made.ok) throw new Error('instantiate failed');
         return made.instance;
       })();
-      return [before.module.host, instance.host];
+      return [before.module.host, after.module.host];
     };
-    const [hostsA, hostsB] = await Promise.all([withVirtManager(a.ext, body), withVirtManager(b.ext, body)]);
-    expect(hostsA).toEqual([a.ext, a.ext]);
-    expect(hostsB).toEqual([b.ext, b.ext]);
-    expect(hostsA[0]).not.toBe(b.ext);
+    const pending = Promise.all([withVirtManager(a.ext, body), withVirtManager(b.ext, body)]);
+    // Another task, outside any withVirtManager, runs while both bodies await: Rust would panic here.
+    expect(() => Module.fromBytes(FIXTURE)).toThrow(misuse('no-virt-manager'));
+    release();
+    expect(await pending).toEqual([[a.ext, a.ext], [b.ext, b.ext]]);
     expect(a.manager.liveInstances + b.manager.liveInstances).toBe(0);
   });
 
-  it('refuses something that is not a VirtManagerExt', () => {
-    expect(() => withVirtManager({} as VirtManagerExt, () => 0)).toThrow(misuse('bad-argument'));
-    expect(() => Module.fromBytes(FIXTURE, undefined, {} as VirtManagerExt)).toThrow(misuse('bad-argument'));
+  it('refuses an explicit host that is not a VirtHost', () => {
+    expect(() => Module.fromBytes(FIXTURE, undefined, { host: {} as VirtHost })).toThrow(misuse('bad-argument'));
   });
 });
 
 describe('logging', () => {
-  afterEach(() => setVirtLogger(null));
+  afterEach(() => setLogger(SILENT));
 
-  it('logs the unstable notice once, at the first compile, to LOG_TARGET through the chosen logger', () => {
-    const records: Parameters<VirtLogger>[] = [];
-    setVirtLogger((...record) => records.push(record));
-    resetUnstableNotice();
+  it('logs the unstable notice once per logger, at the first compile, to LOG_TARGET; the embedder redirects or silences it', () => {
+    const records: [string, string | undefined][] = [];
+    setLogger({ warn: (message, target) => records.push([message, target]) });
     const { ext } = newExt();
-    Module.fromBytes(FIXTURE, undefined, ext);
-    Module.fromStorageKey('k', '', ext);
-    Module.fromBytes(FIXTURE, undefined, newExt().ext);
+    Module.fromBytes(FIXTURE, undefined, { host: ext });
+    Module.fromBytes(FIXTURE, undefined, { host: newExt().ext });
     expect(LOG_TARGET).toBe('virtualization');
-    expect(records).toEqual([['warn', 'virtualization', UNSTABLE_NOTICE]]);
-    expect(UNSTABLE_NOTICE).toMatch(/UNSTABLE and not meant for production/);
-  });
-
-  it('null silences it; setVirtLogger returns the logger it replaces and refuses a non-function', () => {
-    const records: unknown[] = [];
-    const mine: VirtLogger = (...record) => records.push(record);
-    setVirtLogger(mine);
-    expect(setVirtLogger(null)).toBe(mine);
-    resetUnstableNotice();
-    Module.fromBytes(FIXTURE, undefined, newExt().ext);
-    expect(records).toEqual([]);
-    expect(() => setVirtLogger('console' as unknown as VirtLogger)).toThrow(TypeError);
+    expect(records).toEqual([[expect.stringMatching(/UNSTABLE and not meant for production/), 'virtualization']]);
   });
 });
 
 describe('bad input: typed errors, Rust discriminants where Rust has one, nothing leaks', () => {
   const other = newExt();
-  const otherModule = Module.fromBytes(FIXTURE, undefined, other.ext);
+  const otherModule = Module.fromBytes(FIXTURE, undefined, { host: other.ext });
   const otherInstance = otherModule.ok ? otherModule.module.instantiate() : undefined;
 
-  type Row = [what: string, act: (ext: VirtManagerExt) => unknown, expected: { value: unknown } | { throws: VirtMisuseErrorKind }];
+  type Row = [what: string, act: (ext: VirtHost) => unknown, expected: { value: unknown } | { throws: VirtMisuseErrorKind }];
   const rows: Row[] = [
     ['an Execution run twice', (ext) => { const e = prepared(ext); const r = e.run(GAS_MAX); if (r.kind !== 'syscall') throw new Error('expected a syscall'); using _ = r.execution; return e.run(GAS_MAX); }, { throws: 'consumed-handle' }],
     ['an Instance used after prepare', (ext) => { const i = instanceOn(ext); using _ = (i.prepare('counter') as { execution: Execution }).execution; return i.prepare('counter'); }, { throws: 'consumed-handle' }],

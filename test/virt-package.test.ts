@@ -11,21 +11,21 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ex
 const CRATE_VALUES = [
   'Module', 'Instance', 'Execution', 'SyscallSymbol', 'MAX_SYSCALL_SYMBOL_LEN', 'LOG_TARGET',
   'CompileStatus', 'ExecStatus', 'ModuleError', 'InstantiateError', 'ExecError', 'MemoryError', 'DestroyError',
-  'VirtManager', 'VirtManagerExt', 'withVirtManager', 'runTests', 'runLoop', 'makeHandler', 'GAS_MAX',
+  'VirtManager', 'HostFunctions', 'withVirtManager', 'runTests', 'runLoop', 'makeHandler', 'GAS_MAX',
   'EXEC_BUFFER_SIZE', 'encodeExecBuffer', 'decodeExecBuffer',
   'decodeCompileResult', 'decodeModuleIdResult', 'decodeInstantiateResult', 'decodeRunResult', 'decodeUnitResult',
-  'setVirtLogger',
+  'setLogger',
 ];
 
 describe('pvm2js/virt', () => {
   it('is a subpath export with the same conditions as the root', () => {
-    expect(pkg.exports['./virt']).toEqual({ typescript: './src/virt/index.ts', types: './dist/virt/index.d.ts', default: './dist/virt/index.js' });
+    expect(pkg.exports['./virt']).toEqual({ typescript: './src/virt/api.ts', types: './dist/virt/api.d.ts', default: './dist/virt/api.js' });
     expect(Object.keys(pkg.exports['./virt'] as object)).toEqual(Object.keys(pkg.exports['.'] as object));
   });
 
   it('resolves by package name (Node, typescript condition) and exports the crate names', () => {
     // Node's own resolver, as a user's project sees the package: vitest would fall back to a stale dist/.
-    const script = "const v = await import('pvm2js/virt'); console.log(JSON.stringify({ names: Object.keys(v), target: v.LOG_TARGET, exec: v.ExecError, ext: v.VirtManagerExt === v.VirtHost }))";
+    const script = "const v = await import('pvm2js/virt'); console.log(JSON.stringify({ names: Object.keys(v), target: v.LOG_TARGET, exec: v.ExecError, ext: typeof v.HostFunctions === 'function' && typeof v.Module.fromBytes === 'function' }))";
     const run = spawnSync(process.execPath, ['--conditions=typescript', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     const virt = JSON.parse(run.stdout) as { names: string[]; target: string; exec: object; ext: boolean };

@@ -2,7 +2,7 @@
 // execution counts (a counter inserted at every switch case of the generated text) and the number of
 // transfers between region functions. Usage: npx tsx bench/experiments/pinky-profile.ts [regionSize]
 import { readFileSync } from 'node:fs';
-import { compileToJs, CompiledModule } from '../../src/codegen/index.ts';
+import { compileToJs, CompiledModule, linkRegions } from '../../src/codegen/index.ts';
 import { interpreterBackend } from '../../src/interpreter/index.ts';
 import { Module } from '../../src/runtime/index.ts';
 import { registerBackend } from '../../src/runtime/backends.ts';
@@ -28,13 +28,13 @@ registerBackend({
         return part.replace(/case (\d+):/g, (_, n: string) => `case ${n}:globalThis.PROF[${base + Number(n)}]++;`);
       })
       .join('');
-    module = new CompiledModule(image, { ...js, code }, interpreterBackend, true);
+    module = new CompiledModule(image, js.program, linkRegions({ ...js, code }, image.gasMetering !== undefined), interpreterBackend, true);
     return module;
   },
 });
 const bytes = readFileSync(sharedPath('blobs/polkavm/bench-pinky.polkavm'));
 const m = Module.fromBytes(bytes, { backend: 'compiled', gasMetering: 'sync' });
-const p = module.js.program;
+const p = module.program;
 let transfers = 0;
 const perRegion = new Float64Array(module.regions.length);
 const regions = module.regions as ((c: unknown, l: number) => number)[];

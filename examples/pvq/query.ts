@@ -1,15 +1,18 @@
-// PVQ from JavaScript: a runtime with the built-in extensions over a mock chain state, a custom
-// extension, queries with gas and limits, typed errors, metrics and metadata.
+// PVQ from JavaScript (the seed's "Basic Usage" and "Custom Configuration"): a runtime with the
+// built-in extensions over a mock chain state, a custom extension, the seed's PvqExecutorConfig,
+// queries with gas and limits, errors as values, an async extension, metrics, and the runtime API.
 // Run: npx tsx examples/pvq/query.ts [guest-sum-balance.polkavm]
-// (prints what happened; exits non-zero if anything is off)
+// (prints what happened; exits non-zero if anything is off). In a package: import from 'pvm2js/pvq'.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assemble } from '../../src/assembler/index.ts';
 import {
   ExtensionsExecutor,
   MockRuntimeState,
-  PvqTypes as T,
+  PvqApi,
+  T,
   declareExtension,
+  executorErrorName,
   implementExtension,
   mockExtensions,
   fungiblesExtensionDecl,
@@ -18,8 +21,9 @@ import {
   decodeQueryResult,
   encodeQueryArgs,
   referenceErrorText,
+  type PvqExecutorConfig,
   type PvqOutcome,
-} from '../../src/index.ts';
+} from '../../src/pvq/index.ts';
 
 const here = import.meta.dirname;
 function fail(message: string): never {
@@ -44,7 +48,19 @@ const state = MockRuntimeState.fromJSON(JSON.parse(readFileSync(join(here, 'stat
 // 2. A custom extension next to the built-in ones: its id is derived from its names, as in PVQ.
 const clock = declareExtension('ExtensionClock', [{ name: 'block_number', inputs: [], output: T.u32 }]);
 const extensions = [...mockExtensions(state), implementExtension(clock, { block_number: () => 4_242 })];
-const runtime = new ExtensionsExecutor(extensions, { maxExecutionTime: 1_000 });
+// The seed's config, every field (these are the defaults except maxExecutionTime).
+const config: PvqExecutorConfig = {
+  maxMemory: 16 * 1024 * 1024,
+  maxExecutionTime: 1_000,
+  stackSize: 512 * 1024,
+  maxCallDepth: 1024,
+  enableDebugging: false,
+  strictMemory: true,
+  extensionWhitelist: undefined,
+  precompilePrograms: false,
+  enableJit: true,
+};
+const runtime = new ExtensionsExecutor(extensions, config);
 
 // 3. A tiny guest that forwards its arguments to host_call (examples/pvq/echo.pvmasm).
 const echo = assemble(readFileSync(join(here, 'echo.pvmasm'), 'utf8'));
@@ -73,9 +89,30 @@ const starved = runtime.execute(echo, concat(le64(fungibles.id), balanceCall), 3
 show('with 3 gas', starved);
 if (starved.ok || starved.error.kind !== 'not-enough-gas') fail('expected not-enough-gas');
 
+// 4b. The seed's error kinds: match on executorErrorName (or on `kind` for the detail).
+console.log(`error names: ${[unknown, refused, starved].map((o) => (o.ok ? 'ok' : executorErrorName(o.error))).join(', ')}`);
+if (unknown.ok || executorErrorName(unknown.error) !== 'ExtensionError') fail('expected ExtensionError');
+
+// 4c. An async extension (a light client fetching storage on demand): executeAsync waits for it;
+// execute refuses it with a clear error value.
+const remote = declareExtension('ExtensionRemote', [{ name: 'fetch', inputs: [], output: T.u32 }]);
+const lightClient = new ExtensionsExecutor([implementExtension(remote, { fetch: async () => (await new Promise((r) => setTimeout(r, 5)), 77) })]);
+const fetched = await lightClient.executeAsync(echo, concat(le64(remote.id), Uint8Array.of(0)));
+show('an async extension through executeAsync', fetched);
+if (!fetched.ok || T.u32.codec.dec(fetched.value) !== 77) fail('wrong async answer');
+const refusedSync = lightClient.execute(echo, concat(le64(remote.id), Uint8Array.of(0)));
+console.log(`the same through execute: ${refusedSync.ok ? 'ok?!' : refusedSync.error.message}`);
+if (refusedSync.ok || refusedSync.error.kind !== 'extension' || refusedSync.error.error.kind !== 'async-in-sync') fail('expected async-in-sync');
+
 // 5. Metadata of what this runtime serves (the reference's PvqApi_metadata).
 const metadata = runtime.metadata();
 console.log(`metadata: ${Object.values(metadata.extensions).map((e) => `${e.name}/${e.functions.length}`).join(', ')}; ${metadata.types.types.length} types; ${runtime.encodedMetadata().length} bytes SCALE`);
+
+// 5b. The runtime API itself: SCALE in, SCALE out, as PvqApi_execute_query / PvqApi_metadata answer.
+const api = new PvqApi(runtime);
+const answer = api.executeQuery(echo, concat(le64(clock.id), Uint8Array.of(0)));
+console.log(`PvqApi.executeQuery: ${hex(answer)} (Ok, Compact(4), u32 4242); PvqApi.metadata: ${api.metadata().length} bytes`);
+if (hex(answer) !== '0x0010' + '92100000') fail('wrong PvqResult bytes');
 
 // 6. A real PVQ guest (pvq-sdk's prebuilt sum-balance), if at hand: arguments encoded from values
 // with its metadata, the result decoded with it.

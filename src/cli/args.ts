@@ -2,6 +2,7 @@
 // usage errors (exit 2), never silently ignored.
 import { readFileSync } from 'node:fs';
 import { ProgramParseError } from '../decoder/errors.ts';
+import { writeOut } from './output.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -30,7 +31,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>, help
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
-      process.stdout.write(helpText.trimEnd() + '\n');
+      writeOut(helpText.trimEnd() + '\n');
       throw new HelpShown();
     }
     if (arg === '--') {
@@ -94,4 +95,15 @@ export function formatError(e: unknown): string | undefined {
   if (e instanceof ProgramParseError) return e.message;
   if (e instanceof Error && (e as { pvm2jsUserError?: boolean }).pvm2jsUserError) return e.message;
   return undefined;
+}
+
+/** A gas amount: a non-negative integer up to i64::MAX (polkavm's gas is an i64; a negative start means nothing). */
+export function parseGasArg(text: string, what: string): bigint {
+  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(text)) {
+    if (/^-(0x[0-9a-fA-F]+|[0-9]+)$/.test(text)) throw new UsageError(`${what} ${text} is negative; gas is a non-negative integer (at most 9223372036854775807)`);
+    throw new UsageError(`${what} '${text}' is not a number (decimal or 0x hex)`);
+  }
+  const v = BigInt(text);
+  if (v >= 1n << 63n) throw new UsageError(`${what} ${text} is more than i64::MAX (9223372036854775807)`);
+  return v;
 }

@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HelpShown, UsageError, formatError } from './args.ts';
+import { OutputClosed, writeErr, writeOut } from './output.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   run: { summary: 'run an export of a program and print the outcome', load: () => import('./commands/run.ts') },
@@ -14,11 +15,12 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   query: { summary: 'run a PVQ query program', load: () => import('./commands/query.ts') },
   validate: { summary: 'check that a program parses and decodes', load: () => import('./commands/validate.ts') },
   demo: { summary: 'assemble, compile and run the bundled example program', load: () => import('./commands/demo.ts') },
+  'serve-playground': { summary: 'serve the playground page on 127.0.0.1 (prints its URL)', load: () => import('./commands/serve-playground.ts') },
 };
 
 function usage(): string {
   const lines = ['usage: pvm2js <command> [options]', '', 'commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)}${c.summary}`);
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(18)}${c.summary}`);
   lines.push('', "run 'pvm2js <command> --help' for a command's options");
   return lines.join('\n');
 }
@@ -26,17 +28,17 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
+    writeOut(usage() + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
     const { VERSION } = await import('../version.ts');
-    process.stdout.write(`pvm2js ${VERSION}\n`);
+    writeOut(`pvm2js ${VERSION}\n`);
     return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`pvm2js: unknown command '${name}'\n\n${usage()}\n`);
+    writeErr(`pvm2js: unknown command '${name}'\n\n${usage()}\n`);
     return 2;
   }
   let module;
@@ -44,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     module = await command.load();
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') {
-      process.stderr.write(`pvm2js: the '${name}' command is not available in this build\n`);
+      writeErr(`pvm2js: the '${name}' command is not available in this build\n`);
       return 2;
     }
     throw e;
@@ -53,13 +55,15 @@ export async function main(argv: string[]): Promise<number> {
     return await module.run(rest);
   } catch (e) {
     if (e instanceof HelpShown) return 0;
+    // The reader took what it wanted (`| head`): not an error, and nothing more to say to it.
+    if (e instanceof OutputClosed) return 0;
     if (e instanceof UsageError) {
-      process.stderr.write(`pvm2js ${name}: ${e.message}\n`);
+      writeErr(`pvm2js ${name}: ${e.message}\n`);
       return 2;
     }
     const formatted = formatError(e);
     if (formatted !== undefined) {
-      process.stderr.write(`pvm2js ${name}: ${formatted}\n`);
+      writeErr(`pvm2js ${name}: ${formatted}\n`);
       return 2;
     }
     throw e;
@@ -82,8 +86,16 @@ if (isEntry()) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`pvm2js: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (e instanceof OutputClosed) {
+        process.exitCode = 0;
+        return;
+      }
       process.exitCode = 70;
+      try {
+        writeErr(`pvm2js: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      } catch {
+        // stderr is gone too: the exit code is all that is left to say.
+      }
     },
   );
 }

@@ -13,7 +13,7 @@ import * as ops from '../machine/ops.ts';
 import type { GuestMemory } from '../machine/memory.ts';
 import { REG_COUNT, Resume, type Backend, type BackendInstance, type BackendModule, type MachineState, type ModuleImage } from '../machine/state.ts';
 import { ENV_NAMES, type CodegenOptions, type CompiledJs } from './generate.ts';
-import { Exit, exitAt, exitKind, type CodegenProgram } from './program.ts';
+import { Exit, exitAt, exitCode, exitKind, type CodegenProgram } from './program.ts';
 import { compileCached } from './cache.ts';
 import { pairHelpers, type HighWord } from './pairs.ts';
 
@@ -69,8 +69,14 @@ const WARMUP_COUNTDOWNS = 64;
 const WARMUP_STEPS = 1 << 13;
 /** Without budget or deadline: a countdown that never runs out in practice, and stays exact. */
 const UNLIMITED_STEPS = 2 ** 52;
+/** The gas an unmetered run charges: block costs are small integers, so 2^52 outlasts any run (and
+ * stays exact in a double). */
+const UNMETERED_GAS = 2 ** 52;
 
-function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)[number], unknown> {
+export type RegionEnvironment = Record<(typeof ENV_NAMES)[number], unknown>;
+
+/** What region functions see besides their context: helpers and the program's tables. */
+export function regionEnvironment(p: CodegenProgram, metered: boolean): RegionEnvironment {
   const unified = metered && p.costIsLength;
   const sbrk = (m: GuestMemory, size: number): number => {
     const top = m.sbrk(size >>> 0);
@@ -134,34 +140,54 @@ function makeEnv(p: CodegenProgram, metered: boolean): Record<(typeof ENV_NAMES)
 /** Evaluates generated text into region functions. The text is built from numbers and fixed names only. */
 export function linkRegions(js: CompiledJs, metered: boolean): RegionFunction[] {
   const link = (js.link ?? new Function(`return ${js.code}`)()) as (env: unknown) => RegionFunction[];
-  return link(makeEnv(js.program, metered));
+  return link(regionEnvironment(js.program, metered));
 }
+
+/** Evaluates one region's text (generate.ts `compileRegionJs`) in an environment shared by its module's regions. */
+export function linkRegion(text: string, env: RegionEnvironment): RegionFunction {
+  return (new Function(`return ${text}`)() as (env: RegionEnvironment) => RegionFunction)(env);
+}
+
+/**
+ * What `CompiledInstance.run()` returns when the run reached a region that is not generated (a tiered
+ * module's stub): the state stands at the start of that block, not yet charged, for the interpreter to
+ * go on. Never returned to the runtime.
+ */
+export const LEFT_COMPILED_CODE: Interrupt = Object.freeze({ kind: 'budget', reason: 'instructions' });
+
+/** The region function of a region not generated yet (tiered backend). */
+export const REGION_STUB: RegionFunction = () => exitCode(Exit.uncompiled, 0);
 
 export class CompiledModule implements BackendModule {
   readonly image: ModuleImage;
-  readonly js: CompiledJs;
+  readonly program: CodegenProgram;
+  /** Per region: its function, or REGION_STUB where it is not generated (a tiered module fills them in). */
   readonly regions: RegionFunction[];
   readonly countSteps: boolean;
-  /** Gas and steps share one countdown in generated code (metered, naive costs). */
+  /** Gas and steps share one countdown in generated code (naive costs). */
   readonly unified: boolean;
+  readonly metered: boolean;
   /** Short countdowns still to hand out (WARMUP_COUNTDOWNS). */
   warmupCountdowns = WARMUP_COUNTDOWNS;
   private readonly fallbackBackend: Backend | undefined;
   private fallbackModule: BackendModule | undefined;
 
-  constructor(image: ModuleImage, js: CompiledJs, fallback: Backend | undefined, countSteps: boolean) {
+  /** `fallbackModule`: the fallback's module for this image when the caller has made it already. */
+  constructor(image: ModuleImage, program: CodegenProgram, regions: RegionFunction[], fallback: Backend | undefined, countSteps: boolean, fallbackModule?: BackendModule) {
     this.image = image;
     this.countSteps = countSteps;
-    this.js = js;
+    this.program = program;
     this.fallbackBackend = fallback;
-    this.regions = linkRegions(js, image.gasMetering !== undefined);
-    this.unified = image.gasMetering !== undefined && js.program.costIsLength;
+    this.fallbackModule = fallbackModule;
+    this.metered = image.gasMetering !== undefined;
+    this.regions = regions;
+    this.unified = program.costIsLength;
   }
 
   /** The fallback's instance over the same state (made on first need). */
   fallbackFor(state: MachineState): BackendInstance | undefined {
-    if (!this.fallbackBackend) return undefined;
-    this.fallbackModule ??= this.fallbackBackend.load(this.image);
+    if (!this.fallbackBackend && !this.fallbackModule) return undefined;
+    this.fallbackModule ??= this.fallbackBackend!.load(this.image);
     return this.fallbackModule.instantiate(state);
   }
 
@@ -179,7 +205,7 @@ export class CompiledInstance implements BackendInstance {
 
   constructor(module: CompiledModule, state: MachineState) {
     this.module = module;
-    this.p = module.js.program;
+    this.p = module.program;
     this.state = state;
     this.ctx = {
       R: new Int32Array(state.regs32.buffer, state.regs32.byteOffset, REG_COUNT * 2),
@@ -246,6 +272,20 @@ export class CompiledInstance implements BackendInstance {
   }
 
   run(): Interrupt {
+    if (this.module.metered) return this.runMetered();
+    // Generated code always charges gas (one compilation for metered and unmetered modules): without
+    // metering it charges a counter that cannot run out, and the guest-visible gas is put back.
+    const s = this.state;
+    const gas = s.gas;
+    s.gas = UNMETERED_GAS;
+    try {
+      return this.runMetered();
+    } finally {
+      s.gas = gas;
+    }
+  }
+
+  private runMetered(): Interrupt {
     const s = this.state;
     const p = this.p;
     // A 32-bit register the host set to a value that is not sign-extended (or that memset made so)
@@ -346,6 +386,8 @@ export class CompiledInstance implements BackendInstance {
       switch (kind) {
         case Exit.trap:
           return this.stopFinal(at, TRAP);
+        case Exit.callDepth:
+          return this.stopFinal(at, budget('call-depth'));
         case Exit.fault:
           // A trap is final (polkavm `trap_impl`); a segfault or budget('memory') retries the instruction.
           if (ctx.m.fault.kind === 'trap') return this.stopFinal(at, TRAP);
@@ -378,6 +420,9 @@ export class CompiledInstance implements BackendInstance {
           if (unified) restartUnified(ctx);
           break;
         }
+        case Exit.uncompiled:
+          // Nothing of block `i` ran or was charged: the interpreter enters it as any block.
+          return this.stop(i, i, Resume.full, LEFT_COMPILED_CODE);
         case Exit.memsetGas:
           if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.execute, NOT_ENOUGH_GAS);
           return this.stopFinal(at, NOT_ENOUGH_GAS);
@@ -401,7 +446,8 @@ export function createCompiledBackend(fallback?: Backend, options: CodegenOption
         if (!fallback) throw new Error('compiled backend: step tracing needs a fallback backend');
         return fallback.load(image);
       }
-      return new CompiledModule(image, compileCached(image, options), fallback, options.countSteps ?? true);
+      const js = compileCached(image, options);
+      return new CompiledModule(image, js.program, linkRegions(js, image.gasMetering !== undefined), fallback, options.countSteps ?? true);
     },
   };
 }

@@ -1,7 +1,13 @@
 // The module cache: compiled code keyed by ModuleId = BLAKE3 of (compiler version, code generation
 // options, the module options that shape the code, the per-block gas costs, the blob bytes). Two
-// modules made from the same bytes with the same options share one compilation and one set of
-// linked region functions (so V8's optimised code is shared too); instantiating is then cheap.
+// modules made from the same bytes with the same options share one compilation; instantiating is
+// then cheap.
+//
+// The ModuleId covers the code only: the compiler, the program bytes, the ISA, the cost model (its
+// block costs) and dynamic paging. The memory layout (stack size, aux/args size, page size, heap) is
+// read at run time (memory.ts) and the code always charges gas (an unmetered run gives it a counter
+// that cannot run out, backend.ts), so neither splits the cache: a PVQ query with 10 bytes or 20 KB
+// of args, metered or not, runs one compilation.
 
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
@@ -12,7 +18,6 @@ import { analyse } from './program.ts';
 
 /** Everything besides the blob bytes that changes the generated code. */
 function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string {
-  const m = image.memoryMap;
   return JSON.stringify({
     compiler: VERSION,
     regionSize: options.regionSize ?? DEFAULT_REGION_SIZE,
@@ -20,16 +25,29 @@ function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string
     sourceMap: options.sourceMap ?? false,
     sourceName: options.sourceName ?? null,
     mapFile: options.mapFile ?? null,
-    metered: image.gasMetering !== undefined,
     dynamicPaging: image.dynamicPaging,
     isa: image.code.isa,
-    memory: [m.pageSize, m.roDataAddress, m.roDataSize, m.rwDataAddress, m.stackAddressLow, m.stackSize, m.auxDataAddress, m.auxDataSize],
   });
 }
 
+/** Ids already computed, per image and code-shaping options: hashing doom's megabyte costs ~40 ms,
+ * and loading a compiled module asks for its id twice (the cache lookup and the check). */
+const knownIds = new WeakMap<ModuleImage, Map<string, string>>();
+
 export function moduleId(image: ModuleImage, options: CodegenOptions = {}): string {
+  const shapeText = codeShapingOptions(image, options);
+  let known = knownIds.get(image);
+  const hit = known?.get(shapeText);
+  if (hit !== undefined) return hit;
+  const id = hashModule(image, shapeText);
+  if (!known) knownIds.set(image, (known = new Map()));
+  known.set(shapeText, id);
+  return id;
+}
+
+function hashModule(image: ModuleImage, shapeText: string): string {
   const h = blake3.create();
-  const shape = utf8ToBytes(codeShapingOptions(image, options));
+  const shape = utf8ToBytes(shapeText);
   const lengths = new Uint32Array([shape.length, image.blockCosts.length, image.blob.bytes.length]);
   h.update(new Uint8Array(lengths.buffer));
   h.update(shape);
@@ -39,6 +57,8 @@ export function moduleId(image: ModuleImage, options: CodegenOptions = {}): stri
 }
 
 const MAX_ENTRIES = 64;
+/** Whole-program code generations run by compileCached since the process started (tests count them). */
+let generations = 0;
 const cache = new Map<string, CompiledJs>();
 /** Generated code imported from a compiled module (`pvm2js compile`), waiting for its module. */
 const precompiled = new Map<string, LinkFunction>();
@@ -51,6 +71,11 @@ const precompiled = new Map<string, LinkFunction>();
 export function providePrecompiled(id: string, link: LinkFunction): void {
   precompiled.set(id, link);
   if (precompiled.size > MAX_ENTRIES) precompiled.delete(precompiled.keys().next().value!);
+}
+
+/** True when code for this ModuleId is at hand without evaluating text (imported, or already linked). */
+export function hasPrecompiled(id: string): boolean {
+  return precompiled.has(id) || cache.get(id)?.link !== undefined;
 }
 
 /** Compiles `image`, or returns the compilation made earlier for the same ModuleId. */
@@ -67,8 +92,20 @@ export function compileCached(image: ModuleImage, options: CodegenOptions = {}):
   let js: CompiledJs;
   if (link) {
     precompiled.delete(id);
-    js = { code: link.toString(), map: undefined, program: analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE }), link };
-  } else js = compileToJs(image, options);
+    const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
+    // The text only on demand: copying doom's 16 MB of source out of the function costs milliseconds.
+    js = {
+      get code(): string {
+        return link.toString();
+      },
+      map: undefined,
+      program,
+      link,
+    };
+  } else {
+    js = compileToJs(image, options);
+    generations++;
+  }
   cache.set(id, js);
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   return js;
@@ -81,3 +118,6 @@ export function clearModuleCache(): void {
 }
 
 export const moduleCacheSize = (): number => cache.size;
+
+/** How many times compileCached generated code (not served from the cache or a precompiled module). */
+export const codeGenerationCount = (): number => generations;

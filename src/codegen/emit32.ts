@@ -78,6 +78,22 @@ export function fallThrough(b: RegionBuilder, i: number): Stmt[] {
 /** Most jump-table targets a region tests for by address in `jumpIndirect`. */
 const DIRECT_JUMP_TARGETS = 8;
 
+/** polkavm's ABI: a jump writing RA (register 0) is a call, counted against the state's
+ * `maxCallDepth` (Infinity unless a host set one); past it, a final stop. */
+export function callDepthCheck(x: InstructionContext): Stmt[] {
+  if (x.r1 !== 0) return [];
+  const f = x.b.f;
+  const depth = f.member(f.id(N.state), 'callDepth');
+  return [f.if(f.bin('>', f.assign(depth, f.num(1), '+='), f.member(f.id(N.state), 'maxCallDepth')), x.b.exit(Exit.callDepth, x.i))];
+}
+
+/** A jump through RA is a return. */
+export function callReturn(x: InstructionContext): Stmt[] {
+  if (x.r1 !== 0) return [];
+  const f = x.b.f;
+  return [f.expr(f.assign(f.member(f.id(N.state), 'callDepth'), f.num(1), '-='))];
+}
+
 /** `jump_indirect`: 0xFFFF0000 finishes; otherwise a non-zero even address through the jump table. */
 export function jumpIndirect(b: RegionBuilder, i: number, address: Stmt, jumpTableLength: number): Stmt[] {
   const f = b.f;
@@ -154,7 +170,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
   jump: (x) => x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i),
   jump_indirect: (x) => {
     const f = x.b.f;
-    return jumpIndirect(x.b, x.i, f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r1), imm(x)))), x.b.p.code.jumpTable.length);
+    return [...callReturn(x), ...jumpIndirect(x.b, x.i, f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r1), imm(x)))), x.b.p.code.jumpTable.length)];
   },
   load_imm: (x) => d(x, imm(x)),
   load_u8: load(1, false, false),
@@ -172,7 +188,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
   store_imm_indirect_u16: store(2, 'imm_indirect'),
   store_imm_indirect_u32: store(4, 'imm_indirect'),
   store_imm_indirect_u64: trap,
-  load_imm_and_jump: (x) => [...d(x, imm(x)), ...x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i)],
+  load_imm_and_jump: (x) => [...callDepthCheck(x), ...d(x, imm(x)), ...x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i)],
   branch_eq_imm: branchImm('===', false),
   branch_not_eq_imm: branchImm('!==', false),
   branch_less_unsigned_imm: branchImm('<', true),
@@ -262,7 +278,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
     // The address comes from the base before RA is written: they may be the same register.
     const address = f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r2), f.num(x.imm2))));
     const [head, ...rest] = jumpIndirect(x.b, x.i, address, x.b.p.code.jumpTable.length);
-    return [head!, ...d(x, imm(x)), ...rest];
+    return [...callDepthCheck(x), head!, ...d(x, imm(x)), ...rest];
   },
   add_32: alu3('+', true),
   sub_32: alu3('-', true),

@@ -7,7 +7,7 @@
 import type { OpName } from '../decoder/table.ts';
 import { OP_NAMES } from '../decoder/table.ts';
 import { Reg } from '../machine/state.ts';
-import { branch, EMIT32, jumpIndirect, type InstructionContext } from './emit32.ts';
+import { branch, callDepthCheck, EMIT32, jumpIndirect, type InstructionContext } from './emit32.ts';
 import type { Expr, Stmt } from './estree.ts';
 import { Exit, exitCode } from './program.ts';
 import { N } from './region.ts';
@@ -207,7 +207,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
   load_u64: load64(false),
   store_u64: store64('reg'),
   store_imm_indirect_u64: store64('imm_indirect'),
-  load_imm_and_jump: (x) => [...setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()), ...x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i)],
+  load_imm_and_jump: (x) => [...callDepthCheck(x), ...setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()), ...x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i)],
   branch_eq_imm: branchImm('eq'),
   branch_not_eq_imm: branchImm('ne'),
   branch_less_unsigned_imm: branchImm('ltu'),
@@ -298,7 +298,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
     // The address comes from the base before RA is written: they may be the same register.
     const address = f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r2), f.num(x.imm2))));
     const [head, ...rest] = jumpIndirect(x.b, x.i, address, x.b.p.code.jumpTable.length);
-    return [head!, x.b.setReg(x.r1, IMM(x).lo()), x.b.setRegHi(x.r1, IMM(x).hi()), ...rest];
+    return [...callDepthCheck(x), head!, x.b.setReg(x.r1, IMM(x).lo()), x.b.setRegHi(x.r1, IMM(x).hi()), ...rest];
   },
   add_32: low32('add_32'),
   sub_32: low32('sub_32'),

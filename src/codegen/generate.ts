@@ -28,6 +28,9 @@ export interface CodegenOptions {
   readonly sourceName?: string;
   /** The generated file's name in the source map (its `file`). */
   readonly mapFile?: string;
+  /** Called after each region is printed (with the count done and the total): a progress hook for
+   * long compilations; it must not throw. */
+  readonly onProgress?: (regionsDone: number, regionCount: number) => void;
 }
 
 export const DEFAULT_REGION_SIZE = 400;
@@ -73,7 +76,9 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
   const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
   const regionOptions: RegionOptions = {
-    metered: image.gasMetering !== undefined,
+    // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
+    // (backend.ts), so metering does not split the ModuleId.
+    metered: true,
     countSteps: options.countSteps ?? true,
     dynamicPaging: image.dynamicPaging,
   };
@@ -85,11 +90,39 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
   out.text('(function link(env) {\n');
   out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
   const regionCount = program.regionMembers.length;
-  for (let r = 0; r < regionCount; r++) out.print(f.program([emitRegion(f, program, image, r, regionOptions)]));
+  const onProgress = options.onProgress;
+  for (let r = 0; r < regionCount; r++) {
+    out.print(f.program([emitRegion(f, program, image, r, regionOptions)]));
+    onProgress?.(r + 1, regionCount);
+  }
   f.at(0);
   out.print(f.program([f.return(f.array(Array.from({ length: regionCount }, (_, r) => f.id(`r${r}`))))]), false);
   out.text('});\n');
   return { code: out.code(), map: map?.toString(), program };
+}
+
+/**
+ * One region's code alone, for the tiered backend, which generates regions as they get hot:
+ * `(function link(env) { …env names…; function rK(c, label) {…}; return rK; });`. Regions never call
+ * each other (a transfer out of a region returns the target to the trampoline), so a region generated
+ * alone is the same function as in the whole program's text.
+ */
+export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions = {}): string {
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
+  const regionOptions: RegionOptions = {
+    // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
+    metered: true,
+    countSteps: options.countSteps ?? true,
+    dynamicPaging: image.dynamicPaging,
+  };
+  const out = new Printer(undefined);
+  out.text('(function link(env) {\n');
+  out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
+  out.print(f.program([emitRegion(f, program, image, region, regionOptions)]));
+  f.at(0);
+  out.print(f.program([f.return(f.id(`r${region}`))]), false);
+  out.text('});\n');
+  return out.code();
 }
 
 function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, region: number, options: RegionOptions): ES.FunctionDeclaration {
@@ -149,7 +182,10 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
         [N.rwView, f.member(f.id(N.memory), 'rwView')],
         [N.rwSize, f.member(f.id(N.memory), 'rwSize')],
         [N.stackView, f.member(f.id(N.memory), 'stackView')],
+        [N.stackLow, f.bin('|', f.member(f.id(N.memory), 'stackAddress'), f.num(0))],
+        [N.stackSize, f.member(f.id(N.memory), 'stackSize')],
         [N.roView, f.member(f.id(N.memory), 'roView')],
+        [N.roSize, f.member(f.id(N.memory), 'roSize')],
       ]),
     );
 

@@ -1,8 +1,13 @@
 // Guest memory accesses in generated code. Standard memory: one subtraction and one unsigned compare
 // against the region the access most likely hits (the stack when the base register is SP, rw data
-// and heap otherwise; a constant address picks its region at compile time), DataView on that fast
+// and heap otherwise; a constant address picks ro or rw data at compile time), DataView on that fast
 // path, and the memory object's generic non-throwing accessor when the compare fails. Dynamic
 // paging: always the generic accessor (pages can appear between any two runs).
+//
+// The code does not depend on the memory layout chosen at instantiation (stack size, aux/args size,
+// page size, heap): the stack's address and size and the ro and rw sizes are locals read from the
+// memory object at region entry, so one compilation serves every layout (ModuleId, cache.ts). Only
+// the ro and rw data addresses are built in: the blob alone fixes them (layout.ts `buildMemoryMap`).
 
 import type { MemoryMap } from '../machine/layout.ts';
 import { Reg } from '../machine/state.ts';
@@ -17,8 +22,8 @@ const SETTERS: Record<number, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'set
 
 interface FastRegion {
   view: string;
-  /** Offset within the region for the address `base + imm`: added to the base register. */
-  bias: number;
+  /** The region's address as a constant (rw data), or undefined when a local holds it (the stack). */
+  address: number | undefined;
   /** Largest valid offset for this width, as an expression. */
   limit: Expr;
 }
@@ -29,30 +34,44 @@ const highOffset = (f: NodeFactory, offset: Expr): Expr => f.bin('>>>', f.bin('+
 
 export class MemoryEmitter {
   private readonly b: RegionBuilder;
-  private readonly map: MemoryMap;
+  /** The ro and rw data addresses (the blob fixes them); nothing else of the map is read. */
+  private readonly roAddress: number;
+  private readonly rwAddress: number;
 
-  constructor(b: RegionBuilder, map: MemoryMap) {
+  constructor(b: RegionBuilder, map: Pick<MemoryMap, 'roDataAddress' | 'rwDataAddress'>) {
     this.b = b;
-    this.map = map;
+    this.roAddress = map.roDataAddress;
+    this.rwAddress = map.rwDataAddress;
   }
 
   private fastRegion(baseReg: number, width: number, store: boolean): FastRegion {
     const f = this.b.f;
     void store;
-    if (baseReg === Reg.SP) return { view: N.stackView, bias: -this.map.stackAddressLow, limit: f.num(this.map.stackSize - width) };
-    return { view: N.rwView, bias: -this.map.rwDataAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)) };
+    if (baseReg === Reg.SP) return { view: N.stackView, address: undefined, limit: f.bin('-', f.id(N.stackSize), f.num(width)) };
+    return { view: N.rwView, address: this.rwAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)) };
   }
 
-  /** Region for a constant address, or undefined when only the generic accessor can tell. */
+  /** `t = offset of base + imm within the region` (uint32; the bounds check follows). */
+  private setOffset(baseReg: number, imm: number, region: FastRegion): Stmt {
+    const f = this.b.f;
+    const sum =
+      region.address === undefined
+        ? f.bin('-', f.bin('+', this.b.reg(baseReg), f.num(imm)), f.id(N.stackLow))
+        : f.bin('+', this.b.reg(baseReg), f.num(imm - region.address));
+    return f.set(N.temp, f.bin('>>>', sum, f.num(0)));
+  }
+
+  /** Region for a constant address, or undefined when only the generic accessor can tell. The ro and
+   * rw sizes are checked at run time (page size and heap change them); a constant stack address
+   * (the stack moves with the layout) takes the generic accessor. */
   private constRegion(address: number, width: number, store: boolean): { view: string; offset: number; check?: Expr } | undefined {
     const f = this.b.f;
-    const m = this.map;
-    if (!store && address >= m.roDataAddress && address + width <= m.roDataAddress + m.roDataSize)
-      return { view: N.roView, offset: address - m.roDataAddress };
-    if (address >= m.stackAddressLow && address + width <= m.stackAddressLow + m.stackSize)
-      return { view: N.stackView, offset: address - m.stackAddressLow };
-    if (address >= m.rwDataAddress && address < m.stackAddressLow) {
-      const offset = address - m.rwDataAddress;
+    if (!store && address >= this.roAddress && address < this.rwAddress) {
+      const offset = address - this.roAddress;
+      return { view: N.roView, offset, check: f.bin('<=', f.num(offset), f.bin('-', f.id(N.roSize), f.num(width))) };
+    }
+    if (address >= this.rwAddress) {
+      const offset = address - this.rwAddress;
       return { view: N.rwView, offset, check: f.bin('<=', f.num(offset), f.bin('-', f.id(N.rwSize), f.num(width))) };
     }
     return undefined;
@@ -85,7 +104,7 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, width, false);
     return [
-      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      this.setOffset(baseReg, imm, region),
       f.if(f.bin('<=', f.id(N.temp), region.limit), assign(f.method(region.view, getter, getArgs(f.id(N.temp)))), slow()),
     ];
   }
@@ -108,7 +127,7 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, width, true);
     return [
-      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      this.setOffset(baseReg, imm, region),
       f.if(f.bin('<=', f.id(N.temp), region.limit), [f.expr(f.method(region.view, setter, setArgs(f.id(N.temp))))], slow()),
     ];
   }
@@ -133,7 +152,7 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, 8, false);
     return [
-      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      this.setOffset(baseReg, imm, region),
       f.if(f.bin('<=', f.id(N.temp), region.limit), get(region.view, () => f.id(N.temp)), slow()),
     ];
   }
@@ -157,7 +176,7 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, 8, true);
     return [
-      f.set(N.temp, f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm + region.bias)), f.num(0))),
+      this.setOffset(baseReg, imm, region),
       f.if(f.bin('<=', f.id(N.temp), region.limit), set(region.view, () => f.id(N.temp)), slow()),
     ];
   }

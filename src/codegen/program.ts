@@ -28,12 +28,17 @@ export const Exit = Object.freeze({
   /** The instruction must run on the fallback backend, and so must the rest of the run: a 32-bit
    * `memset` whose A0 or A2 would leave the sign-extended form compiled code keeps registers in. */
   handOver: 6,
+  /** The region was not generated (the tiered backend generates hot regions only): the run leaves
+   * compiled code at the block being entered, before its charge. Only region stubs return it. */
+  uncompiled: 7,
+  /** A call (a jump writing RA) past the state's `maxCallDepth`: final. */
+  callDepth: 8,
 } as const);
 export type ExitKind = (typeof Exit)[keyof typeof Exit];
 
-export const exitCode = (kind: ExitKind, at: number): number => -(at * 8 + kind) - 1;
-export const exitKind = (code: number): ExitKind => ((-code - 1) & 7) as ExitKind;
-export const exitAt = (code: number): number => Math.floor((-code - 1) / 8);
+export const exitCode = (kind: ExitKind, at: number): number => -(at * 16 + kind) - 1;
+export const exitKind = (code: number): ExitKind => ((-code - 1) & 15) as ExitKind;
+export const exitAt = (code: number): number => Math.floor((-code - 1) / 16);
 
 export interface CodegenProgram {
   readonly code: DecodedCode;

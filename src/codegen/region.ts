@@ -25,12 +25,40 @@ export const N = Object.freeze({
   rwView: 'rw',
   rwSize: 'rwEnd',
   stackView: 'st',
+  /** The stack's low address (as an int32) and size, and the ro size: layout values read at region entry. */
+  stackLow: 'stLo',
+  stackSize: 'stEnd',
+  roSize: 'roEnd',
   roView: 'ro',
   loop: 'L',
   jumpTable: 'JT',
   regionOf: 'REGION',
   blockLabel: 'LABEL',
 } as const);
+
+/**
+ * Every identifier generated code may contain, the single list the parser check of generated code
+ * (test/codegen-vocabulary.test.ts) holds the output to: the names above, the link function's env
+ * tables and helpers, memory-map fields, the context's a0/a2 and DataView and Math members.
+ * Numbered names are registers and their high halves (r0..r12, h0..h12) and region functions (r<N>),
+ * matched by CODEGEN_NUMBERED_IDENTIFIER.
+ */
+export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
+  ...Object.values(N),
+  ...[
+    'link env H u hi lo load load64 store sbrk memset32 memset64 a0 a2',
+    'rwSize rwView roSize roView stackAddress stackSize stackView',
+    'getInt8 getUint8 getInt16 getUint16 getInt32 setUint8 setUint16 setInt32 Math imul clz32',
+    'divUnsigned32 divSigned32 remUnsigned32 remSigned32 divUnsigned64 divSigned64 remUnsigned64 remSigned64 mul64',
+    'mulUpperSignedSigned32 mulUpperUnsignedUnsigned32 mulUpperSignedUnsigned32',
+    'mulUpperSignedSigned64 mulUpperUnsignedUnsigned64 mulUpperSignedUnsigned64',
+    'countSetBits32 countTrailingZeroBits32 countSetBits64 countTrailingZeroBits64 reverseByte32',
+    'rotateLeft32 rotateRight32 rotl64 rotr64 shl64 shr64 sar64',
+  ]
+    .join(' ')
+    .split(' '),
+]);
+export const CODEGEN_NUMBERED_IDENTIFIER = /^[rh]\d+$/;
 
 export interface RegionOptions {
   readonly metered: boolean;

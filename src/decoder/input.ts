@@ -27,6 +27,6 @@ export class MissingIsaError extends Error {
 export function parseProgram(bytes: Uint8Array, options: ParseProgramOptions = {}): ProgramBlob {
   const format = options.format ?? (hasBlobMagic(bytes) ? 'polkavm' : (options.bareFormat ?? 'jam-program'));
   if (format === 'polkavm') return parseBlob(bytes);
-  if (options.isa === undefined) throw new MissingIsaError(`a bare ${format} input names no instruction set; give one (e.g. --isa jam_v1)`);
+  if (options.isa === undefined) throw new MissingIsaError(`a bare ${format} input names no instruction set; say which one it uses (the isa option)`);
   return format === 'jam-service' ? parseJamService(bytes, options.isa) : parseJamProgram(bytes, options.isa);
 }

@@ -19,7 +19,7 @@ export type Interrupt =
    * a cap on guest memory growth. Resumable: raise the budget and `run()` again. */
   | { readonly kind: 'budget'; readonly reason: BudgetReason };
 
-export type BudgetReason = 'instructions' | 'deadline' | 'memory';
+export type BudgetReason = 'instructions' | 'deadline' | 'memory' | 'call-depth';
 export type InterruptKind = Interrupt['kind'];
 
 // Shared immutable values: returning these allocates nothing on the hot exit paths.

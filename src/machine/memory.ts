@@ -124,10 +124,16 @@ type Writable = 'rw' | 'stack' | 'aux';
  * writes through `write` / `zero`, never through the arrays. Read-only data is shared by all
  * instances of a module and never written.
  */
+/** [address, address + length) lies inside [base, base + size). */
+const within = (address: number, length: number, base: number, size: number): boolean => address >= base && address + length <= base + size;
+
 export class StandardMemory implements GuestMemory {
   readonly kind = 'standard' as const;
   readonly pageSize: number;
   fault: Interrupt = TRAP;
+  /** The guest address of the last access that trapped: tells a stack overflow (an access just below
+   * the stack) from other bad accesses. Written only on the trap path, so the fast paths pay nothing. */
+  faultAddress = -1;
   lo = 0;
   hi = 0;
   generation = 0;
@@ -335,6 +341,7 @@ export class StandardMemory implements GuestMemory {
     else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - width) view = this.auxView;
     else {
       this.fault = TRAP;
+      this.faultAddress = address;
       return -1;
     }
     return width === 4 ? view.getUint32(o, true) : width === 1 ? view.getUint8(o) : view.getUint16(o, true);
@@ -349,6 +356,7 @@ export class StandardMemory implements GuestMemory {
     else if ((o = (address - this.auxAddress) >>> 0) <= this.auxSize - 8) view = this.auxView;
     else {
       this.fault = TRAP;
+      this.faultAddress = address;
       return -1;
     }
     this.lo = view.getUint32(o, true);
@@ -370,6 +378,7 @@ export class StandardMemory implements GuestMemory {
       if (o + width > this.stackDirtyHi) this.stackDirtyHi = o + width;
     } else {
       this.fault = TRAP;
+      this.faultAddress = address;
       return false;
     }
     if (width === 4) view.setUint32(o, lo, true);
@@ -386,12 +395,11 @@ export class StandardMemory implements GuestMemory {
   private hostRegion(address: number, length: number, forWrite: boolean): { bytes: Uint8Array; offset: number; which: Writable | 'ro' } | undefined {
     checkHostRange(address, length);
     if (address < HOST_MIN_ADDRESS) return undefined;
-    const within = (base: number, size: number): boolean => address >= base && address + length <= base + size;
-    if (within(this.rwAddress, this.rwSize)) return { bytes: this.rw, offset: address - this.rwAddress, which: 'rw' };
-    if (within(this.stackAddress, this.stackSize)) return { bytes: this.stack, offset: address - this.stackAddress, which: 'stack' };
-    if (within(this.auxAddress, this.auxSize)) return { bytes: this.aux, offset: address - this.auxAddress, which: 'aux' };
+    if (within(address, length, this.rwAddress, this.rwSize)) return { bytes: this.rw, offset: address - this.rwAddress, which: 'rw' };
+    if (within(address, length, this.stackAddress, this.stackSize)) return { bytes: this.stack, offset: address - this.stackAddress, which: 'stack' };
+    if (within(address, length, this.auxAddress, this.auxSize)) return { bytes: this.aux, offset: address - this.auxAddress, which: 'aux' };
     // polkavm's host writes cannot reach ro data either.
-    if (!forWrite && within(this.roAddress, this.roSize)) return { bytes: this.ro, offset: address - this.roAddress, which: 'ro' };
+    if (!forWrite && within(address, length, this.roAddress, this.roSize)) return { bytes: this.ro, offset: address - this.roAddress, which: 'ro' };
     return undefined;
   }
 

@@ -69,6 +69,11 @@ export interface MachineState extends GasCounter {
   deadline: number;
   /** Per-call counters, reset by the runtime at `prepareCall`. */
   instructionsExecuted: number;
+  /** Calls minus returns as polkavm's ABI makes them (a jump that writes `ra` calls, a jump through
+   * `ra` returns), counted by both backends; reset at `prepareCall`. */
+  callDepth: number;
+  /** A call making `callDepth` exceed this stops the run with budget('call-depth'); Infinity = none. */
+  maxCallDepth: number;
 }
 
 export function newRegisterFile(): { regs64: BigUint64Array; regs32: Uint32Array } {

@@ -70,9 +70,9 @@ export function implementExtension(decl: ExtensionDecl, functions: Readonly<Reco
 }
 
 /**
- * Thrown by an extension function to fail the call as the reference's `DispatchError` does; the
- * query ends with an `extension` error. Any other exception from a function is a host bug and
- * propagates out of `execute`.
+ * Thrown by an extension function (or a Promise it returns rejecting with it) to fail the call as the
+ * reference's `DispatchError` does; the query ends with an `extension` error of kind `dispatch`. Any
+ * other exception ends it with kind `exception`, carrying the message.
  */
 export class DispatchError extends Error {
   override readonly name = 'DispatchError';
@@ -92,7 +92,11 @@ export type ExtensionErrorKind =
    * reference decodes as its hidden `__marker` variant and then refuses). */
   | 'dispatch'
   /** No registered extension has this id. */
-  | 'unsupported-extension';
+  | 'unsupported-extension'
+  /** The function threw (anything but a DispatchError) or answered with something other than bytes. */
+  | 'exception'
+  /** The function answered with a Promise in a synchronous `execute`. */
+  | 'async-in-sync';
 
 export interface ExtensionError {
   readonly kind: ExtensionErrorKind;
@@ -141,7 +145,7 @@ export class ExtensionRegistry {
    * Runs one call: byte 0 picks the function, its arguments follow SCALE-encoded. Like the
    * reference (`Decode::decode`, not `decode_all`), bytes after the last argument are ignored.
    */
-  dispatch(id: bigint, callData: Uint8Array): Uint8Array | ExtensionError {
+  dispatch(id: bigint, callData: Uint8Array): Uint8Array | ExtensionError | Promise<Uint8Array | ExtensionError> {
     const extension = this.byId.get(id);
     if (!extension) return extensionError('unsupported-extension', id, `no extension with id ${id}`);
     const decl = extension.decl;
@@ -164,9 +168,29 @@ export class ExtensionRegistry {
     try {
       result = (extension.functions[fn.name] as (...a: unknown[]) => unknown)(...args);
     } catch (e) {
-      if (e instanceof DispatchError) return extensionError('dispatch', id, `${decl.name}::${fn.name}: ${e.message}`, fnIndex);
-      throw e;
+      return failed(decl, fn, fnIndex, e);
     }
-    return fn.output.codec.enc(result as never);
+    if (typeof (result as { then?: unknown } | null)?.then === 'function')
+      return (result as Promise<unknown>).then(
+        (value) => encode(decl, fn, fnIndex, value),
+        (e: unknown) => failed(decl, fn, fnIndex, e),
+      );
+    return encode(decl, fn, fnIndex, result);
+  }
+}
+
+// Outside the class so the synchronous path of `dispatch` creates no closures.
+function failed(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, e: unknown): ExtensionError {
+  // By name too: an extensions module loaded apart (a pool worker importing it through tsx) has its own copy of the class.
+  return e instanceof DispatchError || (e instanceof Error && e.name === 'DispatchError')
+    ? extensionError('dispatch', decl.id, `${decl.name}::${fn.name}: ${e.message}`, fnIndex)
+    : extensionError('exception', decl.id, `${decl.name}::${fn.name} threw: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
+}
+
+function encode(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, value: unknown): Uint8Array | ExtensionError {
+  try {
+    return fn.output.codec.enc(value as never);
+  } catch (e) {
+    return extensionError('exception', decl.id, `${decl.name}::${fn.name} returned a value its output type cannot encode: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
   }
 }

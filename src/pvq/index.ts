@@ -2,16 +2,31 @@
 export {
   PvqExecutor,
   PvqModuleCache,
+  PvqProgram,
   PVQ_DEFAULT_CONFIG,
   PVQ_REFERENCE_CONFIG,
   resolvePvqConfig,
+  type HostCallResult,
   type PvqConfig,
+  type PvqExecutorConfig,
+  type PvqLogger,
   type ResolvedPvqConfig,
   type PvqExecutorContext,
   type PvqMetrics,
   type PvqOutcome,
 } from './executor.ts';
-export { encodePvqResult, referenceError, referenceErrorText, REFERENCE_ERRORS, type PvqError, type PvqErrorKind, type ReferenceError } from './errors.ts';
+export {
+  encodePvqResult,
+  executorErrorName,
+  referenceError,
+  referenceErrorText,
+  REFERENCE_ERRORS,
+  type PvqError,
+  type PvqErrorKind,
+  type PvqExecutorErrorName,
+  type ReferenceError,
+  type RuntimeErrorDetail,
+} from './errors.ts';
 export {
   DispatchError,
   ExtensionRegistry,
@@ -25,7 +40,7 @@ export {
   type ExtensionFunction,
   type FunctionDecl,
 } from './extension.ts';
-export { ExtensionsContext, ExtensionsExecutor, InvokeSource, type ExtensionsContextOptions, type ExtensionsExecutorOptions, type PermissionController } from './context.ts';
+export { ExtensionsContext, ExtensionsExecutor, InvokeSource, PvqApi, type ExtensionsContextOptions, type ExtensionsExecutorOptions, type PermissionController } from './context.ts';
 export {
   coreExtensionDecl,
   fungiblesExtensionDecl,

@@ -7,6 +7,7 @@
 //   which says how to encode a query's arguments and decode its result.
 
 import {
+  Binary,
   Bytes,
   Option,
   Struct,
@@ -272,7 +273,7 @@ function variantCodec(variants: { name: string; index: number; codec: Codec<unkn
 /** A decoded value in JSON: bigints as decimal strings, byte arrays as 0x-hex, None as null. */
 export function toJsonValue(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array) return '0x' + Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
+  if (value instanceof Uint8Array) return Binary.toHex(value);
   if (value === undefined) return null;
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonValue(v)]));

@@ -4,6 +4,7 @@
 // Location), Balance u128, AssetInfo { asset_id, name, symbol, decimals }.
 // Also `testRunnerExtensions`, the fixed answers of the reference's pvq-test-runner.
 
+import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
 import { coreExtensionDecl, fungiblesExtensionDecl, swapExtensionDecl, type FungiblesRevision, type SwapRevision } from './builtins.ts';
 import { DispatchError, implementExtension, type Extension } from './extension.ts';
 import { T } from './types.ts';
@@ -20,14 +21,12 @@ export const MOCK_SWAP_TYPES = { assetId: T.bytes, balance: T.u128, assetInfo: M
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 
-export const toHex = (bytes: Uint8Array): string => '0x' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+export const toHex = (bytes: Uint8Array): string => Binary.toHex(bytes);
 
 export function fromHex(text: string, what = 'hex'): Uint8Array {
   const digits = text.startsWith('0x') || text.startsWith('0X') ? text.slice(2) : text;
   if (digits.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(digits)) throw new MockStateError(`${what}: '${text}' is not an even number of hex digits`);
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  return out;
+  return Uint8Array.from(Binary.fromHex(`0x${digits}` as HexString));
 }
 
 /** A state description (JSON or code) that cannot be used: host misuse. */

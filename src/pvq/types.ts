@@ -311,6 +311,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
  * encoded again and must give back exactly the bytes it came from.
  */
 export function decodePrefix<V>(type: TypeDesc<V>, bytes: Uint8Array): { value: V; length: number } | string {
+  const fixed = decodeFixed(type, bytes);
+  if (fixed !== undefined) return fixed as { value: V; length: number } | string;
   bytes = ownBytes(bytes);
   let value: V;
   let again: Uint8Array;
@@ -323,6 +325,97 @@ export function decodePrefix<V>(type: TypeDesc<V>, bytes: Uint8Array): { value: 
   if (again.length > bytes.length) return `needs ${again.length} bytes, has ${bytes.length}`;
   if (!sameBytes(again, bytes.subarray(0, again.length))) return 'not a valid encoding';
   return { value, length: again.length };
+}
+
+const FIXED_WIDTH: Partial<Record<PrimitiveName, number>> = { bool: 1, u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, u64: 8, i64: 8, u128: 16, i128: 16 };
+
+/**
+ * Fixed-width integers, bools and `[u8; N]`, read in place: every byte pattern of them is canonical
+ * (but a bool byte above 1), so they need neither the copy nor the encode-again check of the general
+ * path, which were most of a host call's SCALE cost (each extension call decodes its arguments).
+ * Undefined for every other type. Values are what scale-ts gives: numbers up to 32 bits, bigints above.
+ */
+function decodeFixed(type: TypeDesc, bytes: Uint8Array): { value: unknown; length: number } | string | undefined {
+  const shape = type.shape;
+  if (type.key === 'Vec<u8>') return decodeByteVec(bytes);
+  let width: number | undefined;
+  if (shape.def === 'primitive') width = FIXED_WIDTH[shape.primitive];
+  else if (shape.def === 'array' && shape.inner.key === 'u8' && type.key === `[u8;${shape.len}]`) width = shape.len;
+  if (width === undefined) return undefined;
+  if (bytes.length < width) return `needs ${width} bytes, has ${bytes.length}`;
+  if (shape.def === 'array') return { value: bytes.slice(0, width), length: width };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, width);
+  let value: unknown;
+  switch ((shape as { primitive: PrimitiveName }).primitive) {
+    case 'bool': {
+      const b = view.getUint8(0);
+      if (b > 1) return 'not a valid encoding';
+      value = b === 1;
+      break;
+    }
+    case 'u8':
+      value = view.getUint8(0);
+      break;
+    case 'i8':
+      value = view.getInt8(0);
+      break;
+    case 'u16':
+      value = view.getUint16(0, true);
+      break;
+    case 'i16':
+      value = view.getInt16(0, true);
+      break;
+    case 'u32':
+      value = view.getUint32(0, true);
+      break;
+    case 'i32':
+      value = view.getInt32(0, true);
+      break;
+    case 'u64':
+      value = view.getBigUint64(0, true);
+      break;
+    case 'i64':
+      value = view.getBigInt64(0, true);
+      break;
+    case 'u128':
+      value = view.getBigUint64(0, true) | (view.getBigUint64(8, true) << 64n);
+      break;
+    case 'i128':
+      value = view.getBigUint64(0, true) | (view.getBigInt64(8, true) << 64n);
+      break;
+  }
+  return { value, length: width };
+}
+
+/** `Vec<u8>`: a compact length (refused when not in its shortest form, as parity-scale-codec does)
+ * and the bytes; lengths of 2^30 and more take the general path. */
+function decodeByteVec(bytes: Uint8Array): { value: Uint8Array; length: number } | string | undefined {
+  if (bytes.length === 0) return 'needs 1 byte, has 0';
+  const b0 = bytes[0]!;
+  let header: number;
+  let length: number;
+  switch (b0 & 3) {
+    case 0:
+      header = 1;
+      length = b0 >>> 2;
+      break;
+    case 1:
+      if (bytes.length < 2) return `needs 2 bytes, has ${bytes.length}`;
+      header = 2;
+      length = (b0 | (bytes[1]! << 8)) >>> 2;
+      if (length < 1 << 6) return 'not a valid encoding';
+      break;
+    case 2:
+      if (bytes.length < 4) return `needs 4 bytes, has ${bytes.length}`;
+      header = 4;
+      length = (b0 | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 2;
+      if (length < 1 << 14) return 'not a valid encoding';
+      break;
+    default:
+      return undefined;
+  }
+  if (bytes.length < header + length) return `needs ${header + length} bytes, has ${bytes.length}`;
+  return { value: bytes.slice(header, header + length), length: header + length };
 }
 
 /**

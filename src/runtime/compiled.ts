@@ -12,7 +12,9 @@
 // Only `link` is code from the code generator (numbers and fixed names); everything else is data,
 // written with JSON.stringify (export names are the only text from the blob).
 
-import { compileToJs, moduleId, providePrecompiled, type LinkFunction } from '../codegen/index.ts';
+import { blake3 } from '@noble/hashes/blake3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { compileCached, compileToJs, moduleId, providePrecompiled, type LinkFunction } from '../codegen/index.ts';
 import type { InputFormat } from '../decoder/input.ts';
 import { INPUT_FORMATS } from '../decoder/input.ts';
 import { isaName, parseIsaName, type IsaName } from '../decoder/isa.ts';
@@ -49,6 +51,8 @@ export interface CompiledModuleNamespace {
   readonly blockCosts: readonly number[];
   /** The program's bytes, base64. */
   readonly program: string;
+  /** BLAKE3 of the program's bytes (hex): tells edited bytes from edited options. */
+  readonly programHash: string;
 }
 
 export interface CompileModuleOptions {
@@ -67,6 +71,8 @@ export interface CompileModuleOptions {
   readonly fileName?: string;
   /** How the module refers to its map (default: `fileName` + '.map'). */
   readonly mapUrl?: string;
+  /** Called after each region of generated code (done, total): progress for long compilations. */
+  readonly onProgress?: (regionsDone: number, regionCount: number) => void;
 }
 
 export interface CompiledModuleText {
@@ -95,6 +101,7 @@ export function compileModule(bytes: Uint8Array, options: CompileModuleOptions =
     sourceMap: options.sourceMap ?? false,
     ...(options.sourceName ? { sourceName: options.sourceName } : {}),
     ...(options.fileName ? { mapFile: options.fileName } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   // The id the compiled backend computes when it loads this program with these options.
   const id = moduleId(image);
@@ -122,6 +129,7 @@ export function compileModule(bytes: Uint8Array, options: CompileModuleOptions =
     data('jumpTable', Array.from(module.blob.jumpTable)),
     data('blockCosts', blockCosts),
     data('program', toBase64(bytes)),
+    data('programHash', programHash(bytes)),
   ];
   if (js.map !== undefined) parts.push(`//# sourceMappingURL=${encodeURI(options.mapUrl ?? `${options.fileName ?? 'module.mjs'}.map`)}\n`);
   return { code: parts.join(''), map: js.map, moduleId: id };
@@ -139,7 +147,8 @@ export type LoadCompiledOptions = Pick<ModuleOptions, 'stepTracing' | 'memoryLim
 export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = {}): Module {
   const ns = checkNamespace(namespace);
   providePrecompiled(ns.moduleId, ns.link);
-  const module = Module.fromBytes(fromBase64(ns.program), {
+  const bytes = fromBase64(ns.program);
+  const module = Module.fromBytes(bytes, {
     stepTracing: options.stepTracing ?? false,
     ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
     ...(options.readOnlyWrite !== undefined ? { readOnlyWrite: options.readOnlyWrite } : {}),
@@ -150,10 +159,78 @@ export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = 
     costModel: ns.options.costModel,
     dynamicPaging: ns.options.dynamicPaging,
   });
+  // The id is the check: the bytes are hashed once (moduleId remembers it for the cache lookup too);
+  // only a mismatch pays for the program hash that tells edited bytes from edited options.
   const id = moduleId(module.image);
-  if (id !== ns.moduleId) throw new RuntimeError('bad-option', `compiled module: its ModuleId ${ns.moduleId} does not match its program and options (${id})`);
+  if (id !== ns.moduleId) {
+    checkProgramHash(ns, bytes);
+    throw new RuntimeError('bad-option', `compiled module: its ModuleId ${ns.moduleId} does not match its program and options (${id}): its options were edited`);
+  }
   return module;
 }
+
+function checkProgramHash(ns: CompiledModuleNamespace, bytes: Uint8Array): void {
+  const hash = programHash(bytes);
+  if (hash !== ns.programHash)
+    throw new RuntimeError('bad-option', `compiled module: its program bytes were edited (BLAKE3 ${hash}, the code was made for ${ns.programHash}): compile it again`);
+}
+
+const programHash = (bytes: Uint8Array): string => bytesToHex(blake3(bytes));
+
+/** A checked compiled module and its program's bytes. */
+export interface PrecompiledProgram {
+  readonly namespace: CompiledModuleNamespace;
+  readonly bytes: Uint8Array;
+}
+
+const readCache = new WeakMap<object, PrecompiledProgram>();
+
+/**
+ * Checks an imported compiled module and offers its code to the module cache under its ModuleId, so
+ * that any Module made later from its bytes with its options (a PVQ query, the virt front, the CLI)
+ * runs it instead of generating code. Throws a RuntimeError 'bad-option' naming what differs: not a
+ * compiled module, another format or compiler version, or program bytes that are not the ones the
+ * code was made for.
+ */
+export function readPrecompiled(namespace: unknown): PrecompiledProgram {
+  if (typeof namespace === 'object' && namespace !== null) {
+    const known = readCache.get(namespace);
+    if (known) {
+      providePrecompiled(known.namespace.moduleId, known.namespace.link);
+      return known;
+    }
+  }
+  const ns = checkNamespace(namespace);
+  const bytes = fromBase64(ns.program);
+  checkProgramHash(ns, bytes);
+  providePrecompiled(ns.moduleId, ns.link);
+  const read = { namespace: ns, bytes };
+  readCache.set(ns, read);
+  return read;
+}
+
+/** Whether `namespace` looks like a pvm2js compiled module (its exports, not its file name). */
+export function isCompiledModule(namespace: unknown): boolean {
+  if (typeof namespace !== 'object' || namespace === null) return false;
+  const ns = namespace as Record<string, unknown>;
+  return typeof ns.link === 'function' && typeof ns.compiler === 'string' && typeof ns.moduleId === 'string' && typeof ns.program === 'string';
+}
+
+/**
+ * Generates `bytes`' code now and keeps it in the in-memory module cache, so the first Module made
+ * from the same bytes with the same code-shaping options (ISA, cost model, dynamic paging) links it
+ * without generating. Metering and memory layout do not matter (codegen/cache.ts). Returns the
+ * ModuleId.
+ */
+export function precompile(bytes: Uint8Array, options: PrecompileOptions = {}): string {
+  // The interpreter backend only prepares the image; the compiled backend's own options are the defaults.
+  const module = Module.fromBytes(bytes, { ...options, backend: 'interpreter' });
+  compileCached(module.image);
+  return moduleId(module.image);
+}
+
+/** The module options that shape the code; the others (metering, memory layout) need no code of their own. */
+export type PrecompileOptions = Pick<ModuleOptions, 'format' | 'isa' | 'costModel' | 'dynamicPaging'>;
 
 function checkNamespace(namespace: unknown): CompiledModuleNamespace {
   const bad = (what: string): never => {
@@ -166,6 +243,7 @@ function checkNamespace(namespace: unknown): CompiledModuleNamespace {
   if (typeof ns.link !== 'function') return bad('no link function');
   if (typeof ns.moduleId !== 'string') return bad('no moduleId');
   if (typeof ns.program !== 'string') return bad('no program');
+  if (typeof ns.programHash !== 'string') return bad('no programHash');
   const o = ns.options;
   if (
     typeof o !== 'object' ||

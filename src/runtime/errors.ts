@@ -16,7 +16,11 @@ export type RuntimeErrorKind =
   /** Instantiating: the module's memory exceeds `memoryLimit`, or the JS engine cannot allocate it. */
   | 'out-of-memory'
   /** The instance was given back with `release()` and may belong to someone else now. */
-  | 'released';
+  | 'released'
+  /** `Linker.instantiate`: the module imports a function the linker does not define (and unresolved imports were not allowed). */
+  | 'unresolved-import'
+  /** A host function returned something that is not a 64-bit integer (or nothing). */
+  | 'bad-host-return';
 
 export class RuntimeError extends Error {
   override readonly name = 'RuntimeError';

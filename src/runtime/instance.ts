@@ -1,6 +1,7 @@
 // Instance: one guest's registers, memory, gas and pc over one backend (polkavm `RawInstance`), plus
 // the per-call metrics and limits, and the host-call loop of `call` when made by a Linker.
 
+import { symbolText } from '../decoder/blob.ts';
 import { getGas, setGas } from '../machine/gas.ts';
 import { NOT_ENOUGH_GAS, TRAP, type Interrupt } from '../machine/interrupt.ts';
 import { VM_ADDR_RETURN_TO_HOST } from '../machine/layout.ts';
@@ -95,6 +96,8 @@ export class Instance {
       instructionBudget: Infinity,
       deadline: Infinity,
       instructionsExecuted: 0,
+      callDepth: 0,
+      maxCallDepth: Infinity,
     };
     this.backend = backendModule.instantiate(this.state);
   }
@@ -180,6 +183,7 @@ export class Instance {
     this.hostCalls = 0;
     this.peakHeapSize = this.memory.heapSize;
     this.state.instructionsExecuted = 0;
+    this.state.callDepth = 0;
   }
 
   metrics(): CallMetrics {
@@ -194,6 +198,12 @@ export class Instance {
   /** Stop at the first block edge after `count` more guest instructions (undefined: no limit). Reported as budget('instructions'). */
   setInstructionBudget(count: number | undefined): void {
     this.state.instructionBudget = count ?? Infinity;
+  }
+
+  /** Stop the call (budget('call-depth'), final) at a call that would nest more than `depth` calls
+   * (undefined: no limit). A jump writing `ra` is a call, a jump through `ra` a return. */
+  setCallDepthLimit(depth: number | undefined): void {
+    this.state.maxCallDepth = depth ?? Infinity;
   }
 
   /** Stop at a block edge once `milliseconds` from now have passed (undefined: no deadline). Reported as budget('deadline'). */
@@ -278,6 +288,7 @@ export class Instance {
     s.resume = Resume.full;
     s.instructionBudget = Infinity;
     s.deadline = Infinity;
+    s.maxCallDepth = Infinity;
     this.resetMetrics();
   }
 
@@ -320,14 +331,33 @@ export class Instance {
           this.state.nextPc = -1;
           return this.result(TRAP);
         }
-        const value = fn(this, interrupt.index);
-        if (value !== undefined) this.setReg(Reg.A0, value);
+        this.answerHostCall(interrupt.index, fn(this, interrupt.index));
         continue;
       }
       if (interrupt.kind === 'step') continue;
       if (interrupt.kind === 'segfault' && this.mapModulePage(interrupt.pageAddress)) continue;
       return this.result(interrupt);
     }
+  }
+
+  /**
+   * Puts a host function's return value in A0 (nothing: A0 is left as the function set it). A value
+   * that is not a 64-bit integer is host misuse: a typed error naming the import, not a raw
+   * SyntaxError from BigInt('abc') deep in the runtime.
+   */
+  answerHostCall(importIndex: number, value: unknown): void {
+    if (value === undefined) return;
+    if ((typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value))) && value >= -(2n ** 63n) && value < 2n ** 64n) {
+      this.setReg(Reg.A0, value);
+      return;
+    }
+    const symbol = this.module.blob.imports[importIndex];
+    const name = symbol === undefined ? `#${importIndex}` : `'${symbolText(symbol)}' (import #${importIndex})`;
+    const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : String(value);
+    throw new RuntimeError(
+      'bad-host-return',
+      `the host function for ${name} returned ${shown} (${typeof value}); return a bigint or a safe integer that fits in 64 bits, or nothing to leave A0 as is`,
+    );
   }
 
   private result(interrupt: Interrupt): CallResult {

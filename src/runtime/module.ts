@@ -3,18 +3,22 @@
 
 import type { ProgramBlob } from '../decoder/blob.ts';
 import { decodeProgram, type DecodedCode } from '../decoder/code.ts';
-import { parseProgram, type InputFormat } from '../decoder/input.ts';
+import { MissingIsaError, parseProgram, type InputFormat } from '../decoder/input.ts';
 import { Isa, parseIsaName, type IsaName } from '../decoder/isa.ts';
 import { costModelByName, isCostModelName, type CostModelName } from '../gas/index.ts';
 import { naiveCostModel, type CostModel } from '../gas/model.ts';
 import { buildMemoryMap, VM_MIN_PAGE_SIZE, type MemoryMap } from '../machine/layout.ts';
 import type { BackendModule, GasMetering, ModuleImage } from '../machine/state.ts';
-import { defaultBackendName, getBackend, type BackendName } from './backends.ts';
+import { defaultBackendName, getBackend, hasBackend, type BackendName } from './backends.ts';
 import { RuntimeError } from './errors.ts';
 import { Instance } from './instance.ts';
+import { noticeOnce, type Logger } from './logger.ts';
+import { codeGenerationAllowed } from '../codegen/eval.ts';
+import { hasPrecompiled, moduleId } from '../codegen/cache.ts';
 
 export interface ModuleOptions {
-  /** Default: 'compiled' once that backend is built, else 'interpreter'. */
+  /** Default: 'tiered' (interpreter first, hot code compiled); 'compiled' compiles the whole program
+   * before the first instruction; 'interpreter'. */
   backend?: BackendName;
   /** Default: none (gas is not metered). 'sync': out of gas is resumable; 'async': gas goes negative. */
   gasMetering?: GasMetering | undefined;
@@ -46,6 +50,9 @@ export interface ModuleOptions {
   memoryLimit?: number;
   /** Default: the blob's declared stack size. Bytes of stack (rounded up to the page size), a u32. */
   stackSize?: number;
+  /** Where notices go (a backend that cannot run here, and the one used instead); default: the
+   * runtime's logger (`setLogger`), which writes console.warn. Each notice is given once per logger. */
+  logger?: Logger;
   /** Accepted for compatibility with callers that opt out of a module cache; there is no cache yet. */
   cache?: boolean;
 }
@@ -63,6 +70,7 @@ export interface ResolvedModuleOptions {
   readonly readOnlyWrite: 'segfault' | 'trap';
   /** undefined: the blob's. */
   readonly stackSize: number | undefined;
+  readonly logger: Logger | undefined;
 }
 
 function resolveIsa(isa: ModuleOptions['isa']): Isa | undefined {
@@ -74,7 +82,7 @@ function resolveIsa(isa: ModuleOptions['isa']): Isa | undefined {
 
 function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
   const backend = options.backend ?? defaultBackendName();
-  if (backend !== 'compiled' && backend !== 'interpreter') throw new RuntimeError('bad-option', `unknown backend '${String(backend)}'`);
+  if (typeof backend !== 'string' || !hasBackend(backend)) getBackend(String(backend));
   const gasMetering = options.gasMetering;
   if (gasMetering !== undefined && gasMetering !== 'sync' && gasMetering !== 'async')
     throw new RuntimeError('bad-option', `unknown gas metering '${String(gasMetering)}' (expected sync or async)`);
@@ -102,6 +110,7 @@ function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
     stepTracing: options.stepTracing ?? false,
     memoryLimit,
     stackSize,
+    logger: options.logger,
   };
 }
 
@@ -119,10 +128,8 @@ export class Module {
   private readonly pool: Instance[] = [];
 
   private constructor(blob: ProgramBlob, options: ModuleOptions) {
-    const resolved = resolveOptions(options);
-    const backend = getBackend(resolved.backend);
+    let resolved = resolveOptions(options);
     this.blob = blob;
-    this.options = resolved;
     this.code = decodeProgram(blob);
     this.memoryMap = buildMemoryMap({
       pageSize: resolved.pageSize,
@@ -140,16 +147,43 @@ export class Module {
       dynamicPaging: resolved.dynamicPaging,
       stepTracing: resolved.stepTracing,
     };
+    resolved = this.withRunnableBackend(resolved);
+    this.options = resolved;
+    const backend = getBackend(resolved.backend);
     const pcs = new Map<string, number>();
     for (const e of blob.exports) if (!pcs.has(e.name)) pcs.set(e.name, e.pc);
     this.exportPcs = pcs;
     this.backendModule = backend.load(this.image);
   }
 
+  /**
+   * The backend to use instead of one that generates code where code generation from strings is
+   * forbidden (a CSP without 'unsafe-eval'): the interpreter, with a notice. Code already generated
+   * for this program (an imported compiled module) needs no evaluation and is used as is.
+   */
+  private withRunnableBackend(resolved: ResolvedModuleOptions): ResolvedModuleOptions {
+    const name = resolved.backend;
+    if (name === 'interpreter' || !hasBackend('interpreter') || codeGenerationAllowed()) return resolved;
+    if (name === 'compiled' && hasPrecompiled(moduleId(this.image))) return resolved;
+    noticeOnce(
+      'no-eval',
+      `code generation from strings is not allowed here (a Content-Security-Policy without 'unsafe-eval', or node --disallow-code-generation-from-strings): the '${name}' backend runs on the interpreter instead`,
+      resolved.logger,
+    );
+    return { ...resolved, backend: 'interpreter' };
+  }
+
   /** Parses and prepares a program: a `.polkavm` blob, or a bare JAM program / service with `isa`. */
   static fromBytes(bytes: Uint8Array, options: ModuleOptions = {}): Module {
     const isa = resolveIsa(options.isa);
-    const blob = parseProgram(bytes, { ...(options.format ? { format: options.format } : {}), ...(isa !== undefined ? { isa } : {}) });
+    let blob: ProgramBlob;
+    try {
+      blob = parseProgram(bytes, { ...(options.format ? { format: options.format } : {}), ...(isa !== undefined ? { isa } : {}) });
+    } catch (e) {
+      if (e instanceof MissingIsaError)
+        throw new RuntimeError('bad-option', `the bytes do not start with "PVM\\0", so they are read as a bare ${options.format ?? 'jam-program'}, which names no instruction set: pass ModuleOptions.isa (e.g. { isa: 'jam_v1' })`);
+      throw e;
+    }
     return new Module(blob, options);
   }
 
@@ -190,6 +224,11 @@ export class Module {
   }
 
   /** Called by `Instance.release()`. */
+  /** Released instances waiting to be handed out again by `instantiate()`. */
+  get pooledInstances(): number {
+    return this.pool.length;
+  }
+
   recycle(instance: Instance): void {
     if (this.pool.length < POOL_SIZE && !this.pool.includes(instance)) this.pool.push(instance);
   }

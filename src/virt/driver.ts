@@ -35,8 +35,9 @@ export interface GasBox {
  * resumes with its value, keeping `gas.gasLeft` up to date. Out of gas leaves 0, as Rust's loop does.
  */
 export function runLoop(execution: VirtExecution, gas: GasBox, handler: SyscallHandler): RunResult {
-  // The handle that owns the instance right now: whatever stops the loop other than a returned
-  // result (a throwing handler, a bad gas value) destroys it, as Rust drops it while unwinding.
+  // The handle that owns the instance right now. Whatever ends the loop other than a returned result
+  // (a throwing handler, a handler value or gas that `run` refuses) destroys it, as Rust drops it
+  // while unwinding; on every returning path `run` consumed it or `exit` destroyed it.
   let owner = execution;
   try {
     let a0 = 0n;
@@ -64,7 +65,6 @@ export function runLoop(execution: VirtExecution, gas: GasBox, handler: SyscallH
       }
     }
   } finally {
-    // Consumed on every returning path (run consumed it, or exit destroyed it); live only when thrown past.
     if (owner.isLive) owner.destroy();
   }
 }

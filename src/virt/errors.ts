@@ -10,8 +10,7 @@ export type VirtMisuseErrorKind =
   | 'bad-argument'
   /** The guest stopped in a way the virtualization configuration rules out (step, segfault, budget). */
   | 'unexpected-interrupt'
-  /** A static entry point (`Module.fromBytes`, `lookup`, `fromStorageKey`) ran with no host registered
-   * and none passed (Rust panics: "VirtManagerExt not registered in externalities"). */
+  /** A call needed the registered VirtManager (Rust: `VirtManagerExt` in the externalities) and none is registered. */
   | 'no-virt-manager';
 
 export class VirtMisuseError extends Error {

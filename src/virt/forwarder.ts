@@ -4,8 +4,8 @@
 // Rust moves a handle into each call and gets a new one back; here a call consumes the JS object and
 // returns a fresh one (or the same object when Rust hands the value back unchanged), and using a
 // consumed object throws VirtMisuseError('consumed-handle'). Rust destroys an instance when its handle
-// is dropped; JS has no drop, so an Instance or Execution is declared with `using` (Symbol.dispose)
-// or destroyed with `destroy()` (the host keeps at most 30 alive).
+// is dropped; JS has no drop, so call `destroy()` on an Instance or Execution you no longer need
+// (the host keeps at most 30 alive), or declare it with `using` so the scope's end destroys it.
 
 import { checkI64, checkU32, checkU64, VirtMisuseError } from './errors.ts';
 import { EXEC_BUFFER_SIZE, execBufferFields } from './exec-buffer.ts';
@@ -17,53 +17,71 @@ import {
   decodeUnitResult,
   VirtHost,
 } from './host-functions.ts';
-import { CompileStatus, ExecError, ExecStatus, MemoryError, type InstanceId, type InstantiateError, type ModuleError, type ModuleId } from './types.ts';
+import { CompileStatus, ExecError, ExecStatus, LOG_TARGET, MemoryError, type InstanceId, type InstantiateError, type ModuleError, type ModuleId } from './types.ts';
+import type { VirtManagerBackend } from './manager.ts';
+import { noticeOnce } from '../runtime/logger.ts';
 
 const utf8 = new TextEncoder();
 const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? utf8.encode(value) : value);
 
-// The hosts registered by the enclosing `withVirtManager` calls, innermost last. A stack that only
-// lives for the synchronous part of a body is exact without AsyncLocalStorage (which browsers lack):
-// two bodies never interleave while either is on it. An async body loses it at its first `await`;
-// past that point it passes its host explicitly (the body's argument), and a call without one
-// throws instead of reaching some other body's host.
+/**
+ * The registered hosts, innermost last (Rust: the `VirtManagerExt` registered in the externalities of
+ * `execute_with`). There is no process-wide default: a call with nothing registered is host misuse,
+ * as Rust panics with "No VirtManagerExt registered".
+ *
+ * A registration lives for the synchronous part of its body only. Without AsyncLocalStorage (browsers
+ * have none) that is the only exact rule: two bodies never interleave while either is on this stack,
+ * whereas a registration kept until a promise settles would be seen by every other task that runs
+ * meanwhile (and a promise that never settles would pin it for good).
+ */
 const registered: VirtHost[] = [];
+
+/** Anything `withVirtManager` accepts: the host functions over a manager, or a bare manager backend. */
+export type VirtManagerExt = VirtHost | VirtManagerBackend;
+
+const asHost = (ext: VirtManagerExt): VirtHost => (ext instanceof VirtHost ? ext : new VirtHost({ manager: ext }));
 
 /**
  * Runs `body` with `ext` registered as the host that `Module.fromBytes` / `lookup` / `fromStorageKey`
- * compile on (Rust: `VirtManagerExt` registered in the externalities of `execute_with`). The
- * registration covers the synchronous part of `body`; `body` also gets `ext`, which an async body
- * passes as the last argument of those three after an `await`. Handles keep the host they were
- * made on, so everything else works anywhere.
+ * compile on (Rust: `TestExternalities::register_extension(VirtManagerExt::new(manager))` then
+ * `execute_with`), and passes it the host. Handles keep the host they were made on. The registration
+ * ends when `body` returns: an async body passes the host explicitly after an `await`
+ * (`Module.fromBytes(bytes, id, { host })`); a static call without one there throws 'no-virt-manager'
+ * instead of reaching whatever else happens to be registered.
  */
-export function withVirtManager<T>(ext: VirtHost, body: (ext: VirtHost) => T): T {
-  if (!(ext instanceof VirtHost)) throw new VirtMisuseError('bad-argument', `withVirtManager needs a VirtManagerExt (VirtHost), got ${describe(ext)}`);
-  registered.push(ext);
+export function withVirtManager<T>(ext: VirtManagerExt, body: (host: VirtHost) => T): T {
+  const host = asHost(ext);
+  registered.push(host);
   try {
-    return body(ext);
+    return body(host);
   } finally {
     registered.pop();
   }
 }
 
-/** The 0.1 name of withVirtManager. */
+/** @deprecated The earlier name of `withVirtManager`. */
 export const withVirtHost = withVirtManager;
 
-const describe = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value);
-
-function activeHost(explicit: VirtHost | undefined, entry: string): VirtHost {
-  if (explicit !== undefined) {
-    if (!(explicit instanceof VirtHost)) throw new VirtMisuseError('bad-argument', `${entry}: the last argument must be a VirtManagerExt (VirtHost), got ${describe(explicit)}`);
-    return explicit;
-  }
+/** The host a call without an explicit one uses: the innermost registered, or a clear error. */
+export function registeredVirtHost(): VirtHost {
   const host = registered[registered.length - 1];
-  if (host === undefined) {
+  if (host === undefined)
     throw new VirtMisuseError(
       'no-virt-manager',
-      `${entry}: no VirtManagerExt registered. Wrap the call in withVirtManager(new VirtManagerExt(), (ext) => ...), ` +
-        `or pass the ext as the last argument (needed after an await inside withVirtManager).`,
+      'No VirtManagerExt registered: run the call inside withVirtManager(new VirtManager(), (host) => ...) (Rust registers a VirtManagerExt in the externalities), or pass one explicitly, as an async body must after an await: Module.fromBytes(bytes, id, { host })',
     );
-  }
+  return host;
+}
+
+/** Where a static constructor compiles: the host given, or the registered one. */
+export interface HostOption {
+  readonly host?: VirtHost;
+}
+
+function hostOf(options: HostOption | undefined): VirtHost {
+  const host = options?.host;
+  if (host === undefined) return registeredVirtHost();
+  if (!(host instanceof VirtHost)) throw new VirtMisuseError('bad-argument', `options.host must be a VirtHost (the host functions), got ${host === null ? 'null' : typeof host}`);
   return host;
 }
 
@@ -129,21 +147,28 @@ export class VirtModule {
    * returned ('cached') without compiling; otherwise the module is compiled and cached under it.
    * Without one nothing is cached.
    */
-  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string, ext?: VirtHost): CompileResult {
-    const host = activeHost(ext, 'Module.fromBytes');
+  static fromBytes(bytes: Uint8Array, identifier?: Uint8Array | string, options?: HostOption): CompileResult {
+    const host = hostOf(options);
+    if (!(bytes instanceof Uint8Array)) throw new VirtMisuseError('bad-argument', 'the program must be a Uint8Array (the .polkavm blob bytes)');
+    noticeOnce(
+      'virtualization:unstable',
+      'sp-virtualization is UNSTABLE and not meant for production: its API and host functions may change in any release (pvm2js/virt follows sp-virtualization 0.4.0)',
+      host.logger,
+      LOG_TARGET,
+    );
     return compileResult(host, host.compileFromBytes(bytes, identifier === undefined ? undefined : asBytes(identifier)));
   }
 
   /** The module cached under `identifier` (NotCached if none); never compiles and never reads storage. */
-  static lookup(identifier: Uint8Array | string, ext?: VirtHost): LookupResult {
-    const host = activeHost(ext, 'Module.lookup');
+  static lookup(identifier: Uint8Array | string, options?: HostOption): LookupResult {
+    const host = hostOf(options);
     const r = decodeModuleIdResult(host.lookup(asBytes(identifier)));
     return r.ok ? { ok: true, module: new VirtModule(host, r.moduleId) } : r;
   }
 
   /** The program stored at `storageKey` (in `childTrie` if non-empty), cached under that key; NotFound if nothing is stored there. */
-  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0), ext?: VirtHost): CompileResult {
-    const host = activeHost(ext, 'Module.fromStorageKey');
+  static fromStorageKey(storageKey: Uint8Array | string, childTrie: Uint8Array | string = new Uint8Array(0), options?: HostOption): CompileResult {
+    const host = hostOf(options);
     return compileResult(host, host.compileFromStorageKey(asBytes(storageKey), asBytes(childTrie)));
   }
 
@@ -185,8 +210,8 @@ abstract class Handle {
   }
 
   /**
-   * `using instance = ...` (TypeScript 5.2+, Node 20.19+): destroys the instance at the end of the
-   * scope unless a call consumed this handle first (then the handle it returned owns the instance).
+   * `using instance = ...` (TypeScript 5.2+, Node 20): destroys the instance when the scope ends,
+   * which is what Rust's Drop does; nothing happens if a call already consumed or destroyed it.
    */
   [Symbol.dispose](): void {
     if (this.live) this.destroy();
@@ -194,7 +219,7 @@ abstract class Handle {
 }
 
 // Runtimes without Symbol.dispose (older browsers) still find the method under Node's registered
-// symbol, which TypeScript's `using` helpers and polyfills look up too.
+// symbol, which TypeScript's `using` helpers and the disposable polyfills look up too.
 const NODE_DISPOSE = Symbol.for('nodejs.dispose');
 if ((Symbol as { dispose?: symbol }).dispose !== NODE_DISPOSE) {
   Object.defineProperty(Handle.prototype, NODE_DISPOSE, { value: Handle.prototype[Symbol.dispose], configurable: true, writable: true });
@@ -229,7 +254,15 @@ export class VirtExecution extends Handle {
     checkI64(gasLeft, 'gasLeft');
     checkU64(a0, 'a0');
     this.take(true);
-    const r = decodeRunResult(this.host.run(this.id, gasLeft, a0, RUN_BUFFER));
+    let wire: number;
+    try {
+      wire = this.host.run(this.id, gasLeft, a0, RUN_BUFFER);
+    } catch (e) {
+      // Host misuse mid-run (an interrupt virtualization rules out): the handle is gone, so is the instance.
+      this.host.destroy(this.id);
+      throw e;
+    }
+    const r = decodeRunResult(wire);
     if (!r.ok) return { kind: 'error', instance: new VirtInstance(this.host, this.id), error: r.error };
     const b = RUN_FIELDS;
     if (r.status === ExecStatus.Finished) return { kind: 'finished', instance: new VirtInstance(this.host, this.id), gasLeft: b.gasLeft() };

@@ -8,7 +8,6 @@
 
 import { checkU32, VirtMisuseError } from './errors.ts';
 import { EXEC_BUFFER_SIZE, encodeExecBuffer } from './exec-buffer.ts';
-import { logUnstableNoticeOnce } from './log.ts';
 import { VirtManager, type VirtManagerBackend } from './manager.ts';
 import { MemoryStorage, type VirtStorage } from './storage.ts';
 import {
@@ -21,6 +20,7 @@ import {
   type ModuleId,
   type VirtResult,
 } from './types.ts';
+import type { Logger } from '../runtime/logger.ts';
 
 /** `CompiledModule` on the wire: the module id in bits 0-31, the CompileStatus in bits 32-39. */
 const STATUS_SHIFT = 2 ** 32;
@@ -82,25 +82,29 @@ export interface VirtHostOptions {
   manager?: VirtManagerBackend;
   /** Default: an empty MemoryStorage. */
   storage?: VirtStorage;
+  /** Where the crate's one-time notice goes (target LOG_TARGET); default the runtime's logger. `{ warn() {} }` silences it. */
+  logger?: Logger;
 }
 
 /**
  * One set of host functions over one backend and one storage: what a node registers per block as
- * `VirtManagerExt` in the externalities (exported under that name too). Modules cached under an
- * identifier live as long as this.
+ * `VirtManagerExt` in the externalities. Modules cached under an identifier live as long as this.
  */
 export class VirtHost {
   readonly manager: VirtManagerBackend;
   readonly storage: VirtStorage;
 
+  /** Where the crate's one-time notice goes (default: the runtime's logger, see setLogger). */
+  readonly logger: Logger | undefined;
+
   constructor(options: VirtHostOptions = {}) {
     this.manager = options.manager ?? new VirtManager();
     this.storage = options.storage ?? new MemoryStorage();
+    this.logger = options.logger;
   }
 
   /** `compile_from_bytes(program, identifier)`: Ok = moduleId | status << 32. */
   compileFromBytes(program: Uint8Array, identifier?: Uint8Array): number {
-    logUnstableNoticeOnce();
     if (identifier !== undefined) {
       const hit = this.manager.lookup(identifier);
       if (hit.ok) return hit.moduleId + CompileStatus.Cached * STATUS_SHIFT;
@@ -118,7 +122,6 @@ export class VirtHost {
 
   /** `compile_from_storage_key(key, childTrie)`: the key is the cache identifier; an empty childTrie means the main trie. */
   compileFromStorageKey(storageKey: Uint8Array, childTrie: Uint8Array): number {
-    logUnstableNoticeOnce();
     const hit = this.manager.lookup(storageKey);
     if (hit.ok) return hit.moduleId + CompileStatus.Cached * STATUS_SHIFT;
     if (hit.error !== ModuleError.NotCached) return hit.error;

@@ -1,11 +1,8 @@
-// `pvm2js/virt`: sp-virtualization 0.4.0 as the crate ships it, under the crate's names. The typestate
-// API (Module → Instance → Execution), its host functions with their wire decoders, the VirtManager
-// backend they drive, the crate's test driver (`runTests`) and its logging.
-//
-// UNSTABLE, as the crate itself: not for production. The host functions, the wire format and the gas
-// model follow a crate that changes between releases.
+// The sp-virtualization front: the typestate API (forwarder), its host functions and the
+// VirtManager backend they drive, and the shared test driver.
 export {
   MAX_SYSCALL_SYMBOL_LEN,
+  LOG_TARGET,
   CompileStatus,
   ExecStatus,
   ModuleError,
@@ -31,7 +28,6 @@ export { VirtManager, MAX_LIVE_INSTANCES, type VirtManagerBackend, type VirtMana
 export { MemoryStorage, type VirtStorage } from './storage.ts';
 export {
   VirtHost,
-  VirtHost as VirtManagerExt,
   COMPILED_MODULE_MAX,
   decodeCompileResult,
   decodeModuleIdResult,
@@ -42,13 +38,13 @@ export {
 } from './host-functions.ts';
 export {
   VirtModule,
-  VirtModule as Module,
   VirtInstance,
-  VirtInstance as Instance,
   VirtExecution,
-  VirtExecution as Execution,
   withVirtManager,
   withVirtHost,
+  registeredVirtHost,
+  type VirtManagerExt,
+  type HostOption,
   type CompileResult,
   type LookupResult,
   type InstantiateResult,
@@ -58,4 +54,3 @@ export {
 } from './forwarder.ts';
 export { GAS_MAX, INCREMENT_COUNTER_ANSWER, runLoop, makeHandler, type RunResult, type SyscallHandler, type GasBox, type CounterBox } from './driver.ts';
 export { runTests, type RunTestsOptions, type TestCaseReport } from './run-tests.ts';
-export { LOG_TARGET, UNSTABLE_NOTICE, setVirtLogger, type VirtLogger, type VirtLogLevel } from './log.ts';

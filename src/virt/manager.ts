@@ -28,7 +28,7 @@ import {
 export const MAX_LIVE_INSTANCES = 30;
 
 export interface VirtManagerOptions {
-  /** Default: the runtime's default backend ('compiled' once built, else 'interpreter'). */
+  /** Default: the runtime's default backend ('tiered'). */
   backend?: BackendName;
   /** Default 'full-l2', as sc-virtualization sets polkavm's `CostModelKind::Full(CacheModel::L2Hit)`. */
   costModel?: CostModel | CostModelName;
@@ -217,7 +217,7 @@ export class VirtManager implements VirtManagerBackend {
     const managed = this.instances.get(instanceId);
     if (!managed) return fail(DestroyError.InvalidInstance);
     this.instances.delete(instanceId);
-    // Back to the runtime's pool: the next instantiate of this module reuses its memory.
+    // Back to the module's pool: the next instantiate of this module reuses its memory, reset.
     managed.instance.release();
     return OK;
   }

@@ -6,7 +6,9 @@ export interface VirtStorage {
   get(key: Uint8Array, childTrie?: Uint8Array): Uint8Array | undefined;
 }
 
-const hexKey = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+import { Binary } from '@polkadot-api/substrate-bindings';
+
+const hexKey = (bytes: Uint8Array): string => Binary.toHex(bytes);
 const utf8 = new TextEncoder();
 const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? utf8.encode(value) : value);
 

@@ -6,6 +6,9 @@
 /** Bytes a syscall (import) symbol may have; a longer import makes the program an InvalidImage. */
 export const MAX_SYSCALL_SYMBOL_LEN = 32;
 
+/** The log target of the crate's messages (Rust `LOG_TARGET`), passed to the logger with each one. */
+export const LOG_TARGET = 'virtualization';
+
 /** Opaque handle to a compiled module: a u32 from the manager's counter (a lookup hands out a new one). */
 export type ModuleId = number & { readonly __brand: 'ModuleId' };
 /** Opaque handle to a virtualization instance: a u32 from the manager's counter. */

@@ -39,7 +39,7 @@ const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
 let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0;
-let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, ro = m.roView;
+let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize, ro = m.roView, roEnd = m.roSize;
 L: for (; ; ) {
 switch (b) {
 case 0:
@@ -49,29 +49,29 @@ break L;
 }
 r8 = 0;
 r1 = r1 + -16 | 0;
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) st.setInt32(t, r8, true); else if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
-x = -18;
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) st.setInt32(t, r8, true); else if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
+x = -34;
 break L;
 }
 case 1:
 if ((steps -= 5) < 0) {
-x = -37;
+x = -69;
 break L;
 }
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) r9 = st.getInt32(t, true); else {
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) r9 = st.getInt32(t, true); else {
 v = m.load(r1 + 4 >>> 0, 4);
 if (v < 0) {
-x = -34;
+x = -66;
 break L;
 }
 r9 = v | 0;
 }
 r9 = r9 + r7 | 0;
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) st.setInt32(t, r9, true); else if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
-x = -50;
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) st.setInt32(t, r9, true); else if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
+x = -98;
 break L;
 }
 r7 = r7 + -1 | 0;
@@ -81,7 +81,7 @@ continue L;
 }
 case 2:
 if ((steps -= 3) < 0) {
-x = -77;
+x = -149;
 break L;
 }
 r5 = r0;
@@ -90,11 +90,12 @@ b = 4;
 continue L;
 case 3:
 if ((steps -= 3) < 0) {
-x = -101;
+x = -197;
 break L;
 }
 r0 = r5;
 r1 = r1 + 16 | 0;
+s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
@@ -102,12 +103,12 @@ b = 3;
 continue L;
 }
 if (t === 4294901760) {
-x = -116;
+x = -228;
 break L;
 }
 v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
 if (v < 0) {
-x = -113;
+x = -225;
 break L;
 }
 if (REGION[v] === 0) {
@@ -118,18 +119,19 @@ x = v;
 break L;
 case 4:
 if ((steps -= 2) < 0) {
-x = -125;
+x = -245;
 break L;
 }
-t = r1 + -4294832124 >>> 0;
-if (t <= 4092) r8 = st.getInt32(t, true); else {
+t = r1 + 4 - stLo >>> 0;
+if (t <= stEnd - 4) r8 = st.getInt32(t, true); else {
 v = m.load(r1 + 4 >>> 0, 4);
 if (v < 0) {
-x = -122;
+x = -242;
 break L;
 }
 r8 = v | 0;
 }
+s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
@@ -137,12 +139,12 @@ b = 3;
 continue L;
 }
 if (t === 4294901760) {
-x = -132;
+x = -260;
 break L;
 }
 v = (t & 1) === 0 && (t !== 0 && t <= 2) ? JT[(t >>> 1) - 1] : -1;
 if (v < 0) {
-x = -129;
+x = -257;
 break L;
 }
 if (REGION[v] === 0) {

@@ -4,6 +4,16 @@ import { tableCostModel } from '../../src/gas/model.ts';
 import { hasBackend, Module, type BackendName } from '../../src/runtime/index.ts';
 import type { FuzzCase } from './generator.ts';
 import type { FuzzInstance, Side } from './runner.ts';
+import { clearTieredCache, registerTieredVariants, seedTiered } from '../tiered-variants.ts';
+
+registerTieredVariants();
+
+/** The random tier-up points of 'tiered-random' follow from the program's bytes, so a case replays. */
+function checksum(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < bytes.length; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
+  return h >>> 0;
+}
 
 export interface SideOptions {
   /** Step tracing on; its `step` interrupts are run through, not compared. */
@@ -16,6 +26,11 @@ export function runtimeSide(backend: BackendName, options: SideOptions = {}): Si
     name: `${backend}${stepTracing ? '+step-tracing' : ''}`,
     skipSteps: stepTracing,
     instantiate(c: FuzzCase): FuzzInstance {
+      if (backend.startsWith('tiered-')) {
+        // Regions generated for an earlier case (or side) must not decide where this one changes tier.
+        clearTieredCache();
+        seedTiered(checksum(c.blob));
+      }
       const module = Module.fromBytes(c.blob, {
         backend,
         gasMetering: c.gasMetering,
@@ -52,13 +67,13 @@ export function runtimeSide(backend: BackendName, options: SideOptions = {}): Si
  * any outcome), and `selfCheck` says so. `every10th` is a second pair for every tenth program: compiled
  * code with step tracing on (which may hand the call to the interpreter, but must agree all the same).
  */
-export function defaultSides(): { a: Side; b: Side; selfCheck: boolean; every10th?: { a: Side; b: Side } } {
-  if (hasBackend('compiled'))
+export function defaultSides(backend: BackendName = 'compiled'): { a: Side; b: Side; selfCheck: boolean; every10th?: { a: Side; b: Side } } {
+  if (hasBackend(backend))
     return {
       a: runtimeSide('interpreter'),
-      b: runtimeSide('compiled'),
+      b: runtimeSide(backend),
       selfCheck: false,
-      every10th: { a: runtimeSide('interpreter'), b: runtimeSide('compiled', { stepTracing: true }) },
+      every10th: { a: runtimeSide('interpreter'), b: runtimeSide(backend, { stepTracing: true }) },
     };
   return { a: runtimeSide('interpreter'), b: runtimeSide('interpreter', { stepTracing: true }), selfCheck: true };
 }

@@ -2,19 +2,23 @@
 // them (vitest runs files in parallel, one per core).
 import { describe, expect, it } from 'vitest';
 import { ISA_NAMES } from '../../src/decoder/isa.ts';
+import type { BackendName } from '../../src/runtime/index.ts';
 import { Coverage, generateCase } from './generator.ts';
 import { describeDivergence, runDifferential } from './runner.ts';
-import { defaultSides } from './sides.ts';
+import { defaultSides, runtimeSide } from './sides.ts';
 
 export const CI_SEED = 0x5eed;
 
 export function differentialSuite(first: number, count: number): void {
   describe('differential fuzzing', () => {
     const { a, b, selfCheck, every10th } = defaultSides();
+    // The tiered backend with forced tier-up points, on every other program (taking the
+    // variants in turn), so that the suite's cost grows by half, not by two.
+    const tiered = (['tiered-eager', 'tiered-one', 'tiered-random'] as const).map((name) => runtimeSide(name as unknown as BackendName));
     if (selfCheck)
       console.warn(`NOTICE: the compiled backend is not registered; differential fuzzing compares ${a.name} against ${b.name} until it is`);
 
-    it(`programs ${first}..${first + count - 1} of seed ${CI_SEED}: ${a.name} and ${b.name} agree at every stop`, () => {
+    it(`programs ${first}..${first + count - 1} of seed ${CI_SEED}: ${a.name} and ${b.name} (and every other program ${tiered.map((t) => t.name).join(' / ')}) agree at every stop`, () => {
       const coverage = new Coverage();
       const stopKinds = new Set<string>();
       const failures: string[] = [];
@@ -26,6 +30,11 @@ export function differentialSuite(first: number, count: number): void {
         if (result.outcome === 'unsupported') unsupported++;
         for (const stop of result.stops) stopKinds.add(stop.replace(/\(.*$/, ''));
         if (result.divergence) failures.push(describeDivergence(c, result, a, b));
+        if (index % 2 === 1) {
+          const side = tiered[(index >> 1) % tiered.length]!;
+          const third = runDifferential(c, a, side);
+          if (third.divergence) failures.push(describeDivergence(c, third, a, side));
+        }
         if (every10th && index % 10 === 0) {
           const second = runDifferential(c, every10th.a, every10th.b);
           if (second.divergence) failures.push(describeDivergence(c, second, every10th.a, every10th.b));

@@ -10,7 +10,9 @@ import type { Interrupt } from '../../src/machine/interrupt.ts';
 import type { CostModelSpec } from './case.ts';
 import type { Vm, VmInstance, VmLoadOptions } from './runner.ts';
 
-export const BACKENDS = ['interpreter', 'compiled'] as const;
+/** 'tiered-eager' (test/tiered-variants.ts) generates each region at first sight and changes tier at
+ * nearly every block edge. */
+export const BACKENDS = ['interpreter', 'compiled', 'tiered', 'tiered-eager'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -115,6 +117,7 @@ async function discover(): Promise<Availability> {
   if (!assemble) notices.push('src/assembler has no assemble() yet: the polkavm-spec suites cannot run');
 
   const vms: Vm[] = [];
+  ((await importIfPresent('../tiered-variants.ts', notices))?.registerTieredVariants as AnyFn | undefined)?.();
   if (!fromBytes) {
     notices.push('src/runtime has no Module.fromBytes yet: no backend to run conformance on');
   } else {

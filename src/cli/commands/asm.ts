@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { assemble } from '../../assembler/assemble.ts';
+import { hasBlobMagic } from '../../decoder/input.ts';
 import { parseIsaName } from '../../decoder/isa.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
+import { looksLikeText } from '../input.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js asm <in.txt> -o <out.polkavm> [options]
 
@@ -25,7 +28,12 @@ export async function run(argv: string[]): Promise<number> {
   if (isa === undefined) throw new UsageError(`unknown ISA '${isaText}' (expected jam_v1, latest32, latest64 or revive_v1)`);
 
   const input = args.positional[0]!;
-  const text = input === '-' ? readFileSync(0, 'utf8') : new TextDecoder('utf-8', { fatal: false }).decode(readInputFile(input));
+  const raw = input === '-' ? new Uint8Array(readFileSync(0)) : readInputFile(input);
+  // Binary input (a .polkavm blob given by mistake) would otherwise be reported as garbage at line 1.
+  if (raw.length === 0) throw new UsageError(`${input} is empty: there is no assembly to assemble`);
+  if (hasBlobMagic(raw)) throw new UsageError(`${input} is a program blob, not assembly text (to see its instructions, run 'pvm2js disasm ${input}')`);
+  if (!looksLikeText(raw)) throw new UsageError(`${input} is not text (it is not UTF-8, or has control characters): expected polkavm assembly`);
+  const text = new TextDecoder('utf-8').decode(raw);
   let bytes: Uint8Array;
   try {
     bytes = assemble(text, { isa, exactCmov: args.flag('exact-cmov') });
@@ -34,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof Error && (e as { pvm2jsUserError?: boolean }).pvm2jsUserError) e.message = `${input}: ${e.message}`;
     throw e;
   }
-  if (output === '-') process.stdout.write(bytes);
+  if (output === '-') writeOut(bytes);
   else {
     try {
       writeFileSync(output, bytes);

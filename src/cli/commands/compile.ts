@@ -7,6 +7,8 @@ import type { GasMetering } from '../../machine/state.ts';
 import { compileModule, RuntimeError } from '../../runtime/index.ts';
 import { UsageError, parseArgs, readInputFile } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
+import { writeOut } from '../output.ts';
+import { Progress, grouped } from '../progress.ts';
 
 const HELP = `usage: pvm2js compile <file> -o <out.mjs> [options]
 
@@ -26,6 +28,7 @@ ${PROGRAM_OPTIONS_HELP}
   --cost-model M        ${COST_MODEL_NAMES.join(' | ')} (default naive; with --gas-metering)
   --dynamic-paging      generate code for dynamic paging
   --json                print one JSON object describing what was written
+  -q, --quiet           no progress line (shown on a terminal for compilations past ~1 s)
 
 exit code: 0 written, 2 usage or parse errors`;
 
@@ -40,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       'cost-model': { value: true },
       'dynamic-paging': {},
       json: {},
+      quiet: { short: 'q' },
     },
     HELP,
   );
@@ -61,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   const bytes = readInputFile(file);
   const fileName = basename(output);
   let compiled;
+  const progress = new Progress({ quiet: args.flag('quiet') });
   try {
     compiled = compileModule(bytes, {
       format: blob.format,
@@ -71,10 +76,13 @@ export async function run(argv: string[]): Promise<number> {
       sourceMap,
       sourceName: basename(file),
       fileName,
+      onProgress: (done, total) => progress.update(() => `compiling: ${grouped(done)} of ${grouped(total)} regions (${grouped(blob.code.length)} bytes of code)`),
     });
   } catch (e) {
     if (e instanceof RuntimeError) throw new UsageError(e.message);
     throw e;
+  } finally {
+    progress.done();
   }
   const mapPath = `${output}.map`;
   const write = (path: string, text: string): void => {
@@ -96,9 +104,9 @@ export async function run(argv: string[]): Promise<number> {
     isa: isaName(blob.isa),
     milliseconds: Math.round(ms),
   };
-  if (args.flag('json')) process.stdout.write(JSON.stringify(summary) + '\n');
+  if (args.flag('json')) writeOut(JSON.stringify(summary) + '\n');
   else
-    process.stdout.write(
+    writeOut(
       `wrote ${output} (${(compiled.code.length / 1e6).toFixed(2)} MB${compiled.map !== undefined ? `, map ${mapPath}` : ''}) for ${summary.isa} in ${ms.toFixed(0)} ms\n`,
     );
   return 0;

@@ -8,15 +8,16 @@ import { compileToJs } from '../../codegen/index.ts';
 import { Module } from '../../runtime/index.ts';
 import { hasBackend } from '../../runtime/backends.ts';
 import { parseArgs, UsageError } from '../args.ts';
+import { writeOut } from '../output.ts';
 
-const HELP = `usage: pvm2js demo [--limit N] [--backend compiled|interpreter]
+const HELP = `usage: pvm2js demo [--limit N] [--backend tiered|compiled|interpreter]
 
 Assembles examples/prime-sieve.pvmasm (a sieve of Eratosthenes in polkavm assembly), compiles it,
 runs count_primes(limit) with gas metering on, and checks the answer against plain JavaScript.
 
 options:
   --limit N        count the primes below N (default 5000000, at most 8000000: the sieve's rw data)
-  --backend B      compiled (default when built) or interpreter
+  --backend B      tiered (default), compiled or interpreter
 `;
 
 const SIEVE_CAPACITY = 8_000_000;
@@ -44,11 +45,11 @@ export async function run(argv: string[]): Promise<number> {
   const limit = Number(limitText);
   if (!Number.isSafeInteger(limit) || limit < 2 || limit > SIEVE_CAPACITY)
     throw new UsageError(`--limit must be an integer from 2 to ${SIEVE_CAPACITY}, got '${limitText}'`);
-  const backendName = args.get('backend') ?? (hasBackend('compiled') ? 'compiled' : 'interpreter');
-  if (backendName !== 'compiled' && backendName !== 'interpreter') throw new UsageError(`unknown backend '${backendName}'`);
+  const backendName = args.get('backend') ?? (hasBackend('tiered') ? 'tiered' : 'interpreter');
+  if (backendName !== 'tiered' && backendName !== 'compiled' && backendName !== 'interpreter') throw new UsageError(`unknown backend '${backendName}'`);
 
   const source = readFileSync(examplePath(), 'utf8');
-  const out = (line: string): boolean => process.stdout.write(line + '\n');
+  const out = (line: string): void => writeOut(line + '\n');
 
   let t = performance.now();
   const blob = assemble(source, { isa: 'latest32' });

@@ -2,6 +2,7 @@ import { decodeProgram } from '../../decoder/code.ts';
 import { disassemble, disassemblySummary } from '../../decoder/disasm.ts';
 import { UsageError, parseArgs } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js disasm <file> [options]
 
@@ -21,6 +22,6 @@ export async function run(argv: string[]): Promise<number> {
   const lines = disassemble(code, { nonAbiRegNames: args.flag('raw-regs'), unaliased: args.flag('unaliased') });
   const summary = args.flag('summary') ? disassemblySummary(blob, code) : undefined;
   const out = summary ? [...summary.head, ...lines, ...summary.tail] : lines;
-  process.stdout.write(out.join('\n') + '\n');
+  writeOut(out.join('\n') + '\n');
   return 0;
 }

@@ -4,6 +4,7 @@ import { decodeProgram, type DecodedCode } from '../../decoder/code.ts';
 import { isaName, type IsaName } from '../../decoder/isa.ts';
 import { UsageError, parseArgs } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js info <file> [options]
 
@@ -76,6 +77,6 @@ export async function run(argv: string[]): Promise<number> {
   const blob = loadProgram(args.positional[0]!, args);
   const code = decodeProgram(blob);
   const info = programInfo(blob, code);
-  process.stdout.write((args.flag('json') ? JSON.stringify(info, null, 2) : text(blob, code, info)) + '\n');
+  writeOut((args.flag('json') ? JSON.stringify(info, null, 2) : text(blob, code, info)) + '\n');
   return 0;
 }

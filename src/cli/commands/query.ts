@@ -1,14 +1,17 @@
 // pvm2js query: run a PVQ query program against the mock runtime (or the reference test runner's
 // fixed answers) and print its SCALE result, decoded when the program's metadata is at hand.
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, parseArgs, readInputFile } from '../args.ts';
-import { hasBackend, type BackendName } from '../../runtime/backends.ts';
+import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
+import { UsageError, parseArgs, readInputFile, parseGasArg } from '../args.ts';
+import { readProgramInput, checkPolkavmBlob } from '../input.ts';
+import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
 import {
   ExtensionsExecutor,
   MockRuntimeState,
   PVQ_DEFAULT_CONFIG,
   decodeQueryResult,
   entrypointOf,
+  executorErrorName,
   mockExtensions,
   parseProgramMetadata,
   referenceErrorText,
@@ -18,10 +21,11 @@ import {
   type PvqOutcome,
   type ProgramMetadata,
 } from '../../pvq/index.ts';
+import { writeOut } from '../output.ts';
 
-const HELP = `usage: pvm2js query <program.polkavm> [options]
+const HELP = `usage: pvm2js query <program.polkavm | out.mjs> [options]
 
-Runs the program's 'pvq' export with the query arguments and prints the SCALE-encoded result
+Runs the program's 'pvq' export (of a program, or of a compiled module written by 'pvm2js compile') with the query arguments and prints the SCALE-encoded result
 (and its decoded value when the program's metadata is found).
 
   --args HEX          the query arguments: byte 0 selects the entrypoint, its SCALE-encoded
@@ -33,11 +37,16 @@ Runs the program's 'pvq' export with the query arguments and prints the SCALE-en
   --metadata FILE     the program's metadata JSON (pvq-program-metadata-gen); default: a
                       <program>-metadata.json or <program>.json beside the program, if any
   --gas N             gas limit (1 per instruction); without it gas is not metered
-  --timeout S         wall-clock limit in seconds (default ${PVQ_DEFAULT_CONFIG.maxExecutionTime / 1000})
+  --timeout S         guest-time limit in seconds (default ${PVQ_DEFAULT_CONFIG.maxExecutionTime / 1000})
   --max-instructions N  stop after about N guest instructions
   --max-memory BYTES  guest memory cap (default ${PVQ_DEFAULT_CONFIG.maxMemory})
+  --max-call-depth N  nested guest calls allowed (default ${PVQ_DEFAULT_CONFIG.maxCallDepth}; 'none': unlimited)
+  --stack-size BYTES  the most stack a program may declare (default ${PVQ_DEFAULT_CONFIG.stackSize})
   --allow ID          allow only these extension ids (repeatable; default: all)
-  --backend B         interpreter | compiled
+  --no-jit            the interpreter only (enableJit: false)
+  --precompile        compile the whole program before running (precompilePrograms: true)
+  --debug             log program size and memory usage to stderr (enableDebugging)
+  --backend B         tiered (default) | compiled | interpreter
   --json              print one JSON object
 
 Exit codes: 0 the query returned a result, 1 it failed (trap, gas, timeout, extension error...),
@@ -46,15 +55,17 @@ Exit codes: 0 the query returned a result, 1 it failed (trap, gas, timeout, exte
 function parseHex(text: string, what: string): Uint8Array {
   const digits = text.startsWith('0x') ? text.slice(2) : text;
   if (digits.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(digits)) throw new UsageError(`${what} '${text}' is not an even number of hex digits`);
-  return Uint8Array.from(digits.match(/../g) ?? [], (b) => parseInt(b, 16));
+  return Uint8Array.from(Binary.fromHex(`0x${digits}` as HexString));
 }
 
-const hex = (bytes: Uint8Array): string => '0x' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const hex = (bytes: Uint8Array): string => Binary.toHex(bytes);
 
 function parseCount(text: string | undefined, what: string, options: { float?: boolean } = {}): number | undefined {
   if (text === undefined) return undefined;
   const ok = options.float ? /^\d+(\.\d+)?$/.test(text) : /^\d+$/.test(text);
   if (!ok) throw new UsageError(`${what} '${text}' is not a non-negative ${options.float ? 'number' : 'integer'}`);
+  // Checked on the digits, so the message repeats what was typed, never a rounded double.
+  if (BigInt(text.split('.')[0]!) > BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`${what} ${text} is more than ${Number.MAX_SAFE_INTEGER}`);
   return Number(text);
 }
 
@@ -74,9 +85,12 @@ function findMetadata(programPath: string): string | undefined {
 
 function describeError(outcome: Extract<PvqOutcome, { ok: false }>): Record<string, unknown> {
   const e = outcome.error;
-  const detail: Record<string, unknown> = { kind: e.kind, message: e.message, reference: referenceErrorText(e) };
+  const detail: Record<string, unknown> = { kind: e.kind, name: executorErrorName(e), message: e.message, reference: referenceErrorText(e) };
   if (e.kind === 'extension') detail.extension = { kind: e.error.kind, extensionId: e.error.extensionId.toString(), ...(e.error.fnIndex !== undefined ? { fnIndex: e.error.fnIndex } : {}) };
-  if (e.kind === 'trap') detail.pc = e.pc ?? null;
+  if (e.kind === 'runtime') {
+    detail.detail = e.detail;
+    detail.pc = e.pc ?? null;
+  }
   if (e.kind === 'timeout') detail.reason = e.reason;
   if (e.kind === 'invalid-program') detail.reason = e.reason;
   return detail;
@@ -94,6 +108,11 @@ export async function run(argv: string[]): Promise<number> {
       timeout: { value: true },
       'max-instructions': { value: true },
       'max-memory': { value: true },
+      'max-call-depth': { value: true },
+      'stack-size': { value: true },
+      'no-jit': {},
+      precompile: {},
+      debug: {},
       allow: { value: true, repeat: true },
       backend: { value: true },
       json: {},
@@ -105,12 +124,10 @@ export async function run(argv: string[]): Promise<number> {
   const queryArgs = parseHex(args.get('args') ?? '', '--args');
 
   const gasText = args.get('gas');
-  if (gasText !== undefined && !/^-?\d+$/.test(gasText)) throw new UsageError(`--gas '${gasText}' is not an integer`);
-  const gas = gasText === undefined ? undefined : BigInt(gasText);
-  if (gas !== undefined && (gas < -(1n << 63n) || gas >= 1n << 63n)) throw new UsageError(`--gas ${gas} is outside the i64 range`);
+  const gas = gasText === undefined ? undefined : parseGasArg(gasText, '--gas');
 
   const backend = args.get('backend');
-  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (interpreter${hasBackend('compiled') ? ', compiled' : ''})`);
+  if (backend !== undefined && !hasBackend(backend)) throw new UsageError(`backend '${backend}' is not available (${BACKEND_NAMES.filter((b) => hasBackend(b)).join(', ')})`);
   const config: PvqConfig = {};
   const timeout = parseCount(args.get('timeout'), '--timeout', { float: true });
   if (timeout !== undefined) config.maxExecutionTime = timeout * 1000;
@@ -118,6 +135,19 @@ export async function run(argv: string[]): Promise<number> {
   if (maxInstructions !== undefined) config.maxInstructions = maxInstructions;
   const maxMemory = parseCount(args.get('max-memory'), '--max-memory');
   if (maxMemory !== undefined) config.maxMemory = maxMemory;
+  const depthText = args.get('max-call-depth');
+  if (depthText !== undefined) config.maxCallDepth = depthText === 'none' ? Infinity : parseCount(depthText, '--max-call-depth')!;
+  const stackSize = parseCount(args.get('stack-size'), '--stack-size');
+  if (stackSize !== undefined) {
+    if (stackSize > 0xffffffff) throw new UsageError(`--stack-size ${stackSize} does not fit in a u32`);
+    config.stackSize = stackSize;
+  }
+  if (args.flag('no-jit')) config.enableJit = false;
+  if (args.flag('precompile')) config.precompilePrograms = true;
+  if (args.flag('debug')) {
+    config.enableDebugging = true;
+    config.logger = { debug: (message) => void process.stderr.write(`debug: ${message}\n`) };
+  }
   const allow = args.options.get('allow');
   if (allow) {
     config.extensionWhitelist = allow.map((id) => {
@@ -137,8 +167,17 @@ export async function run(argv: string[]): Promise<number> {
   const metadataPath = args.get('metadata') ?? findMetadata(programPath);
   const metadata: ProgramMetadata | undefined = metadataPath === undefined ? undefined : parseProgramMetadata(readJson(metadataPath, 'metadata'));
 
-  const program = readInputFile(programPath);
-  const executor = new ExtensionsExecutor(extensions, config);
+  const input = await readProgramInput(programPath);
+  if (!input.compiled) checkPolkavmBlob(programPath, input.bytes);
+  const program = input.bytes;
+  let executor: ExtensionsExecutor;
+  try {
+    executor = new ExtensionsExecutor(extensions, config);
+  } catch (e) {
+    // Options that contradict each other (--no-jit with --precompile or --backend compiled).
+    if (e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
   const outcome = executor.execute(program, queryArgs, gas);
 
   let decoded: unknown;
@@ -156,6 +195,7 @@ export async function run(argv: string[]): Promise<number> {
     instructions: outcome.metrics.instructions,
     hostCalls: outcome.metrics.hostCalls,
     peakHeapSize: outcome.metrics.peakHeapSize,
+    ...(outcome.metrics.memoryUsage !== undefined ? { memoryUsage: outcome.metrics.memoryUsage } : {}),
     timeMs: Number(outcome.metrics.timeMs.toFixed(3)),
   };
   const gasRemaining = outcome.gasRemaining?.toString() ?? null;
@@ -170,7 +210,7 @@ export async function run(argv: string[]): Promise<number> {
     } else report.error = describeError(outcome);
     report.gasRemaining = gasRemaining;
     report.metrics = metrics;
-    process.stdout.write(JSON.stringify(report) + '\n');
+    writeOut(JSON.stringify(report) + '\n');
   } else {
     const lines: string[] = [];
     if (entry) lines.push(`entrypoint:   ${entry.index} ${entry.fn.name}`);
@@ -180,11 +220,11 @@ export async function run(argv: string[]): Promise<number> {
       else if (metadata) lines.push(`decoded:      ${JSON.stringify(decoded ?? null)}`);
     } else {
       const d = describeError(outcome);
-      lines.push(`status:       error (${String(d.kind)})`, `error:        ${outcome.error.message}`, `reference:    ${String(d.reference)}`);
+      lines.push(`status:       error (${String(d.kind)}${d.detail ? `: ${String(d.detail)}` : ''})`, `error:        ${outcome.error.message}`, `reference:    ${String(d.reference)}`);
     }
     if (gasRemaining !== null) lines.push(`gas left:     ${gasRemaining}`);
     lines.push(`gas used:     ${metrics.gasUsed}`, `instructions: ${metrics.instructions}`, `host calls:   ${metrics.hostCalls}`, `time:         ${metrics.timeMs} ms`);
-    process.stdout.write(lines.join('\n') + '\n');
+    writeOut(lines.join('\n') + '\n');
   }
   if (outcome.ok) return 0;
   return outcome.error.kind === 'invalid-program' ? 2 : 1;

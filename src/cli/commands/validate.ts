@@ -3,6 +3,7 @@ import { ProgramParseError } from '../../decoder/errors.ts';
 import { isaName } from '../../decoder/isa.ts';
 import { UsageError, parseArgs } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgram } from '../input.ts';
+import { writeOut } from '../output.ts';
 
 const HELP = `usage: pvm2js validate <file...> [options]
 
@@ -20,13 +21,13 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const blob = loadProgram(path, args);
       const code = decodeProgram(blob);
-      process.stdout.write(`${path}: ok (${isaName(blob.isa)}, ${code.count} instructions)\n`);
+      writeOut(`${path}: ok (${isaName(blob.isa)}, ${code.count} instructions)\n`);
     } catch (e) {
       // Per-file problems (bad bytes, unreadable file, bare input without --isa) are reported and counted;
       // anything else is a bug and propagates.
       if (!(e instanceof ProgramParseError || e instanceof UsageError)) throw e;
       failed++;
-      process.stdout.write(`${path}: ${e.message}\n`);
+      writeOut(`${path}: ${e.message}\n`);
     }
   }
   return failed ? 2 : 0;

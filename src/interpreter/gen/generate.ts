@@ -126,6 +126,13 @@ const indirect = (exit: Exit): Snippet =>
         j = t;
         continue outer;`;
 
+/** A jump writing `ra` (register 0, `reg` is its number or twice it) is a call in polkavm's ABI: counted
+ * against `maxCallDepth` (Infinity unless a host set one), a final stop past it. */
+const call = (reg: string, exit: Exit): Snippet =>
+  `if (${reg} === 0 && ++s.callDepth > s.maxCallDepth) ${exit('-1', FULL, "budget('call-depth')", true)}`;
+/** A jump through `ra` is a return. */
+const ret = (reg: string): Snippet => `if (${reg} === 0) s.callDepth--;`;
+
 // ---- the 32-bit ISA on int32 registers ----
 
 function narrowTable(): Table {
@@ -142,12 +149,15 @@ function narrowTable(): Table {
     ecalli: e('j + 1', FULL, `ecalli(${X})`, false),
     fallthrough: jump(e),
     jump: jump(e),
-    load_imm_and_jump: `${d} = ${X};
+    load_imm_and_jump: `${call(r1, e)}
+        ${d} = ${X};
         ${jump(e)}`,
-    jump_indirect: `a = (${d} + ${X}) >>> 0;
+    jump_indirect: `${ret(r1)}
+        a = (${d} + ${X}) >>> 0;
         ${indirect(e)}`,
     // The address comes from the base before `ra` is written: they may be the same register.
-    load_imm_and_jump_indirect: `a = (${s1} + ${Y}) >>> 0;
+    load_imm_and_jump_indirect: `${call(r1, e)}
+        a = (${s1} + ${Y}) >>> 0;
         ${d} = ${X};
         ${indirect(e)}`,
     load_imm: `${d} = ${X};`,
@@ -344,12 +354,15 @@ function pairTable(is64: boolean): Table {
     ecalli: e('j + 1', FULL, `ecalli(${X})`, false),
     fallthrough: jump(e),
     jump: jump(e),
-    load_imm_and_jump: `${set32(X)}
+    load_imm_and_jump: `${call(p1, e)}
+        ${set32(X)}
         ${jump(e)}`,
-    jump_indirect: `a = (${lo(p1)} + ${X}) >>> 0;
+    jump_indirect: `${ret(p1)}
+        a = (${lo(p1)} + ${X}) >>> 0;
         ${indirect(e)}`,
     // The address comes from the base before `ra` is written: they may be the same register.
-    load_imm_and_jump_indirect: `a = (${lo(p2)} + ${Y}) >>> 0;
+    load_imm_and_jump_indirect: `${call(p1, e)}
+        a = (${lo(p2)} + ${Y}) >>> 0;
         ${set32(X)}
         ${indirect(e)}`,
     load_imm: set32(X),

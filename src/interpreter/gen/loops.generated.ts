@@ -189,6 +189,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         break;
       }
       case 11: { // jump_indirect
+        if (((w >>> 8) & 15) === 0) s.callDepth--;
         a = (R[((w >>> 8) & 15)] + P[k + 1]) >>> 0;
         if (a === 4294901760) return c.stop32(j, -1, 0, FINISHED, gas, counted, false);
         t = (a & 1) === 0 && a !== 0 && (a >>> 1) <= indirect.length ? indirect[(a >>> 1) - 1]! : -1;
@@ -309,6 +310,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         break;
       }
       case 28: { // load_imm_and_jump
+        if (((w >>> 8) & 15) === 0 && ++s.callDepth > s.maxCallDepth) return c.stop32(j, -1, 0, budget('call-depth'), gas, counted, true);
         R[((w >>> 8) & 15)] = P[k + 1];
         t = P[k + 3];
         if (t < 0) return c.stop32(j, -1, 0, TRAP, gas, counted, true);
@@ -655,6 +657,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
         break;
       }
       case 99: { // load_imm_and_jump_indirect
+        if (((w >>> 8) & 15) === 0 && ++s.callDepth > s.maxCallDepth) return c.stop32(j, -1, 0, budget('call-depth'), gas, counted, true);
         a = (R[((w >>> 12) & 15)] + P[k + 2]) >>> 0;
         R[((w >>> 8) & 15)] = P[k + 1];
         if (a === 4294901760) return c.stop32(j, -1, 0, FINISHED, gas, counted, false);
@@ -932,6 +935,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         break;
       }
       case 11: { // jump_indirect
+        if (((w >>> 7) & 30) === 0) s.callDepth--;
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if (a === 4294901760) return c.stop(j, -1, 0, FINISHED, gas, counted, false);
         t = (a & 1) === 0 && a !== 0 && (a >>> 1) <= indirect.length ? indirect[(a >>> 1) - 1]! : -1;
@@ -1070,6 +1074,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         break;
       }
       case 28: { // load_imm_and_jump
+        if (((w >>> 7) & 30) === 0 && ++s.callDepth > s.maxCallDepth) return c.stop(j, -1, 0, budget('call-depth'), gas, counted, true);
         v = P[k + 1];
         q = ((w >>> 7) & 30);
         L[q] = v;
@@ -1531,6 +1536,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
         break;
       }
       case 99: { // load_imm_and_jump_indirect
+        if (((w >>> 7) & 30) === 0 && ++s.callDepth > s.maxCallDepth) return c.stop(j, -1, 0, budget('call-depth'), gas, counted, true);
         a = (L[((w >>> 11) & 30)] + P[k + 2]) >>> 0;
         v = P[k + 1];
         q = ((w >>> 7) & 30);
@@ -1914,6 +1920,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         break;
       }
       case 11: { // jump_indirect
+        if (((w >>> 7) & 30) === 0) s.callDepth--;
         a = (L[((w >>> 7) & 30)] + P[k + 1]) >>> 0;
         if (a === 4294901760) return c.stop(j, -1, 0, FINISHED, gas, counted, false);
         t = (a & 1) === 0 && a !== 0 && (a >>> 1) <= indirect.length ? indirect[(a >>> 1) - 1]! : -1;
@@ -2097,6 +2104,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         break;
       }
       case 28: { // load_imm_and_jump
+        if (((w >>> 7) & 30) === 0 && ++s.callDepth > s.maxCallDepth) return c.stop(j, -1, 0, budget('call-depth'), gas, counted, true);
         v = P[k + 1];
         q = ((w >>> 7) & 30);
         L[q] = v;
@@ -2664,6 +2672,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
         break;
       }
       case 99: { // load_imm_and_jump_indirect
+        if (((w >>> 7) & 30) === 0 && ++s.callDepth > s.maxCallDepth) return c.stop(j, -1, 0, budget('call-depth'), gas, counted, true);
         a = (L[((w >>> 11) & 30)] + P[k + 2]) >>> 0;
         v = P[k + 1];
         q = ((w >>> 7) & 30);

@@ -1,0 +1,71 @@
+// One measurement in a fresh process, for bench/tiered.ts (a process that has compiled or run nothing
+// yet, as a one-shot user's). Prints one JSON line. Reading files is not timed; the clock starts right
+// before the first pvm2js call.
+//
+//   doom-first BACKEND            Module.fromBytes + instantiate + the first 1,000 instructions of doom
+//   pvq QUERY BACKEND COUNT       the first query, then COUNT - 1 more, in one process
+import { readFileSync } from 'node:fs';
+import { ExtensionsExecutor, mockExtensions, MockRuntimeState } from '../src/pvq/index.ts';
+import { Module, type BackendName } from '../src/runtime/index.ts';
+
+const SHARED = new URL('../../shared/blobs/', import.meta.url);
+const [task, ...rest] = process.argv.slice(2);
+
+function doomFirst(backend: BackendName): object {
+  const bytes = new Uint8Array(readFileSync(new URL('polkavm/doom.polkavm', SHARED)));
+  const t0 = performance.now();
+  const module = Module.fromBytes(bytes, { backend });
+  const instance = module.instantiate();
+  const t1 = performance.now();
+  instance.prepareCall('ext_initialize', []);
+  instance.setInstructionBudget(1000);
+  let interrupt = instance.run();
+  // Host calls answer 0 (as `pvm2js run --ecalli-ret 0`); the budget ends the run.
+  while (interrupt.kind === 'ecalli') {
+    instance.setReg(7, 0);
+    interrupt = instance.run();
+  }
+  const t2 = performance.now();
+  return { loadMs: t1 - t0, totalMs: t2 - t0, stop: interrupt.kind, instructions: instance.metrics().instructions };
+}
+
+// The reference runner's arguments (test/pvq-fixture.ts): sum-balance of asset 21 for Alice, and
+// swap-info's pool DOT/USDT.
+const ALICE = 'd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d';
+const QUERIES = {
+  'sum-balance': { blob: 'pvq/files_guest-sum-balance.polkavm', args: '00' + '15000000' + '04' + ALICE },
+  'swap-info': { blob: 'pvq/demo_guest-swap-info.polkavm', args: '02' + '080100' + '1c00020432053d27' },
+} as const;
+
+function state(): MockRuntimeState {
+  return new MockRuntimeState()
+    .addAsset(21, { name: 'Test', symbol: 'TST', decimals: 12, totalSupply: 2_000_000_000n })
+    .setBalance(21, ALICE, 1_000_000_000n)
+    .addPool('0100', '00020432053d27', 10_235_709_412_325n, 12_117_819_770_919n)
+    .setSwapAsset('0100', { name: 'Polkadot', symbol: 'DOT', decimals: 10 })
+    .setSwapAsset('00020432053d27', { name: 'Tether USD', symbol: 'USDT', decimals: 6 });
+}
+
+function pvq(name: keyof typeof QUERIES, backend: BackendName, count: number): object {
+  const q = QUERIES[name];
+  const program = new Uint8Array(readFileSync(new URL(q.blob, SHARED)));
+  const args = Uint8Array.from(Buffer.from(q.args, 'hex'));
+  const extensions = mockExtensions(state());
+  const t0 = performance.now();
+  const executor = new ExtensionsExecutor(extensions, { backend });
+  const first = executor.execute(program, args);
+  const t1 = performance.now();
+  if (!first.ok) throw new Error(`${name}: ${JSON.stringify(first.error)}`);
+  for (let k = 1; k < count; k++) {
+    const outcome = executor.execute(program, args);
+    if (!outcome.ok) throw new Error(`${name} query ${k}: ${JSON.stringify(outcome.error)}`);
+  }
+  const t2 = performance.now();
+  return { firstMs: t1 - t0, totalMs: t2 - t0, restMs: t2 - t1, instructions: first.metrics.instructions };
+}
+
+let result: object;
+if (task === 'doom-first') result = doomFirst(rest[0] as BackendName);
+else if (task === 'pvq') result = pvq(rest[0] as keyof typeof QUERIES, rest[1] as BackendName, Number(rest[2] ?? 1));
+else throw new Error(`unknown task ${task}`);
+process.stdout.write(`${JSON.stringify(result)}\n`);

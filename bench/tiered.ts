@@ -1,0 +1,189 @@
+// The bench's start-up section (issue 8): what a one-shot user or a first query sees, per backend, each
+// in fresh node processes so that nothing compiled or warmed up before counts.
+//
+// (a) pinky one-shot: `pvm2js run bench-pinky.polkavm initialize --gas 2000000000` (the built CLI,
+//     dist/cli/main.js, built first), wall time of the whole process, median of >= 3; on tiered /
+//     compiled / interpreter / a module written by `pvm2js compile`, and tiered under V8 flags;
+// (b) doom: Module.fromBytes + instantiate + the first 1,000 instructions (bench/tiered-child.ts);
+// (c) PVQ: the first query in a fresh process, and 10,000 queries in one process, for sum-balance and
+//     swap-info (bench/tiered-child.ts).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist/cli/main.js');
+const CHILD = join(ROOT, 'bench/tiered-child.ts');
+const PINKY = join(ROOT, '../shared/blobs/polkavm/bench-pinky.polkavm');
+
+export const START_BACKENDS = ['tiered', 'compiled', 'interpreter'] as const;
+
+/** V8 flags tried on the tiered one-shot (issue 8: the levers a CLI could set at start). */
+export const V8_LEVERS: readonly (readonly string[])[] = [['--no-lazy-feedback-allocation'], ['--interrupt-budget=16384'], ['--always-sparkplug'], ['--max-lazy']];
+
+export interface OneShotRow {
+  readonly engine: string;
+  readonly flags: readonly string[];
+  readonly runsMs: number[];
+  readonly medianMs: number;
+  readonly problem: string | null;
+}
+
+export interface DoomRow {
+  readonly engine: string;
+  readonly runsMs: number[];
+  readonly medianMs: number;
+  readonly loadMedianMs: number;
+  readonly problem: string | null;
+}
+
+export interface PvqRow {
+  readonly query: string;
+  readonly engine: string;
+  /** First query in a fresh process: executor made + first result, ms (median of the runs). */
+  readonly firstRunsMs: number[];
+  readonly firstMedianMs: number;
+  /** 10,000 queries in one process (the first included), ms. */
+  readonly manyMs: number;
+  readonly count: number;
+  readonly problem: string | null;
+}
+
+export interface StartResults {
+  readonly oneShot: OneShotRow[];
+  readonly doom: DoomRow[];
+  readonly pvq: PvqRow[];
+}
+
+const progress = (text: string): void => void process.stderr.write(`${text}\n`);
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function wall(args: readonly string[]): { ms: number; problem: string | null; stdout: string } {
+  const t0 = performance.now();
+  const run = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const ms = performance.now() - t0;
+  const problem = run.status === 0 ? null : `exit ${run.status}: ${(run.stderr || run.stdout).trim().split('\n')[0]}`;
+  return { ms, problem, stdout: run.stdout };
+}
+
+function child(args: readonly string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+function oneShot(engine: string, args: readonly string[], flags: readonly string[], runs: number): OneShotRow {
+  const times: number[] = [];
+  let problem: string | null = null;
+  for (let k = 0; k < runs; k++) {
+    const r = wall([...flags, CLI, ...args]);
+    if (r.problem !== null) {
+      problem = r.problem;
+      break;
+    }
+    if (!/finished/.test(r.stdout)) problem = `did not finish: ${r.stdout.trim().split('\n')[0]}`;
+    times.push(r.ms);
+    progress(`  one-shot pinky on ${engine}${flags.length ? ` ${flags.join(' ')}` : ''}: ${r.ms.toFixed(0)} ms`);
+  }
+  return { engine, flags, runsMs: times, medianMs: median(times), problem };
+}
+
+export function benchStart(quick: boolean, wanted: (name: string) => boolean): StartResults {
+  const runs = 3;
+  const results: StartResults = { oneShot: [], doom: [], pvq: [] };
+  if (wanted('one-shot')) {
+    progress('one-shot: building the CLI (npm run build)');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    const pinkyArgs = (backend: string): string[] => ['run', PINKY, 'initialize', '--gas', '2000000000', '--backend', backend];
+    for (const backend of START_BACKENDS) results.oneShot.push(oneShot(backend, pinkyArgs(backend), [], runs));
+    const dir = mkdtempSync(join(tmpdir(), 'pvm2js-bench-'));
+    try {
+      const module = join(dir, 'pinky.mjs');
+      const compiled = wall([CLI, 'compile', PINKY, '-o', module, '--gas-metering', 'sync']);
+      if (compiled.problem !== null) results.oneShot.push({ engine: 'precompiled .mjs', flags: [], runsMs: [], medianMs: NaN, problem: `pvm2js compile: ${compiled.problem}` });
+      else results.oneShot.push(oneShot('precompiled .mjs', ['run', module, 'initialize', '--gas', '2000000000'], [], runs));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (!quick) for (const flags of V8_LEVERS) results.oneShot.push(oneShot('tiered', pinkyArgs('tiered'), flags, runs));
+  }
+  if (wanted('doom')) {
+    for (const backend of START_BACKENDS) {
+      const times: number[] = [];
+      const loads: number[] = [];
+      let problem: string | null = null;
+      for (let k = 0; k < runs; k++) {
+        try {
+          const r = child(['doom-first', backend]);
+          if (r.stop !== 'budget') problem = `stopped with ${String(r.stop)}`;
+          times.push(r.totalMs as number);
+          loads.push(r.loadMs as number);
+          progress(`  doom first 1,000 instructions on ${backend}: ${(r.totalMs as number).toFixed(1)} ms`);
+        } catch (e) {
+          problem = (e as Error).message.split('\n')[0]!;
+          break;
+        }
+      }
+      results.doom.push({ engine: backend, runsMs: times, medianMs: median(times), loadMedianMs: median(loads), problem });
+    }
+  }
+  if (wanted('pvq')) {
+    const count = quick ? 1000 : 10_000;
+    for (const query of ['sum-balance', 'swap-info']) {
+      for (const backend of START_BACKENDS) {
+        const first: number[] = [];
+        let manyMs = NaN;
+        let problem: string | null = null;
+        try {
+          for (let k = 0; k < runs; k++) first.push(child(['pvq', query, backend, '1']).firstMs as number);
+          manyMs = child(['pvq', query, backend, String(count)]).totalMs as number;
+          progress(`  pvq ${query} on ${backend}: first ${median(first).toFixed(1)} ms, ${count} queries ${manyMs.toFixed(0)} ms`);
+        } catch (e) {
+          problem = (e as Error).message.split('\n')[0]!;
+        }
+        results.pvq.push({ query, engine: backend, firstRunsMs: first, firstMedianMs: median(first), manyMs, count, problem });
+      }
+    }
+  }
+  return results;
+}
+
+export function formatStart(r: StartResults): string {
+  const lines: string[] = [];
+  const n = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+  if (r.oneShot.length) {
+    const interp = r.oneShot.find((x) => x.engine === 'interpreter' && x.flags.length === 0);
+    lines.push('| one-shot: pvm2js run bench-pinky initialize --gas 2000000000 | V8 flags | wall ms (median) | runs | vs interpreter | problem |');
+    lines.push('|---|---|---:|---|---:|---|');
+    for (const x of r.oneShot)
+      lines.push(
+        `| ${x.engine} | ${x.flags.join(' ')} | ${n(x.medianMs)} | ${x.runsMs.map((t) => t.toFixed(0)).join(', ')} | ${interp && x !== interp ? `${(x.medianMs / interp.medianMs).toFixed(2)}x` : ''} | ${x.problem ?? ''} |`,
+      );
+    lines.push('');
+  }
+  if (r.doom.length) {
+    lines.push('| doom: fromBytes + instantiate + first 1,000 instructions (fresh process) | total ms (median) | of which load | runs | problem |');
+    lines.push('|---|---:|---:|---|---|');
+    for (const x of r.doom) lines.push(`| ${x.engine} | ${n(x.medianMs, 1)} | ${n(x.loadMedianMs, 1)} | ${x.runsMs.map((t) => t.toFixed(0)).join(', ')} | ${x.problem ?? ''} |`);
+    lines.push('');
+  }
+  if (r.pvq.length) {
+    lines.push('| PVQ query | engine | first query, fresh process ms (median) | vs interpreter | N queries in one process ms | N | problem |');
+    lines.push('|---|---|---:|---:|---:|---:|---|');
+    for (const x of r.pvq) {
+      const interp = r.pvq.find((y) => y.query === x.query && y.engine === 'interpreter');
+      lines.push(
+        `| ${x.query} | ${x.engine} | ${n(x.firstMedianMs, 1)} | ${interp && interp !== x ? `${(x.firstMedianMs / interp.firstMedianMs).toFixed(2)}x` : ''} | ${n(x.manyMs)} | ${x.count} | ${x.problem ?? ''} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n') + (lines.length ? '\n' : '');
+}

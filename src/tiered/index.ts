@@ -1,0 +1,246 @@
+// The tiered backend, after v86: a module starts on the interpreter at once (no code generation before
+// the first instruction), finds its hot code by counting, generates JS for the hot regions only, and
+// moves between the two tiers at block edges. Both tiers run on the one MachineState (registers, gas,
+// budget, memory, pc), so a run may change tier any number of times and every outcome stays exact.
+//
+// Counting: the interpreter runs in slices of `slice` instructions (an instruction budget, which the
+// interpreter checks at every block edge and which stops it exactly there, before the block's charge).
+// At the end of a slice the instructions it ran are booked to the region of the block it stopped at; a
+// region whose count reaches `threshold` is generated (codegen `compileRegionJs`, one region function
+// at a time, linked into the module's table of region functions where it replaces a stub). The slice
+// costs the interpreter nothing inside it: no per-block counter in its loop. A slice that ends at a
+// block of a generated region enters compiled code (codegen `CompiledInstance`, the compiled backend's
+// trampoline); compiled code leaves at a block of a region still a stub (LEFT_COMPILED_CODE), and at
+// every stop the compiled backend has (host calls, faults, budget, gas, the end). After leaving it,
+// slices are short for a while, so a call into cold code returns to compiled code soon.
+//
+// The region analysis (`analyse`: partition into regions and labels, 60-70 ms for doom) and the ModuleId
+// hash run at the first generation, not at load. Generated regions are shared by every module with the
+// same ModuleId (a PVQ query makes a module per query). Generating is a host cost, not guest time: the
+// time it takes is added to the deadline.
+
+import {
+  analyse,
+  CompiledInstance,
+  CompiledModule,
+  compileRegionJs,
+  DEFAULT_REGION_SIZE,
+  LEFT_COMPILED_CODE,
+  linkRegion,
+  moduleId,
+  REGION_STUB,
+  regionEnvironment,
+  type CodegenProgram,
+  type RegionEnvironment,
+  type RegionFunction,
+} from '../codegen/index.ts';
+import { InterpreterInstance, prepareProgram, type InterpreterProgram } from '../interpreter/index.ts';
+import type { Interrupt } from '../machine/interrupt.ts';
+import type { Backend, BackendInstance, BackendModule, MachineState, ModuleImage } from '../machine/state.ts';
+
+export interface TieredOptions {
+  /** The backend's name in the registry (default 'tiered'; tests register variants). */
+  readonly name?: string;
+  /** Interpreter instructions a region runs before it is generated (default 20,000). 0 generates a
+   * region the first time a slice ends in it. A function is asked once per module (tests: random). */
+  readonly threshold?: number | (() => number);
+  /** Instructions per interpreter slice (default 4096); at least 1. */
+  readonly slice?: number | (() => number);
+  /** Instructions per slice right after leaving compiled code (default 64). */
+  readonly shortSlice?: number;
+  readonly regionSize?: number;
+}
+
+export const DEFAULT_THRESHOLD = 20_000;
+export const DEFAULT_SLICE = 4096;
+const DEFAULT_SHORT_SLICE = 64;
+/** Short slices after leaving compiled code, before slices are long again. */
+const SHORT_SLICES = 16;
+
+/** Regions generated for one ModuleId, shared by the modules that have it. */
+interface SharedRegions {
+  readonly program: CodegenProgram;
+  readonly env: RegionEnvironment;
+  readonly regions: RegionFunction[];
+  /** Regions generated so far (for tests and the bench). */
+  generated: number;
+}
+
+const MAX_SHARED = 64;
+const shared = new Map<string, SharedRegions>();
+
+/** Forgets every generated region (tests; hosts that load many programs once). */
+export function clearTieredCache(): void {
+  shared.clear();
+}
+
+function sharedRegionsFor(image: ModuleImage, regionSize: number): SharedRegions {
+  // The code is the same metered or not (the ModuleId does not say), but the helpers it is linked with
+  // (memset's gas) are not.
+  const id = `${moduleId(image, { regionSize })}/${image.gasMetering !== undefined ? 'metered' : 'unmetered'}`;
+  const hit = shared.get(id);
+  if (hit) return hit;
+  const program = analyse(image, { regionSize });
+  const entry: SharedRegions = {
+    program,
+    env: regionEnvironment(program, image.gasMetering !== undefined),
+    regions: new Array<RegionFunction>(program.regionMembers.length).fill(REGION_STUB),
+    generated: 0,
+  };
+  shared.set(id, entry);
+  if (shared.size > MAX_SHARED) shared.delete(shared.keys().next().value!);
+  return entry;
+}
+
+const pick = (value: number | (() => number)): number => (typeof value === 'function' ? value() : value);
+
+export class TieredModule implements BackendModule {
+  readonly image: ModuleImage;
+  readonly interpreter: InterpreterProgram;
+  readonly threshold: number;
+  readonly slice: number;
+  readonly shortSlice: number;
+  private readonly regionSize: number;
+  /** Made at the first generation. */
+  private regions: SharedRegions | undefined;
+  compiled: CompiledModule | undefined;
+  /** Per region: interpreter instructions booked to it so far. */
+  private heat: Float64Array | undefined;
+
+  constructor(image: ModuleImage, options: TieredOptions) {
+    this.image = image;
+    this.interpreter = prepareProgram(image);
+    this.threshold = Math.max(0, pick(options.threshold ?? DEFAULT_THRESHOLD));
+    this.slice = Math.max(1, pick(options.slice ?? DEFAULT_SLICE));
+    this.shortSlice = Math.max(1, Math.min(this.slice, options.shortSlice ?? DEFAULT_SHORT_SLICE));
+    this.regionSize = options.regionSize ?? DEFAULT_REGION_SIZE;
+  }
+
+  instantiate(state: MachineState): BackendInstance {
+    return new TieredInstance(this, state);
+  }
+
+  /** Regions generated for this module's code so far (shared with other modules of the same ModuleId). */
+  get generatedRegions(): number {
+    return this.regions?.generated ?? 0;
+  }
+
+  /**
+   * Books `ran` interpreter instructions to the region of instruction `index` (a block start) and
+   * generates that region when it is hot. Returns the time spent generating (ms), a host cost.
+   */
+  book(index: number, ran: number): number {
+    let shared = this.regions;
+    let started = -1;
+    if (shared === undefined) {
+      // No analysis before anything is hot enough to need it: until then the instructions are only summed.
+      this.coldInstructions += ran;
+      if (this.coldInstructions < this.threshold) return 0;
+      started = performance.now();
+      shared = this.prepare();
+    }
+    const region = shared.program.regionOf[index]!;
+    const heat = this.heat!;
+    heat[region] = heat[region]! + ran;
+    if (shared.regions[region] === REGION_STUB && heat[region]! >= this.threshold) {
+      if (started < 0) started = performance.now();
+      shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region), shared.env);
+      shared.generated++;
+    }
+    return started < 0 ? 0 : performance.now() - started;
+  }
+
+  private coldInstructions = 0;
+
+  private prepare(): SharedRegions {
+    if (this.regions) return this.regions;
+    const regions = sharedRegionsFor(this.image, this.regionSize);
+    this.regions = regions;
+    this.heat = new Float64Array(regions.regions.length);
+    const program = this.interpreter;
+    this.compiled = new CompiledModule(this.image, regions.program, regions.regions, undefined, true, {
+      instantiate: (state) => new InterpreterInstance(program, state),
+    });
+    return regions;
+  }
+}
+
+export class TieredInstance implements BackendInstance {
+  readonly state: MachineState;
+  private readonly module: TieredModule;
+  private readonly interpreter: InterpreterInstance;
+  private compiled: CompiledInstance | undefined;
+  /** Short slices still to run after leaving compiled code. */
+  private shortSlices = 0;
+
+  constructor(module: TieredModule, state: MachineState) {
+    this.module = module;
+    this.state = state;
+    this.interpreter = new InterpreterInstance(module.interpreter, state);
+  }
+
+  /** The compiled tier can take over at the state's next pc: its region is generated, and the host
+   * did not move the pc (an arbitrary entry is charged by the interpreter's rules). */
+  private compiledAtNextPc(): CompiledInstance | undefined {
+    const compiled = this.module.compiled;
+    if (compiled === undefined) return undefined;
+    const s = this.state;
+    if (s.chargeOnEntry) return undefined;
+    const code = compiled.program.code;
+    const pc = s.nextPc;
+    const index = pc >= 0 && pc < code.indexOfPc.length ? code.indexOfPc[pc]! : -1;
+    if (index < 0 || compiled.regions[compiled.program.regionOf[index]!] === REGION_STUB) return undefined;
+    return (this.compiled ??= compiled.instantiate(s) as CompiledInstance);
+  }
+
+  run(): Interrupt {
+    const s = this.state;
+    const module = this.module;
+    const p = module.interpreter;
+    for (;;) {
+      const compiled = this.compiledAtNextPc();
+      if (compiled !== undefined) {
+        const interrupt = compiled.run();
+        if (interrupt !== LEFT_COMPILED_CODE) return interrupt;
+        this.shortSlices = SHORT_SLICES;
+      }
+      const budget = s.instructionBudget;
+      let slice = module.slice;
+      // After compiled code left for a region not generated, the slice is booked where it started: the
+      // cold region that hot code calls (or falls into), which is the next one to generate.
+      let bookAt = -1;
+      if (this.shortSlices > 0) {
+        if (this.shortSlices === SHORT_SLICES && !s.chargeOnEntry) bookAt = p.code.indexOfPc[s.nextPc]!;
+        this.shortSlices--;
+        slice = module.shortSlice;
+      }
+      // A slice shorter than the block it starts at would stop before that block, having run nothing.
+      const at = s.chargeOnEntry ? -1 : p.code.indexOfPc[s.nextPc] ?? -1;
+      if (at >= 0 && p.blockLength[at]! > slice) slice = p.blockLength[at]!;
+      s.instructionBudget = Math.min(budget, slice);
+      const before = s.instructionsExecuted;
+      const interrupt = this.interpreter.run();
+      const ran = s.instructionsExecuted - before;
+      s.instructionBudget = budget - ran;
+      // A run that ends before its slice does (a short query, a host call's round trip) books nothing:
+      // measured on PVQ queries of under 2,000 instructions, entering compiled code costs more than it saves.
+      if (interrupt.kind !== 'budget' || interrupt.reason !== 'instructions') return interrupt;
+      // The interpreter stopped at a block edge, before the block: for the slice, or for the host's budget.
+      const index = p.code.indexOfPc[s.nextPc]!;
+      if (s.instructionBudget < p.blockLength[index]!) return interrupt;
+      const hostTime = module.book(bookAt >= 0 ? bookAt : index, ran);
+      if (s.deadline !== Infinity) s.deadline += hostTime;
+    }
+  }
+}
+
+/** The tiered backend; `options` are for tests and tuning. Step tracing runs on the interpreter. */
+export function createTieredBackend(options: TieredOptions = {}): Backend {
+  return {
+    name: options.name ?? 'tiered',
+    load(image: ModuleImage): BackendModule {
+      if (image.stepTracing) return { instantiate: (state) => new InterpreterInstance(prepareProgram(image), state) };
+      return new TieredModule(image, options);
+    },
+  };
+}

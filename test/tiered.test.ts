@@ -1,0 +1,81 @@
+// What the tiered backend promises beyond exactness (which the behaviour, conformance and differential
+// tests check on it and on its forced-threshold variants): nothing is generated before the first
+// instruction, hot regions are generated and entered, generated regions are shared by modules of the
+// same code, and generating is not guest time.
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../src/assembler/assemble.ts';
+import { Module, registerBackend, type BackendName } from '../src/runtime/index.ts';
+import { clearTieredCache, createTieredBackend, TieredModule } from '../src/tiered/index.ts';
+
+// a0 = n; sums n + (n-1) + ... + 1 into a1, then returns it in a0.
+const LOOP = 'pub @main:\n  a1 = 0\n@loop:\n  a1 = a1 + a0\n  a0 = a0 - 1\n  jump @loop if a0 != 0\n  a0 = a1\n  ret';
+const tieredModule = (m: Module): TieredModule => {
+  const backendModule = (m as unknown as { backendModule: unknown }).backendModule;
+  expect(backendModule).toBeInstanceOf(TieredModule);
+  return backendModule as TieredModule;
+};
+
+registerBackend(createTieredBackend({ name: 'tiered-test', threshold: 1000, slice: 256 }));
+const backend = 'tiered-test' as unknown as BackendName;
+
+describe('tiered backend', () => {
+  it('is the default backend', () => {
+    expect(Module.fromBytes(assemble(LOOP, { isa: 'latest64' })).options.backend).toBe('tiered');
+  });
+
+  for (const isa of ['latest32', 'latest64']) {
+    it(`${isa}: short runs stay on the interpreter (no analysis, no code); a hot loop is generated and entered`, () => {
+      clearTieredCache();
+      const m = Module.fromBytes(assemble(LOOP, { isa }), { backend });
+      const t = tieredModule(m);
+      const i = m.instantiate();
+      expect(i.call('main', 10).a0).toBe(55n);
+      expect(t.compiled).toBeUndefined();
+      expect(t.generatedRegions).toBe(0);
+      expect(i.call('main', 100_000).a0).toBe(5_000_050_000n & (isa === 'latest32' ? 0xffffffffn : (1n << 64n) - 1n));
+      expect(t.generatedRegions).toBeGreaterThan(0);
+      const reference = Module.fromBytes(assemble(LOOP, { isa }), { backend: 'interpreter' }).instantiate();
+      reference.call('main', 100_000);
+      expect(i.metrics()).toEqual(reference.metrics());
+    });
+  }
+
+  it('modules of the same code share what was generated', () => {
+    clearTieredCache();
+    const bytes = assemble(LOOP, { isa: 'latest64' });
+    const first = Module.fromBytes(bytes, { backend });
+    first.instantiate().call('main', 100_000);
+    const generated = tieredModule(first).generatedRegions;
+    expect(generated).toBeGreaterThan(0);
+    const second = Module.fromBytes(bytes, { backend });
+    second.instantiate().call('main', 100_000);
+    expect(tieredModule(second).generatedRegions).toBe(generated);
+  });
+
+  it('generating code moves the deadline on by the time it took (a host cost, not guest time)', () => {
+    clearTieredCache();
+    const m = Module.fromBytes(assemble(LOOP, { isa: 'latest64' }), { backend });
+    const i = m.instantiate();
+    i.prepareCall('main', [100_000]);
+    i.setDeadline(60_000);
+    const set = i.state.deadline;
+    expect(i.run().kind).toBe('finished');
+    expect(tieredModule(m).generatedRegions).toBeGreaterThan(0);
+    expect(i.state.deadline).toBeGreaterThan(set);
+  });
+
+  it('an instruction budget stops at the same instruction count whatever the tier', () => {
+    for (const budget of [1, 2, 3, 4, 5, 299, 300, 301, 3001, 299_999]) {
+      clearTieredCache();
+      const counts: number[] = [];
+      for (const b of ['interpreter', backend] as BackendName[]) {
+        const i = Module.fromBytes(assemble(LOOP, { isa: 'latest64' }), { backend: b }).instantiate();
+        i.prepareCall('main', [100_000]);
+        i.setInstructionBudget(budget);
+        expect(i.run()).toEqual({ kind: 'budget', reason: 'instructions' });
+        counts.push(i.metrics().instructions, Number(i.reg(7)), i.programCounter() ?? -1);
+      }
+      expect(counts.slice(3), `budget ${budget}`).toEqual(counts.slice(0, 3));
+    }
+  });
+});
