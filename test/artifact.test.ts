@@ -21,6 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Sums its args' bytes through a stack slot and returns (length u32, sum u32) from the stack: its
  * stack accesses land at addresses that move with the args size (aux data sits above the stack). */
 const SUM_ARGS = `%isa = latest32
+%stack_size = 4096
 pub @pvq:
   sp = sp - 16
   a2 = 0

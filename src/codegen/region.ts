@@ -46,7 +46,7 @@ export const N = Object.freeze({
 export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
   ...Object.values(N),
   ...[
-    'link env H u hi lo load load64 store sbrk memset32 memset64 a0 a2',
+    'link env H u hi lo load load64 store sbrk memset32 memset64 a0 a2 callDepth maxCallDepth',
     'rwSize rwView roSize roView stackAddress stackSize stackView',
     'getInt8 getUint8 getInt16 getUint16 getInt32 setUint8 setUint16 setInt32 Math imul clz32',
     'divUnsigned32 divSigned32 remUnsigned32 remSigned32 divUnsigned64 divSigned64 remUnsigned64 remSigned64 mul64',

@@ -21,6 +21,15 @@ import { CompileStatus, ExecError, ExecStatus, LOG_TARGET, MemoryError, type Ins
 import type { VirtManagerBackend } from './manager.ts';
 import { noticeOnce } from '../runtime/logger.ts';
 
+// `Symbol.dispose` (explicit resource management) is in Node 20 and current browsers, but only in
+// TypeScript's esnext lib or @types/node: declared here as they declare it, so the shipped .d.ts
+// type-checks for a consumer with neither (lib es2022, no types).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 const utf8 = new TextEncoder();
 const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 'string' ? utf8.encode(value) : value);
 
