@@ -35,36 +35,37 @@ export interface GasBox {
  * resumes with its value, keeping `gas.gasLeft` up to date. Out of gas leaves 0, as Rust's loop does.
  */
 export function runLoop(execution: VirtExecution, gas: GasBox, handler: SyscallHandler): RunResult {
-  let a0 = 0n;
-  for (;;) {
-    const result = execution.run(gas.gasLeft, a0);
-    switch (result.kind) {
-      case 'finished':
-        gas.gasLeft = result.gasLeft;
-        return { kind: 'ok', instance: result.instance };
-      case 'syscall': {
-        gas.gasLeft = result.gasLeft;
-        let value: bigint | 'exit';
-        try {
-          value = handler(result);
-        } catch (e) {
-          // Rust unwinds through the loop, dropping the Execution: the instance must not outlive it.
-          if (result.execution.isLive) result.execution.destroy();
-          throw e;
+  // The handle that owns the instance right now. Whatever ends the loop other than a returned result
+  // (a throwing handler, a handler value or gas that `run` refuses) destroys it, as Rust drops it
+  // while unwinding; on every returning path `run` consumed it or `exit` destroyed it.
+  let owner = execution;
+  try {
+    let a0 = 0n;
+    for (;;) {
+      const result = owner.run(gas.gasLeft, a0);
+      switch (result.kind) {
+        case 'finished':
+          gas.gasLeft = result.gasLeft;
+          return { kind: 'ok', instance: result.instance };
+        case 'syscall': {
+          owner = result.execution;
+          gas.gasLeft = result.gasLeft;
+          const value = handler(result);
+          if (value === 'exit') {
+            // Rust drops the Execution here, which destroys the instance.
+            owner.destroy();
+            return { kind: 'exit' };
+          }
+          a0 = value;
+          continue;
         }
-        if (value === 'exit') {
-          // Rust drops the Execution here, which destroys the instance.
-          result.execution.destroy();
-          return { kind: 'exit' };
-        }
-        execution = result.execution;
-        a0 = value;
-        continue;
+        case 'error':
+          if (result.error === ExecError.OutOfGas) gas.gasLeft = 0n;
+          return { kind: 'error', error: result.error, instance: result.instance };
       }
-      case 'error':
-        if (result.error === ExecError.OutOfGas) gas.gasLeft = 0n;
-        return { kind: 'error', error: result.error, instance: result.instance };
     }
+  } finally {
+    if (owner.isLive) owner.destroy();
   }
 }
 

@@ -11,10 +11,7 @@ export type VirtMisuseErrorKind =
   /** The guest stopped in a way the virtualization configuration rules out (step, segfault, budget). */
   | 'unexpected-interrupt'
   /** A call needed the registered VirtManager (Rust: `VirtManagerExt` in the externalities) and none is registered. */
-  | 'no-virt-manager'
-  /** Two `withVirtManager` scopes with different managers overlap across an `await`: without async
-   * context (browsers have none) the forwarder cannot tell whose call is whose. */
-  | 'overlapping-scopes';
+  | 'no-virt-manager';
 
 export class VirtMisuseError extends Error {
   override readonly name = 'VirtMisuseError';

@@ -37,63 +37,35 @@ const asBytes = (value: Uint8Array | string): Uint8Array => (typeof value === 's
  * The registered hosts, innermost last (Rust: the `VirtManagerExt` registered in the externalities of
  * `execute_with`). There is no process-wide default: a call with nothing registered is host misuse,
  * as Rust panics with "No VirtManagerExt registered".
+ *
+ * A registration lives for the synchronous part of its body only. Without AsyncLocalStorage (browsers
+ * have none) that is the only exact rule: two bodies never interleave while either is on this stack,
+ * whereas a registration kept until a promise settles would be seen by every other task that runs
+ * meanwhile (and a promise that never settles would pin it for good).
  */
 const registered: VirtHost[] = [];
-/** Async scopes still pending, by host: while one is, a scope with another host would interleave with it. */
-const pendingAsync = new Map<VirtHost, number>();
 
 /** Anything `withVirtManager` accepts: the host functions over a manager, or a bare manager backend. */
 export type VirtManagerExt = VirtHost | VirtManagerBackend;
 
 const asHost = (ext: VirtManagerExt): VirtHost => (ext instanceof VirtHost ? ext : new VirtHost({ manager: ext }));
 
-function unregister(host: VirtHost): void {
-  const at = registered.lastIndexOf(host);
-  if (at >= 0) registered.splice(at, 1);
-}
-
 /**
  * Runs `body` with `ext` registered as the host that `Module.fromBytes` / `lookup` / `fromStorageKey`
  * compile on (Rust: `TestExternalities::register_extension(VirtManagerExt::new(manager))` then
- * `execute_with`). Handles keep the host they were made on. An async `body` keeps the registration
- * until its promise settles, so code after an `await` inside it still sees it; two async scopes with
- * different hosts may not overlap (JS has no portable async context), which throws
- * 'overlapping-scopes': pass the host explicitly there (`Module.fromBytes(bytes, id, { host })`).
+ * `execute_with`), and passes it the host. Handles keep the host they were made on. The registration
+ * ends when `body` returns: an async body passes the host explicitly after an `await`
+ * (`Module.fromBytes(bytes, id, { host })`); a static call without one there throws 'no-virt-manager'
+ * instead of reaching whatever else happens to be registered.
  */
-export function withVirtManager<T>(ext: VirtManagerExt, body: () => T): T {
+export function withVirtManager<T>(ext: VirtManagerExt, body: (host: VirtHost) => T): T {
   const host = asHost(ext);
-  for (const [other, count] of pendingAsync)
-    if (other !== host && count > 0)
-      throw new VirtMisuseError(
-        'overlapping-scopes',
-        'another withVirtManager scope with a different manager is still pending across an await; run them one after the other, or pass the host explicitly (Module.fromBytes(bytes, id, { host }))',
-      );
   registered.push(host);
-  let result: T;
   try {
-    result = body();
-  } catch (e) {
-    unregister(host);
-    throw e;
+    return body(host);
+  } finally {
+    registered.pop();
   }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    pendingAsync.set(host, (pendingAsync.get(host) ?? 0) + 1);
-    const settle = (): void => {
-      const left = pendingAsync.get(host)! - 1;
-      if (left === 0) pendingAsync.delete(host);
-      else pendingAsync.set(host, left);
-      unregister(host);
-    };
-    return (result as unknown as Promise<unknown>).then(
-      (value) => (settle(), value),
-      (e: unknown) => {
-        settle();
-        throw e;
-      },
-    ) as T;
-  }
-  unregister(host);
-  return result;
 }
 
 /** @deprecated The earlier name of `withVirtManager`. */
@@ -105,7 +77,7 @@ export function registeredVirtHost(): VirtHost {
   if (host === undefined)
     throw new VirtMisuseError(
       'no-virt-manager',
-      'No VirtManagerExt registered: run the call inside withVirtManager(new VirtManager(), () => ...) (Rust registers a VirtManagerExt in the externalities), or pass one explicitly: Module.fromBytes(bytes, id, { host: new VirtHost() })',
+      'No VirtManagerExt registered: run the call inside withVirtManager(new VirtManager(), (host) => ...) (Rust registers a VirtManagerExt in the externalities), or pass one explicitly, as an async body must after an await: Module.fromBytes(bytes, id, { host })',
     );
   return host;
 }
@@ -115,7 +87,12 @@ export interface HostOption {
   readonly host?: VirtHost;
 }
 
-const hostOf = (options: HostOption | undefined): VirtHost => options?.host ?? registeredVirtHost();
+function hostOf(options: HostOption | undefined): VirtHost {
+  const host = options?.host;
+  if (host === undefined) return registeredVirtHost();
+  if (!(host instanceof VirtHost)) throw new VirtMisuseError('bad-argument', `options.host must be a VirtHost (the host functions), got ${host === null ? 'null' : typeof host}`);
+  return host;
+}
 
 export type CompileResult =
   | { readonly ok: true; readonly module: VirtModule; readonly status: 'cached' | 'compiled' }
@@ -248,6 +225,13 @@ abstract class Handle {
   [Symbol.dispose](): void {
     if (this.live) this.destroy();
   }
+}
+
+// Runtimes without Symbol.dispose (older browsers) still find the method under Node's registered
+// symbol, which TypeScript's `using` helpers and the disposable polyfills look up too.
+const NODE_DISPOSE = Symbol.for('nodejs.dispose');
+if ((Symbol as { dispose?: symbol }).dispose !== NODE_DISPOSE) {
+  Object.defineProperty(Handle.prototype, NODE_DISPOSE, { value: Handle.prototype[Symbol.dispose], configurable: true, writable: true });
 }
 
 /** An idle instance (Rust `Instance`). */

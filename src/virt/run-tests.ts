@@ -14,7 +14,7 @@ import { MemoryStorage } from './storage.ts';
 import { ExecError, ModuleError, execErrorName, moduleErrorName, type InstanceId } from './types.ts';
 
 export interface RunTestsOptions {
-  /** The backend of the default manager (default: the runtime's default). Ignored when `manager` is given: say one or the other. */
+  /** The backend of the default manager (default: the runtime's default). Give this or `manager`, not both (both throw). */
   backend?: BackendName;
   /** Makes the manager each case runs on (default `new VirtManager({ backend })`): test your own VirtManagerBackend. */
   manager?: () => VirtManagerBackend;
