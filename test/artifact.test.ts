@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { assemble } from '../src/assembler/index.ts';
-import { main } from '../src/cli/main.ts';
 import { codeGenerationCount } from '../src/codegen/index.ts';
 import { compileModule, Module, precompile, readPrecompiled, type CompiledModuleNamespace } from '../src/index.ts';
 import { PvqExecutor, PvqModuleCache } from '../src/pvq/index.ts';
 import { VirtManager } from '../src/virt/index.ts';
+import { runMain, type CliResult } from './cli-capture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm2js-artifact-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,18 +90,7 @@ pub @main:
   ret
 `;
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (argv: string[]): Promise<CliResult> => runMain(argv);
 
 let imports = 0;
 const importModule = async (path: string): Promise<CompiledModuleNamespace> =>

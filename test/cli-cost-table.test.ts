@@ -1,23 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { hasBackend } from '../src/runtime/backends.ts';
 import { HAVE_SHARED, sharedPath } from './shared.ts';
+import { runMain, type CliResult } from './cli-capture.ts';
 
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const runCli = (argv: string[]): Promise<CliResult> => runMain(argv);
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm2js-cost-table-'));
 const table = (name: string, content: string): string => {

@@ -5,24 +5,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { Progress } from '../src/cli/progress.ts';
 import { formatRegister } from '../src/cli/commands/run.ts';
 import { HAVE_SHARED, sharedPath } from './shared.ts';
+import { runMain, type CliResult } from './cli-capture.ts';
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (...argv: string[]): Promise<CliResult> => runMain(argv);
 
 const dir = mkdtempSync(join(tmpdir(), 'pvm2js-cli-ux-'));
 const file = (name: string, bytes: Uint8Array | string): string => {
