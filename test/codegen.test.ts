@@ -101,6 +101,84 @@ describe('codegen', () => {
   });
 });
 
+// Forward branches inside a loop body: the branch targets and the join have no switch case of their
+// own (program.ts `caseBlocks`), so stops and entries there go through the fallback to the next case.
+const DIAMOND = `%stack_size = 4096
+pub @main:
+  a1 = 0
+@loop:
+  a2 = a0 & 1
+  jump @odd if a2 != 0
+  i32 a1 = a1 + 3
+  jump @join
+@odd:
+  i32 a1 = a1 + 5
+@join:
+  i32 a0 = a0 - 1
+  jump @loop if a0 != 0
+  ret
+`;
+
+describe('codegen: blocks without a case (structured forward branches)', () => {
+  const bytes = assemble(DIAMOND, { isa: 'latest32' });
+  type Stop = { kind: string; pc: number | undefined; next: number | undefined; gas: bigint; a0: bigint; a1: bigint; executed: number };
+  const runAll = (backend: 'compiled' | 'interpreter', setup: (i: ReturnType<Module['instantiate']>, round: number) => void): Stop[] => {
+    const module = Module.fromBytes(bytes, { backend, gasMetering: 'sync' });
+    const instance = module.instantiate();
+    instance.prepareCall('main', [9n]);
+    instance.setGas(1_000n);
+    const stops: Stop[] = [];
+    for (let round = 0; round < 1_000; round++) {
+      setup(instance, round);
+      const interrupt = instance.run();
+      const m = instance.metrics();
+      stops.push({ kind: interrupt.kind, pc: instance.programCounter(), next: instance.nextProgramCounter(), gas: instance.gas(), a0: instance.reg(7), a1: instance.reg(8), executed: m.instructionsExecuted });
+      if (interrupt.kind === 'finished' || interrupt.kind === 'trap') break;
+    }
+    return stops;
+  };
+
+  it('the program has blocks without a case (else this suite tests nothing)', () => {
+    const { program } = compileToJs(image(DIAMOND, { gasMetering: 'sync' }));
+    const caseless = Array.from({ length: program.code.count }, (_, i) => i).filter((i) => program.code.blockStart[i] && program.blockLabel[i]! < 0);
+    expect(caseless.length).toBeGreaterThanOrEqual(3);
+  });
+
+  const table: [string, (i: ReturnType<Module['instantiate']>, round: number) => void][] = [
+    // A budget below the next block's length stops before it: 3 (the longest block) at least.
+    ['instruction budget 3 per run', (i) => i.setInstructionBudget(3)],
+    ['instruction budget 4 per run', (i) => i.setInstructionBudget(4)],
+    ['instruction budgets 3..7 in turn', (i, round) => i.setInstructionBudget(3 + (round % 5))],
+    ['gas 1 at a time (sync out of gas at every block)', (i) => i.setGas(i.gas() + 1n)],
+    ['gas 3 at a time', (i) => i.setGas(i.gas() + 3n)],
+  ];
+  for (const [name, setup] of table)
+    it(`${name}: every stop as the interpreter's`, () => {
+      const prime = name.startsWith('gas') ? (i: ReturnType<Module['instantiate']>, round: number) => { if (round === 0) i.setGas(0n); setup(i, round); } : setup;
+      const compiled = runAll('compiled', prime);
+      expect(compiled.length).toBeGreaterThan(5);
+      expect(compiled).toEqual(runAll('interpreter', prime));
+      // a0 = 9 down to 1: five odd values add 5, four even ones add 3.
+      expect(compiled.at(-1)).toMatchObject({ kind: 'finished', a1: 5n * 5n + 4n * 3n });
+    });
+
+  it('a host-set pc at a block without a case runs from there as on the interpreter', () => {
+    const { program } = compileToJs(image(DIAMOND, { gasMetering: 'sync' }));
+    const pcs = Array.from({ length: program.code.count }, (_, i) => i).filter((i) => program.code.blockStart[i] && program.blockLabel[i]! < 0).map((i) => program.code.pc[i]!);
+    for (const pc of pcs) {
+      const results = (['compiled', 'interpreter'] as const).map((backend) => {
+        const instance = Module.fromBytes(bytes, { backend, gasMetering: 'sync' }).instantiate();
+        instance.prepareCall('main', [5n]);
+        instance.setGas(1_000n);
+        instance.setNextProgramCounter(pc);
+        const kind = instance.run().kind;
+        return { kind, a0: instance.reg(7), a1: instance.reg(8), gas: instance.gas() };
+      });
+      expect(results[0]).toEqual(results[1]);
+    }
+  });
+});
+
 describe.skipIf(!HAVE_SHARED)('codegen cross-check on real blobs (compiled vs interpreter)', () => {
   interface Case {
     blob: string;

@@ -69,6 +69,7 @@ for (const b of blocks) {
   if (k === 10 || k === 50 || k === 100 || k === 200 || k === 500 || k === 1000) console.log(`top ${k} blocks: ${((100 * acc) / total).toFixed(1)}% of instructions`);
 }
 console.log(`blocks executed: ${blocks.length}, total block instructions ${total}`);
+console.log('hottest blocks:', blocks.slice(0, 12).map((b) => `r${p.regionOf[b.i]}/case ${p.blockLabel[b.i]} x${(b.runs / 1e6).toFixed(2)}M len ${p.blockLength[b.i]}`).join(', '));
 const hotRegions = [...perRegion.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
 console.log('region entries:', hotRegions.map(([r, n]) => `r${r}:${n} (${p.regionMembers[r]!.length} insns)`).join(' '));
 const byRegion = new Map<number, number>();

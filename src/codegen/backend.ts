@@ -38,6 +38,9 @@ export interface RegionContext {
 
 export type RegionFunction = (c: RegionContext, label: number) => number;
 
+/** `loop` returns this to have `runMetered` enter again from the state (a block without a case). */
+const REENTER: Interrupt = Object.freeze({ kind: 'trap' }) as Interrupt;
+
 /**
  * Books the instructions run since the countdown was last settled: counts, budget, and with a unified
  * counter (program.ts `costIsLength`) the gas, which then was not taken off block by block.
@@ -286,6 +289,35 @@ export class CompiledInstance implements BackendInstance {
   }
 
   private runMetered(): Interrupt {
+    for (;;) {
+      const interrupt = this.enter();
+      if (interrupt !== REENTER) return interrupt;
+    }
+  }
+
+  /** Runs the fallback from the block at `index` (the state stopped at its start) block by block
+   * until the next block is one with a case, or returns the fallback's own interrupt. The blocks in
+   * between are reached only by forward edges inside one segment (program.ts `caseBlocks`). */
+  private runFallbackToCase(index: number): Interrupt | undefined {
+    this.fallback ??= this.module.fallbackFor(this.state);
+    if (!this.fallback) throw new Error('compiled backend: a block without a case needs a fallback backend');
+    const s = this.state;
+    const code = this.p.code;
+    for (;;) {
+      const budgetLeft = s.instructionBudget;
+      const before = s.instructionsExecuted;
+      const length = this.p.blockLength[index]!;
+      // A budget of exactly the block: the fallback runs it and stops at the next block edge.
+      s.instructionBudget = Math.min(budgetLeft, length);
+      const interrupt = this.fallback.run();
+      s.instructionBudget = budgetLeft - (s.instructionsExecuted - before);
+      if (interrupt.kind !== 'budget' || interrupt.reason !== 'instructions' || budgetLeft < length || s.nextPc < 0) return interrupt;
+      index = code.indexOfPc[s.nextPc]!;
+      if (this.p.blockLabel[index]! >= 0) return undefined;
+    }
+  }
+
+  private enter(): Interrupt {
     const s = this.state;
     const p = this.p;
     // A 32-bit register the host set to a value that is not sign-extended (or that memset made so)
@@ -331,6 +363,13 @@ export class CompiledInstance implements BackendInstance {
         resume = Resume.full;
         label = p.blockLabel[index]!;
       }
+    }
+    if (label < 0) {
+      const stopped = this.runFallbackToCase(index);
+      if (stopped) return stopped;
+      index = code.indexOfPc[s.nextPc]!;
+      resume = Resume.full;
+      label = p.blockLabel[index]!;
     }
     return this.loop(index, label, resume);
   }
@@ -429,9 +468,14 @@ export class CompiledInstance implements BackendInstance {
         default:
           throw new Error(`compiled backend: unknown exit ${x} at instruction ${at}`);
       }
-      // Re-enter the same block (gas refilled or a new countdown).
+      // Re-enter the same block (gas refilled or a new countdown); one without a case through the
+      // fallback, from the state stopped at its start.
       i = at;
       label = blockLabel[at]!;
+      if (label < 0) {
+        this.stop(at, at, Resume.full, TRAP);
+        return REENTER;
+      }
     }
   }
 }

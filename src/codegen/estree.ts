@@ -162,6 +162,11 @@ export class NodeFactory {
     return { type: 'SwitchStatement', discriminant, cases, loc: this.loc };
   }
 
+  /** `label: { body }`: a `break label` inside goes to what follows. */
+  labeled(label: string, body: Stmt[]): Stmt {
+    return { type: 'LabeledStatement', label: this.id(label), body: this.block(body), loc: this.loc };
+  }
+
   /** `label: for (;;) body` */
   loop(label: string, body: Stmt[]): Stmt {
     const forever: ES.ForStatement = { type: 'ForStatement', init: null, test: null, update: null, body: this.block(body), loc: this.loc };

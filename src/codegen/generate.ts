@@ -13,7 +13,7 @@ import { MemoryEmitter } from './memory.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { PAIR_HELPER_NAMES } from './pairs.ts';
 import { Printer, SourceMapSink } from './print.ts';
-import { N, RegionBuilder, type RegionOptions } from './region.ts';
+import { blockName, N, RegionBuilder, type RegionOptions } from './region.ts';
 
 export interface CodegenOptions {
   /** Largest number of guest instructions in one region function (default 400): V8 optimises a
@@ -132,20 +132,32 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   const emit = code.is64Bit ? emitter64 : emitter32;
   const members = p.regionMembers[region]!;
   const cases: ES.SwitchCase[] = [];
+  // The code between two cases (a segment), as pieces that each begin at a case or at a block
+  // without one; `structure` nests them in labeled blocks for the forward breaks between them.
+  let pieces: Piece[] = [];
   let current: Stmt[] | undefined;
-  const open = (label: number): void => {
+  let caseLabel = -1;
+  const close = (): void => {
+    if (caseLabel >= 0) cases.push(f.switchCase(f.num(caseLabel), structure(f, pieces, b.breaks)));
+  };
+  const open = (label: number, i: number): void => {
+    close();
+    caseLabel = label;
     current = [];
-    cases.push(f.switchCase(f.num(label), current));
+    pieces = [{ first: i, target: -1, body: current }];
   };
 
   for (let k = 0; k < members.length; k++) {
     const i = members[k]!;
     f.at(code.pc[i]!);
     if (p.blockLabel[i]! >= 0) {
-      open(p.blockLabel[i]!);
+      open(p.blockLabel[i]!, i);
       current!.push(...b.blockEntry(i));
+    } else if (code.blockStart[i]) {
+      current = [...b.blockEntry(i)];
+      pieces.push({ first: i, target: i, body: current });
     }
-    if (p.innerLabel[i]! >= 0) open(p.innerLabel[i]!);
+    if (p.innerLabel[i]! >= 0) open(p.innerLabel[i]!, i);
     const op = code.op[i]!;
     current!.push(
       ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),
@@ -154,6 +166,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     // but a last instruction that falls through must not fall off the switch.
     if (k === members.length - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
   }
+  close();
   f.at(code.pc[members[0]!] ?? 0);
   cases.push(f.switchCase(null, b.exit(Exit.trap, members[0]!)));
 
@@ -201,4 +214,57 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
 
   const loop = f.loop(N.loop, [f.switch(f.id(N.label), cases)]);
   return f.func(`r${region}`, [N.ctx, N.label], [...prologue, loop, ...epilogue]);
+}
+
+/** A run of a segment's code: from instruction `first`, the start of the block `target` when that
+ * block has no case (-1 for the piece a case begins). */
+interface Piece {
+  readonly first: number;
+  readonly target: number;
+  readonly body: Stmt[];
+}
+
+/**
+ * A segment's pieces as statements, each case-less block that something breaks to preceded by a
+ * labeled block that ends right before it and begins at (or before) the earliest piece breaking to
+ * it. Labeled blocks must nest, so one that would begin inside another and end past it begins
+ * where that one does instead: a labeled block has no effect of its own, it only scopes the break.
+ */
+function structure(f: NodeFactory, pieces: Piece[], breaks: Map<number, number>): Stmt[] {
+  const spans: { begin: number; end: number }[] = [];
+  for (let q = 1; q < pieces.length; q++) {
+    const source = breaks.get(pieces[q]!.target);
+    if (source === undefined) continue;
+    let begin = q - 1;
+    while (begin > 0 && pieces[begin]!.first > source) begin--;
+    spans.push({ begin, end: q });
+  }
+  if (spans.length === 0) return pieces.length === 1 ? pieces[0]!.body : pieces.flatMap((piece) => piece.body);
+  // Ends ascend; widen each span over any earlier one it would cut.
+  for (let k = 0; k < spans.length; k++) {
+    const span = spans[k]!;
+    for (let again = true; again; ) {
+      again = false;
+      for (let j = 0; j < k; j++) {
+        const inner = spans[j]!;
+        if (inner.begin < span.begin && span.begin < inner.end) {
+          span.begin = inner.begin;
+          again = true;
+        }
+      }
+    }
+  }
+  const opening: { begin: number; end: number }[][] = pieces.map(() => []);
+  for (const span of spans) opening[span.begin]!.push(span);
+  const root: Stmt[] = [];
+  const stack: { end: number; body: Stmt[] }[] = [{ end: Infinity, body: root }];
+  for (let q = 0; q < pieces.length; q++) {
+    while (stack[stack.length - 1]!.end === q) {
+      const done = stack.pop()!;
+      stack[stack.length - 1]!.body.push(f.labeled(blockName(pieces[q]!.target), done.body));
+    }
+    for (const span of opening[q]!.sort((a, c) => c.end - a.end)) stack.push({ end: span.end, body: [] });
+    stack[stack.length - 1]!.body.push(...pieces[q]!.body);
+  }
+  return root;
 }

@@ -58,7 +58,8 @@ export interface CodegenProgram {
   readonly regionOf: Int32Array;
   /** Per region: its instructions, in code order (whole blocks; not necessarily contiguous). */
   readonly regionMembers: readonly Uint32Array[];
-  /** Per instruction: the case entering its block (with the block's charge), or -1 where no block starts. */
+  /** Per instruction: the case entering its block (with the block's charge), or -1 where no block starts
+   * or the block has no case (`caseBlocks`: reached by a forward `break` inside its region only). */
   readonly blockLabel: Int32Array;
   /** Per instruction: a case right before it (no charge), or -1: resume points after `ecalli` and retry
    * points of instructions that can fault resumably. */
@@ -107,14 +108,19 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
   const members: number[][] = Array.from({ length: regionCount }, () => []);
   for (let i = 0; i < n; i++) members[regionOf[i]!]!.push(i);
 
+  const innerPoint = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const afterEcalli = i > 0 && code.op[i - 1] === Op.ecalli && !code.blockStart[i];
+    if (afterEcalli || retriesItself(code.op[i]!, image.dynamicPaging)) innerPoint[i] = 1;
+  }
+  const hasCase = caseBlocks(code, jumpIndex, jumpTableIndex, regionOf, members, innerPoint);
   const blockLabel = new Int32Array(n).fill(-1);
   const innerLabel = new Int32Array(n).fill(-1);
   for (let r = 0; r < regionCount; r++) {
     let label = 0;
     for (const i of members[r]!) {
-      if (code.blockStart[i]) blockLabel[i] = label++;
-      const afterEcalli = i > 0 && code.op[i - 1] === Op.ecalli && !code.blockStart[i];
-      if (afterEcalli || retriesItself(code.op[i]!, image.dynamicPaging)) innerLabel[i] = label++;
+      if (hasCase[i]) blockLabel[i] = label++;
+      if (innerPoint[i]) innerLabel[i] = label++;
     }
   }
 
@@ -131,6 +137,61 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     blockLabel,
     innerLabel,
   };
+}
+
+/**
+ * Which blocks get a switch case of their own (`blockLabel`); the others are reached inside their
+ * region only, by a forward `break` out of labeled blocks (generate.ts `structure`), which costs V8
+ * no dispatch through the switch and keeps fewer values alive around the loop. A block needs a case
+ * when control can arrive other than by a forward edge from earlier in the same run of code between
+ * two cases (its segment): it begins its region, it is a jump-table target (returns and indirect
+ * jumps enter through the label table), another region transfers to it, or an edge reaches it from
+ * itself or from later (loop heads). Making a block a case splits a segment, so this repeats until
+ * nothing changes. Entering a block without a case from outside compiled code (the host's pc, a
+ * re-entry after a countdown ran out) runs the fallback backend to the next block with one
+ * (backend.ts), a forward path no longer than a region.
+ */
+function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: Int32Array, regionOf: Int32Array, members: number[][], innerPoint: Uint8Array): Uint8Array {
+  const n = code.count;
+  const hasCase = new Uint8Array(n);
+  for (let k = 0; k < jumpTableIndex.length; k++) if (jumpTableIndex[k]! >= 0) hasCase[jumpTableIndex[k]!] = 1;
+  // Forward edges inside a region, as (from, to) pairs; the others decide cases at once.
+  const from: number[] = [];
+  const to: number[] = [];
+  const edge = (a: number, b: number): void => {
+    if (b < 0 || b >= n) return;
+    if (regionOf[a] !== regionOf[b] || b <= a) hasCase[b] = 1;
+    else {
+      from.push(a);
+      to.push(b);
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const flags = OP_FLAGS[code.op[i]!]!;
+    if (i + 1 < n && code.blockStart[i + 1] && !(flags & NO_FALLTHROUGH)) edge(i, i + 1);
+    if (flags & END && jumpIndex[i]! >= 0) edge(i, jumpIndex[i]!);
+  }
+  const segment = new Int32Array(n);
+  for (;;) {
+    for (const list of members) {
+      let id = -1;
+      for (let k = 0; k < list.length; k++) {
+        const i = list[k]!;
+        if (k === 0 && code.blockStart[i]) hasCase[i] = 1;
+        if (hasCase[i] || innerPoint[i] || k === 0) id = i;
+        segment[i] = id;
+      }
+    }
+    let changed = false;
+    for (let e = 0; e < from.length; e++) {
+      const b = to[e]!;
+      if (!hasCase[b] && segment[from[e]!] !== segment[b]) {
+        hasCase[b] = 1;
+        changed = true;
+      }
+    }
+    if (!changed) return hasCase;
+  }
 }
 
 /**

@@ -40,7 +40,8 @@ export const N = Object.freeze({
  * Every identifier generated code may contain, the single list the parser check of generated code
  * (test/codegen-vocabulary.test.ts) holds the output to: the names above, the link function's env
  * tables and helpers, memory-map fields, the context's a0/a2 and DataView and Math members.
- * Numbered names are registers and their high halves (r0..r12, h0..h12) and region functions (r<N>),
+ * Numbered names are registers and their high halves (r0..r12, h0..h12), region functions (r<N>) and
+ * the labels of case-less blocks (B<instruction>),
  * matched by CODEGEN_NUMBERED_IDENTIFIER.
  */
 export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
@@ -58,7 +59,10 @@ export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
     .join(' ')
     .split(' '),
 ]);
-export const CODEGEN_NUMBERED_IDENTIFIER = /^[rh]\d+$/;
+export const CODEGEN_NUMBERED_IDENTIFIER = /^[rhB]\d+$/;
+
+/** The label of the statement a forward `break` to the case-less block at instruction `i` leaves. */
+export const blockName = (i: number): string => `B${i}`;
 
 export interface RegionOptions {
   readonly metered: boolean;
@@ -131,11 +135,21 @@ export class RegionBuilder {
     return [f.set(N.exit, f.num(exitCode(kind, at))), f.break(N.loop)];
   }
 
+  /** Forward targets without a case, by the instructions that break to them (the emitter's
+   * `structure` places the labeled blocks): target → the earliest source. */
+  readonly breaks = new Map<number, number>();
+
   /** Goes to the block starting at instruction `target` (or traps at `at` when target is -1). */
   transfer(target: number, at: number): Stmt[] {
     const f = this.f;
     if (target < 0) return this.exit(Exit.trap, at);
-    if (this.p.regionOf[target] === this.region) return [f.set(N.label, f.num(this.p.blockLabel[target]!)), f.continue(N.loop)];
+    if (this.p.regionOf[target] === this.region) {
+      const label = this.p.blockLabel[target]!;
+      if (label >= 0) return [f.set(N.label, f.num(label)), f.continue(N.loop)];
+      const earliest = this.breaks.get(target);
+      if (earliest === undefined || at < earliest) this.breaks.set(target, at);
+      return [f.break(blockName(target))];
+    }
     return [f.set(N.exit, f.num(target)), f.break(N.loop)];
   }
 

@@ -79,16 +79,15 @@ if (r7 !== 0) {
 b = 1;
 continue L;
 }
-case 2:
 if ((steps -= 3) < 0) {
 x = -149;
 break L;
 }
 r5 = r0;
 r0 = 2;
-b = 4;
+b = 3;
 continue L;
-case 3:
+case 2:
 if ((steps -= 3) < 0) {
 x = -197;
 break L;
@@ -99,7 +98,7 @@ s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
-b = 3;
+b = 2;
 continue L;
 }
 if (t === 4294901760) {
@@ -117,7 +116,7 @@ continue L;
 }
 x = v;
 break L;
-case 4:
+case 3:
 if ((steps -= 2) < 0) {
 x = -245;
 break L;
@@ -135,7 +134,7 @@ s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
-b = 3;
+b = 2;
 continue L;
 }
 if (t === 4294901760) {
