@@ -132,7 +132,7 @@ describe('codegen: blocks without a case (structured forward branches)', () => {
       setup(instance, round);
       const interrupt = instance.run();
       const m = instance.metrics();
-      stops.push({ kind: interrupt.kind, pc: instance.programCounter(), next: instance.nextProgramCounter(), gas: instance.gas(), a0: instance.reg(7), a1: instance.reg(8), executed: m.instructionsExecuted });
+      stops.push({ kind: interrupt.kind, pc: instance.programCounter(), next: instance.nextProgramCounter(), gas: instance.gas(), a0: instance.reg(7), a1: instance.reg(8), executed: m.instructions });
       if (interrupt.kind === 'finished' || interrupt.kind === 'trap') break;
     }
     return stops;

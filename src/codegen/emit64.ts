@@ -120,6 +120,38 @@ const low32 = (name: OpName): Emitter => (x) => [...EMIT32[name](x), x.b.setRegH
 
 const helperPair = (helper: string, a: (x: InstructionContext) => Pair, b: (x: InstructionContext) => Pair): Emitter => (x) =>
   setFromHelper(x, x.r1, helper, [a(x).lo(), a(x).hi(), b(x).lo(), b(x).hi()]);
+/**
+ * The low 64 bits of a × b inline, in doubles that stay exact: the low word is `Math.imul` of the low
+ * words; the high word is the upper half of the unsigned low-word product, taken in two 16-bit
+ * steps of b (each partial product < 2^49), plus the two cross products' low words.
+ */
+const mulPair = (a: (x: InstructionContext) => Pair, b: (x: InstructionContext) => Pair, constant?: (x: InstructionContext) => number): Emitter => (x) => {
+  const f = x.b.f;
+  const A = a(x);
+  const B = b(x);
+  const k = constant?.(x);
+  const floor16 = (e: Expr): Expr => f.method('Math', 'floor', [f.bin('/', e, f.num(65536))]);
+  const aUnsigned = (): Expr => u(x, A.lo());
+  const bLow = (): Expr => (k !== undefined ? f.num(k & 0xffff) : f.bin('&', B.lo(), f.num(0xffff)));
+  const bHigh = (): Expr => (k !== undefined ? f.num(k >>> 16) : f.bin('>>>', B.lo(), f.num(16)));
+  const terms: Expr[] = [];
+  if (k === undefined || k >>> 16 !== 0) terms.push(f.bin('*', aUnsigned(), bHigh()));
+  if (k === undefined || (k & 0xffff) !== 0) terms.push(floor16(f.bin('*', aUnsigned(), bLow())));
+  const upper = terms.length === 0 ? f.num(0) : terms.length === 1 ? terms[0]! : f.bin('+', terms[0]!, terms[1]!);
+  const cross: Expr[] = [];
+  if (k === undefined || k >> 31 !== 0) cross.push(f.method('Math', 'imul', [A.lo(), B.hi()]));
+  if (k === undefined || k !== 0) cross.push(f.method('Math', 'imul', [A.hi(), B.lo()]));
+  let hi: Expr = terms.length === 0 ? f.num(0) : floor16(f.id(N.wide));
+  for (const term of cross) hi = f.bin('+', hi, term);
+  return [
+    f.set(N.wide, upper),
+    f.set(TEMP_HI, i32(x, hi)),
+    f.set(N.temp, f.method('Math', 'imul', [A.lo(), B.lo()])),
+    x.b.setReg(x.r1, f.id(N.temp)),
+    x.b.setRegHi(x.r1, f.id(TEMP_HI)),
+  ];
+};
+
 /** Shift or rotate of pair `value` by the low word of `amount`. */
 const shiftBy = (helper: string, value: (x: InstructionContext) => Pair, amount: (x: InstructionContext) => Expr): Emitter => (x) =>
   setFromHelper(x, x.r1, helper, [value(x).lo(), value(x).hi(), amount(x)]);
@@ -275,7 +307,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
   cmov_if_zero_imm: (x) => [x.b.f.if(isZero(x, S1(x)), setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()))],
   cmov_if_not_zero_imm: (x) => [x.b.f.if(x.b.f.unary('!', isZero(x, S1(x))), setPair(x, x.r1, IMM(x).lo(), IMM(x).hi()))],
   add_imm_64: (x) => add(x, S1(x), IMM(x)),
-  mul_imm_64: helperPair('mul64', S1, IMM),
+  mul_imm_64: mulPair(S1, IMM, (x) => x.imm1 | 0),
   shift_logical_left_imm_64: shiftImm('shl'),
   shift_logical_right_imm_64: shiftImm('shr'),
   shift_arithmetic_right_imm_64: shiftImm('sar'),
@@ -312,7 +344,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
   shift_arithmetic_right_32: low32('shift_arithmetic_right_32'),
   add_64: (x) => add(x, S1(x), S2(x)),
   sub_64: (x) => sub(x, S1(x), S2(x)),
-  mul_64: helperPair('mul64', S1, S2),
+  mul_64: mulPair(S1, S2),
   div_unsigned_64: helperPair('divUnsigned64', S1, S2),
   div_signed_64: helperPair('divSigned64', S1, S2),
   rem_unsigned_64: helperPair('remUnsigned64', S1, S2),

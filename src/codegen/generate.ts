@@ -138,10 +138,16 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   let current: Stmt[] | undefined;
   let caseLabel = -1;
   const close = (): void => {
-    if (caseLabel >= 0) cases.push(f.switchCase(f.num(caseLabel), structure(f, pieces, b.breaks)));
+    if (caseLabel < 0) return;
+    let body = structure(f, pieces, b.breaks);
+    // The whole segment is the loop's body; what falls off its end leaves the loop.
+    if (b.loopsToHead) body = [f.loop(blockName(b.segmentHead), [...body, f.break(blockName(b.segmentHead))])];
+    cases.push(f.switchCase(f.num(caseLabel), body));
   };
-  const open = (label: number, i: number): void => {
+  const open = (label: number, i: number, head: number): void => {
     close();
+    b.segmentHead = head;
+    b.loopsToHead = false;
     caseLabel = label;
     current = [];
     pieces = [{ first: i, target: -1, body: current }];
@@ -151,13 +157,13 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     const i = members[k]!;
     f.at(code.pc[i]!);
     if (p.blockLabel[i]! >= 0) {
-      open(p.blockLabel[i]!, i);
+      open(p.blockLabel[i]!, i, i);
       current!.push(...b.blockEntry(i));
     } else if (code.blockStart[i]) {
       current = [...b.blockEntry(i)];
       pieces.push({ first: i, target: i, body: current });
     }
-    if (p.innerLabel[i]! >= 0) open(p.innerLabel[i]!, i);
+    if (p.innerLabel[i]! >= 0) open(p.innerLabel[i]!, i, -1);
     const op = code.op[i]!;
     current!.push(
       ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),
@@ -187,6 +193,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
       [N.temp, f.num(0)],
       ['u', f.num(0)],
       [N.value, f.num(0)],
+      [N.wide, f.num(0)],
     ]),
   );
   if (!options.dynamicPaging)

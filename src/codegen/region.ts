@@ -17,6 +17,8 @@ export const N = Object.freeze({
   exit: 'x',
   temp: 't',
   value: 'v',
+  /** A double temporary (inline 64-bit multiplication), apart from the int32 ones. */
+  wide: 'w',
   gas: 'gas',
   steps: 'steps',
   regs: 'R',
@@ -49,7 +51,7 @@ export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
   ...[
     'link env H u hi lo load load64 store sbrk memset32 memset64 a0 a2 callDepth maxCallDepth',
     'rwSize rwView roSize roView stackAddress stackSize stackView',
-    'getInt8 getUint8 getInt16 getUint16 getInt32 setUint8 setUint16 setInt32 Math imul clz32',
+    'getInt8 getUint8 getInt16 getUint16 getInt32 setUint8 setUint16 setInt32 Math imul clz32 floor',
     'divUnsigned32 divSigned32 remUnsigned32 remSigned32 divUnsigned64 divSigned64 remUnsigned64 remSigned64 mul64',
     'mulUpperSignedSigned32 mulUpperUnsignedUnsigned32 mulUpperSignedUnsigned32',
     'mulUpperSignedSigned64 mulUpperUnsignedUnsigned64 mulUpperSignedUnsigned64',
@@ -139,12 +141,23 @@ export class RegionBuilder {
    * `structure` places the labeled blocks): target → the earliest source. */
   readonly breaks = new Map<number, number>();
 
+  /** The block whose case begins the segment being emitted (-1 when a resume point begins it). */
+  segmentHead = -1;
+  /** Whether something in the segment jumped back to its head: the emitter then wraps the segment
+   * in a loop labeled after the head, so the back edge is a `continue` of that loop. */
+  loopsToHead = false;
+
   /** Goes to the block starting at instruction `target` (or traps at `at` when target is -1). */
   transfer(target: number, at: number): Stmt[] {
     const f = this.f;
     if (target < 0) return this.exit(Exit.trap, at);
     if (this.p.regionOf[target] === this.region) {
       const label = this.p.blockLabel[target]!;
+      if (target === this.segmentHead && target <= at) {
+        // A loop whose body has no case of its own: no dispatch through the switch per iteration.
+        this.loopsToHead = true;
+        return [f.continue(blockName(target))];
+      }
       if (label >= 0) return [f.set(N.label, f.num(label)), f.continue(N.loop)];
       const earliest = this.breaks.get(target);
       if (earliest === undefined || at < earliest) this.breaks.set(target, at);

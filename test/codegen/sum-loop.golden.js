@@ -38,7 +38,7 @@ const R = c.R;
 const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
-let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0;
+let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0, w = 0;
 let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize, ro = m.roView, roEnd = m.roSize;
 L: for (; ; ) {
 switch (b) {
@@ -55,6 +55,7 @@ x = -34;
 break L;
 }
 case 1:
+B4: for (; ; ) {
 if ((steps -= 5) < 0) {
 x = -69;
 break L;
@@ -75,10 +76,7 @@ x = -98;
 break L;
 }
 r7 = r7 + -1 | 0;
-if (r7 !== 0) {
-b = 1;
-continue L;
-}
+if (r7 !== 0) continue B4;
 if ((steps -= 3) < 0) {
 x = -149;
 break L;
@@ -87,6 +85,8 @@ r5 = r0;
 r0 = 2;
 b = 3;
 continue L;
+break B4;
+}
 case 2:
 if ((steps -= 3) < 0) {
 x = -197;
