@@ -8,7 +8,7 @@ import { Module } from '../../src/runtime/index.ts';
 import { registerBackend } from '../../src/runtime/backends.ts';
 import type { ModuleImage } from '../../src/machine/state.ts';
 import { sharedPath } from '../../test/shared.ts';
-import { OP_NAMES } from '../../src/decoder/table.ts';
+import { OP_NAMES, Op } from '../../src/decoder/table.ts';
 
 const regionSize = Number(process.argv[2] ?? 400);
 const counts = new Float64Array(1 << 24);
@@ -38,12 +38,21 @@ const p = module.program;
 let transfers = 0;
 const perRegion = new Float64Array(module.regions.length);
 const regions = module.regions as ((c: unknown, l: number) => number)[];
+// Transfers between regions by (from, to instruction): which edges of the call graph cross regions.
+const edges = new Map<string, number>();
+let last = -1;
 for (let r = 0; r < regions.length; r++) {
   const fn = regions[r]!;
   regions[r] = (c, l) => {
     transfers++;
     perRegion[r]!++;
-    return fn(c, l);
+    const x = fn(c, l);
+    if (x >= 0) {
+      const key = `r${r}->r${module.program.regionOf[x]} @${x}`;
+      edges.set(key, (edges.get(key) ?? 0) + 1);
+    }
+    last = x;
+    return x;
   };
 }
 const inst = m.instantiate();
@@ -52,6 +61,21 @@ inst.setGas(10_000_000_000n);
 console.log(inst.run().kind, 'instructions', 10_000_000_000n - inst.gas());
 const code = p.code;
 console.log(`code: ${code.count} instructions, ${p.regionMembers.length} regions; region calls ${transfers}`);
+void last;
+// What the transfers are: into a call's target, onto a return point (the instruction after a call), or other.
+{
+  const callTargets = new Set<number>();
+  for (let i = 0; i < code.count; i++) if (code.op[i] === Op.load_imm_and_jump || code.op[i] === Op.jump) callTargets.add(p.jumpIndex[i]!);
+  const kinds = new Map<string, number>();
+  for (const [key, n] of edges) {
+    const x = Number(key.split('@')[1]);
+    const prev = x > 0 ? OP_NAMES[code.op[x - 1]!] : '';
+    const kind = prev === 'load_imm_and_jump' || prev === 'jump' || prev === 'load_imm_and_jump_indirect' ? `return point (after ${prev})` : callTargets.has(x) ? 'jump/call target' : `other (after ${prev})`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + n);
+  }
+  console.log('transfers by kind:', [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / 1e6).toFixed(2)}M`).join(', '));
+}
+console.log('busiest transfers (from region -> to region @ target instruction):', [...edges].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => `${k} ${(n / 1e6).toFixed(2)}M`).join(', '));
 // Per block: executions × length.
 const blocks: { i: number; runs: number; insns: number }[] = [];
 for (let i = 0; i < code.count; i++) {

@@ -9,7 +9,7 @@ import { Reg } from '../machine/state.ts';
 import type { Expr, Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
 import { Exit, exitCode } from './program.ts';
-import { N, type RegionBuilder } from './region.ts';
+import { Local, N, type RegionBuilder } from './region.ts';
 
 export interface InstructionContext {
   readonly b: RegionBuilder;
@@ -147,6 +147,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
     const f = x.b.f;
     const b = x.b;
     // The helper works on the state: hand it the gas and A0..A2, take them back.
+    b.uses(Local.gas);
     return [
       f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))),
       // With one countdown for gas and steps the helper settles what ran so far first.
@@ -202,6 +203,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
   move_reg: (x) => d(x, s1(x)),
   sbrk: (x) => {
     const f = x.b.f;
+    x.b.uses(Local.rw);
     return [
       f.set(N.value, f.call(f.id('sbrk'), [f.id(N.memory), u(x, s1(x))])),
       f.if(f.bin('<', f.id(N.value), f.num(0)), x.b.exit(Exit.fault, x.i)),

@@ -10,7 +10,7 @@ import { Reg } from '../machine/state.ts';
 import { branch, callDepthCheck, EMIT32, jumpIndirect, type InstructionContext } from './emit32.ts';
 import type { Expr, Stmt } from './estree.ts';
 import { Exit, exitCode } from './program.ts';
-import { N } from './region.ts';
+import { Local, N } from './region.ts';
 
 type Emitter = (x: InstructionContext) => Stmt[];
 
@@ -211,6 +211,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
   memset: (x) => {
     const f = x.b.f;
     const b = x.b;
+    b.uses(Local.gas);
     return [
       f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))),
       // With one countdown for gas and steps the helper settles what ran so far first.
@@ -253,6 +254,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
   move_reg: (x) => setPair(x, x.r1, S1(x).lo(), S1(x).hi()),
   sbrk: (x) => {
     const f = x.b.f;
+    x.b.uses(Local.rw);
     // A size that is not a u32 asks for nothing (polkavm's interpreter).
     const size = f.cond(f.bin('!==', x.b.regHi(x.r2), f.num(0)), f.num(0), u(x, x.b.reg(x.r2)));
     return [

@@ -13,7 +13,7 @@ import { MemoryEmitter } from './memory.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { PAIR_HELPER_NAMES } from './pairs.ts';
 import { Printer, SourceMapSink } from './print.ts';
-import { blockName, N, RegionBuilder, type RegionOptions } from './region.ts';
+import { blockName, Local, N, RegionBuilder, type RegionOptions } from './region.ts';
 
 export interface CodegenOptions {
   /** Largest number of guest instructions in one region function (default 400): V8 optimises a
@@ -185,9 +185,10 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     if (is64) regs.push([`h${k}`, f.index(f.id(N.regs), f.num(2 * k + 1))]);
   }
   if (regs.length) prologue.push(f.let(regs));
+  const locals = b.locals;
   prologue.push(
     f.let([
-      [N.gas, f.member(f.id(N.state), 'gas')],
+      ...(locals & Local.gas ? [[N.gas, f.member(f.id(N.state), 'gas')] as [string, ES.Expression]] : []),
       [N.steps, f.member(f.id(N.ctx), 'steps')],
       [N.exit, f.num(0)],
       [N.temp, f.num(0)],
@@ -196,18 +197,16 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
       [N.wide, f.num(0)],
     ]),
   );
-  if (!options.dynamicPaging)
-    prologue.push(
-      f.let([
-        [N.rwView, f.member(f.id(N.memory), 'rwView')],
-        [N.rwSize, f.member(f.id(N.memory), 'rwSize')],
-        [N.stackView, f.member(f.id(N.memory), 'stackView')],
-        [N.stackLow, f.bin('|', f.member(f.id(N.memory), 'stackAddress'), f.num(0))],
-        [N.stackSize, f.member(f.id(N.memory), 'stackSize')],
-        [N.roView, f.member(f.id(N.memory), 'roView')],
-        [N.roSize, f.member(f.id(N.memory), 'roSize')],
-      ]),
+  const views: [string, ES.Expression][] = [];
+  if (locals & Local.rw) views.push([N.rwView, f.member(f.id(N.memory), 'rwView')], [N.rwSize, f.member(f.id(N.memory), 'rwSize')]);
+  if (locals & Local.stack)
+    views.push(
+      [N.stackView, f.member(f.id(N.memory), 'stackView')],
+      [N.stackLow, f.bin('|', f.member(f.id(N.memory), 'stackAddress'), f.num(0))],
+      [N.stackSize, f.member(f.id(N.memory), 'stackSize')],
     );
+  if (locals & Local.ro) views.push([N.roView, f.member(f.id(N.memory), 'roView')], [N.roSize, f.member(f.id(N.memory), 'roSize')]);
+  if (views.length > 0 && !options.dynamicPaging) prologue.push(f.let(views));
 
   const epilogue: Stmt[] = [];
   for (let k = 0; k < REG_COUNT; k++) {
@@ -215,7 +214,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     epilogue.push(f.expr(f.assign(f.index(f.id(N.regs), f.num(2 * k)), f.id(`r${k}`))));
     if (is64) epilogue.push(f.expr(f.assign(f.index(f.id(N.regs), f.num(2 * k + 1)), f.id(`h${k}`))));
   }
-  epilogue.push(f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))));
+  if (locals & Local.gas) epilogue.push(f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))));
   epilogue.push(f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps))));
   epilogue.push(f.return(f.id(N.exit)));
 

@@ -13,7 +13,7 @@ import type { MemoryMap } from '../machine/layout.ts';
 import { Reg } from '../machine/state.ts';
 import type { Expr, NodeFactory, Stmt } from './estree.ts';
 import { Exit } from './program.ts';
-import { N, type RegionBuilder } from './region.ts';
+import { Local, N, type RegionBuilder } from './region.ts';
 
 export type Width = 1 | 2 | 4 | 8;
 
@@ -47,7 +47,11 @@ export class MemoryEmitter {
   private fastRegion(baseReg: number, width: number, store: boolean): FastRegion {
     const f = this.b.f;
     void store;
-    if (baseReg === Reg.SP) return { view: N.stackView, address: undefined, limit: f.bin('-', f.id(N.stackSize), f.num(width)) };
+    if (baseReg === Reg.SP) {
+      this.b.uses(Local.stack);
+      return { view: N.stackView, address: undefined, limit: f.bin('-', f.id(N.stackSize), f.num(width)) };
+    }
+    this.b.uses(Local.rw);
     return { view: N.rwView, address: this.rwAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)) };
   }
 
@@ -68,10 +72,12 @@ export class MemoryEmitter {
     const f = this.b.f;
     if (!store && address >= this.roAddress && address < this.rwAddress) {
       const offset = address - this.roAddress;
+      this.b.uses(Local.ro);
       return { view: N.roView, offset, check: f.bin('<=', f.num(offset), f.bin('-', f.id(N.roSize), f.num(width))) };
     }
     if (address >= this.rwAddress) {
       const offset = address - this.rwAddress;
+      this.b.uses(Local.rw);
       return { view: N.rwView, offset, check: f.bin('<=', f.num(offset), f.bin('-', f.id(N.rwSize), f.num(width))) };
     }
     return undefined;

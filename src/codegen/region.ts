@@ -90,7 +90,19 @@ function jumpTargetsByRegion(p: CodegenProgram): [number, number][][] {
   return all;
 }
 
+/** Groups of locals a region's prologue loads only when its code uses them (bits of `RegionBuilder.locals`):
+ * each is a few property loads per region entry, and entries are frequent (one per ~25 instructions
+ * on pinky). */
+export const Local = Object.freeze({ gas: 1, rw: 2, stack: 4, ro: 8 } as const);
+
 export class RegionBuilder {
+  /** The `Local` groups the code uses. */
+  locals = 0;
+
+  uses(group: number): void {
+    this.locals |= group;
+  }
+
   readonly f: NodeFactory;
   readonly p: CodegenProgram;
   readonly region: number;
@@ -205,7 +217,10 @@ export class RegionBuilder {
     const tests: Expr[] = [];
     const unified = this.unifiedCounter;
     if (this.options.countSteps || unified) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
-    if (this.options.metered && !unified && cost > 0) tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
+    if (this.options.metered && !unified && cost > 0) {
+      this.uses(Local.gas);
+      tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
+    }
     if (tests.length === 0) return [];
     const test = tests.length === 1 ? tests[0]! : f.logical('||', tests[0]!, tests[1]!);
     return [f.if(test, this.exit(Exit.blockEntry, i))];

@@ -38,8 +38,8 @@ const R = c.R;
 const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
-let gas = s.gas, steps = c.steps, x = 0, t = 0, u = 0, v = 0, w = 0;
-let rw = m.rwView, rwEnd = m.rwSize, st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize, ro = m.roView, roEnd = m.roSize;
+let steps = c.steps, x = 0, t = 0, u = 0, v = 0, w = 0;
+let st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize;
 L: for (; ; ) {
 switch (b) {
 case 0:
@@ -163,7 +163,6 @@ R[10] = r5;
 R[14] = r7;
 R[16] = r8;
 R[18] = r9;
-s.gas = gas;
 c.steps = steps;
 return x;
 }
