@@ -73,6 +73,41 @@ void last;
     const kind = prev === 'load_imm_and_jump' || prev === 'jump' || prev === 'load_imm_and_jump_indirect' ? `return point (after ${prev})` : callTargets.has(x) ? 'jump/call target' : `other (after ${prev})`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + n);
   }
+  // Call targets by the size of what is reached until the first return or call (a leaf estimate).
+  const leafSize = (x: number): number => {
+    const seen = new Set<number>();
+    const stack = [x];
+    let size = 0;
+    while (stack.length) {
+      const b = stack.pop()!;
+      if (seen.has(b) || size > 200) continue;
+      seen.add(b);
+      let i = b;
+      for (; i < code.count; i++) {
+        size++;
+        const name = OP_NAMES[code.op[i]!];
+        if (name === 'load_imm_and_jump' || name === 'load_imm_and_jump_indirect') return -1;
+        if (name === 'jump_indirect' && code.r1[i] !== 0) return -1;
+        if (name === 'jump' && callTargets.has(p.jumpIndex[i]!) && p.jumpIndex[i] !== b) { /* tail jump or call */ }
+        if (i + 1 < code.count && code.blockStart[i + 1]) break;
+      }
+      if (i >= code.count) continue;
+      const name = OP_NAMES[code.op[i]!]!;
+      if (name.startsWith('branch') && p.jumpIndex[i]! >= 0) stack.push(p.jumpIndex[i]!);
+      if (name === 'jump' && p.jumpIndex[i]! >= 0) stack.push(p.jumpIndex[i]!);
+      if (!name.startsWith('jump') && name !== 'trap' && name !== 'load_imm_and_jump') stack.push(i + 1);
+    }
+    return size;
+  };
+  const bySize = new Map<string, number>();
+  for (const [key, n] of edges) {
+    const x = Number(key.split('@')[1]);
+    if (!callTargets.has(x)) continue;
+    const size = leafSize(x);
+    const bucket = size < 0 ? 'calls further' : size <= 32 ? 'leaf <= 32' : size <= 64 ? 'leaf <= 64' : size <= 200 ? 'leaf <= 200' : 'leaf > 200';
+    bySize.set(bucket, (bySize.get(bucket) ?? 0) + n);
+  }
+  console.log('transfers into call targets by callee:', [...bySize].map(([k, n]) => `${k} ${(n / 1e6).toFixed(2)}M`).join(', '));
   console.log('transfers by kind:', [...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${(n / 1e6).toFixed(2)}M`).join(', '));
 }
 console.log('busiest transfers (from region -> to region @ target instruction):', [...edges].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => `${k} ${(n / 1e6).toFixed(2)}M`).join(', '));
