@@ -87,6 +87,19 @@ describe('codegen', () => {
     expect(compileCached(a)).not.toBe(compileCached(c));
   });
 
+  it('links a program once per metering: later modules of the same bytes run the same region functions', () => {
+    // A second evaluation of the same text would share V8's code and feedback across closures and
+    // optimise worse (backend.ts `linkedRegions`).
+    const regionsOf = (options: ModuleOptions) =>
+      (Module.fromBytes(assemble(SUM_LOOP, { isa: 'latest32' }), { backend: 'compiled', ...options }) as unknown as { backendModule: { regions: unknown[] } }).backendModule.regions;
+    const metered = regionsOf({ gasMetering: 'sync' });
+    expect(regionsOf({ gasMetering: 'sync' })).toBe(metered);
+    expect(regionsOf({ gasMetering: 'async' })).toBe(metered);
+    const unmetered = regionsOf({});
+    expect(unmetered).not.toBe(metered);
+    expect(regionsOf({})).toBe(unmetered);
+  });
+
   it('runs the small program like the interpreter: sum 1..n, same gas', () => {
     const n = 100n;
     const results = (['compiled', 'interpreter'] as const).map((backend) => {

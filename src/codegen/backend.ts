@@ -154,6 +154,22 @@ export function linkRegions(js: CompiledJs, metered: boolean): RegionFunction[] 
   return link(regionEnvironment(js.program, metered));
 }
 
+const linked = new WeakMap<CompiledJs, { metered?: RegionFunction[]; unmetered?: RegionFunction[] }>();
+
+/**
+ * The region functions of a compiled program, linked once per program text and metering and shared
+ * by every module made from it. Evaluating the same text again would give V8 a second closure of the
+ * same function (its compilation cache returns the same code): from the third one on it shares their
+ * feedback and optimises without specialising to one closure's tables, measured at half the speed on
+ * calls_64 (880 -> 500 M/s).
+ */
+export function linkedRegions(js: CompiledJs, metered: boolean): RegionFunction[] {
+  let entry = linked.get(js);
+  if (!entry) linked.set(js, (entry = {}));
+  if (metered) return (entry.metered ??= linkRegions(js, true));
+  return (entry.unmetered ??= linkRegions(js, false));
+}
+
 /** Evaluates one region's text (generate.ts `compileRegionJs`) in an environment shared by its module's regions. */
 export function linkRegion(text: string, env: RegionEnvironment): RegionFunction {
   return (new Function(`return ${text}`)() as (env: RegionEnvironment) => RegionFunction)(env);
@@ -499,7 +515,7 @@ export function createCompiledBackend(fallback?: Backend, options: CodegenOption
         return fallback.load(image);
       }
       const js = compileCached(image, options);
-      return new CompiledModule(image, js.program, linkRegions(js, image.gasMetering !== undefined), fallback, options.countSteps ?? true);
+      return new CompiledModule(image, js.program, linkedRegions(js, image.gasMetering !== undefined), fallback, options.countSteps ?? true);
     },
   };
 }

@@ -6,7 +6,7 @@ import { getGas, setGas } from '../machine/gas.ts';
 import { NOT_ENOUGH_GAS, TRAP, type Interrupt } from '../machine/interrupt.ts';
 import { VM_ADDR_RETURN_TO_HOST } from '../machine/layout.ts';
 import { DynamicMemory, MemoryAccessError, StandardMemory, type GuestMemory } from '../machine/memory.ts';
-import { newRegisterFile, Reg, REG_COUNT, Resume, type BackendInstance, type BackendModule, type MachineState } from '../machine/state.ts';
+import { MachineStateRecord, Reg, REG_COUNT, Resume, type BackendInstance, type BackendModule, type MachineState } from '../machine/state.ts';
 import { RuntimeError } from './errors.ts';
 import type { Module } from './module.ts';
 
@@ -84,21 +84,7 @@ export class Instance {
     // Every backend run goes through run() below, so resets need restore only what a run could touch.
     this.standardMemory = this.memory instanceof StandardMemory ? this.memory : undefined;
     this.standardMemory?.trackGuestRuns();
-    this.state = {
-      ...newRegisterFile(),
-      gas: 0,
-      gasReserve: 0n,
-      pc: -1,
-      nextPc: -1,
-      chargeOnEntry: true,
-      resume: Resume.full,
-      memory: this.memory,
-      instructionBudget: Infinity,
-      deadline: Infinity,
-      instructionsExecuted: 0,
-      callDepth: 0,
-      maxCallDepth: Infinity,
-    };
+    this.state = new MachineStateRecord(this.memory);
     this.backend = backendModule.instantiate(this.state);
   }
 
