@@ -124,9 +124,30 @@ export function regionEnvironment(p: CodegenProgram, metered: boolean): RegionEn
     c.a2 = (o - done.written) | 0;
     return done.stop === MemsetStop.done ? 0 : done.stop === MemsetStop.fault ? Exit.fault : Exit.memsetGas;
   };
+  // Memory slow paths in generated code: the generic accessors, throwing FAULT (caught by the region
+  // function, which exits with FAULT.code) where the access faults.
+  const FAULT = { code: 0 };
+  const fault = (exit: number): never => {
+    FAULT.code = exit;
+    throw FAULT;
+  };
+  const LD = (m: GuestMemory, address: number, width: 1 | 2 | 4, exit: number): number => {
+    const v = m.load(address, width);
+    return v < 0 ? fault(exit) : v;
+  };
+  const LD64 = (m: GuestMemory, address: number, exit: number): void => {
+    if (m.load64(address) < 0) fault(exit);
+  };
+  const ST = (m: GuestMemory, address: number, width: 1 | 2 | 4 | 8, lo: number, hi: number, exit: number): void => {
+    if (!m.store(address, width, lo, hi)) fault(exit);
+  };
   return {
     ...pairHelpers(H),
     H,
+    FAULT,
+    LD,
+    LD64,
+    ST,
     JT: p.jumpTableIndex,
     REGION: p.regionOf,
     LABEL: p.blockLabel,

@@ -162,6 +162,15 @@ export class NodeFactory {
     return { type: 'SwitchStatement', discriminant, cases, loc: this.loc };
   }
 
+  throw(argument: Expr): Stmt {
+    return { type: 'ThrowStatement', argument, loc: this.loc };
+  }
+
+  /** `try { block } catch (param) { handler }` */
+  try(block: Stmt[], param: string, handler: Stmt[]): Stmt {
+    return { type: 'TryStatement', block: this.block(block), handler: { type: 'CatchClause', param: this.id(param), body: this.block(handler), loc: this.loc }, finalizer: null, loc: this.loc };
+  }
+
   /** `label: { body }`: a `break label` inside goes to what follows. */
   labeled(label: string, body: Stmt[]): Stmt {
     return { type: 'LabeledStatement', label: this.id(label), body: this.block(body), loc: this.loc };

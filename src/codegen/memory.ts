@@ -12,7 +12,7 @@
 import type { MemoryMap } from '../machine/layout.ts';
 import { Reg } from '../machine/state.ts';
 import type { Expr, NodeFactory, Stmt } from './estree.ts';
-import { Exit } from './program.ts';
+import { Exit, exitCode } from './program.ts';
 import { Local, N, type RegionBuilder } from './region.ts';
 
 export type Width = 1 | 2 | 4 | 8;
@@ -95,23 +95,23 @@ export class MemoryEmitter {
     const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
     const fromGeneric = (v: Expr): Expr =>
       width === 4 ? f.bin('|', v, f.num(0)) : signed ? f.bin('>>', f.bin('<<', v, f.num(32 - 8 * width)), f.num(32 - 8 * width)) : v;
-    const slow = (): Stmt[] => [
-      f.set(N.value, f.method(N.memory, 'load', [address(), f.num(width)])),
-      f.if(f.bin('<', f.id(N.value), f.num(0)), b.exit(Exit.fault, i)),
-      ...assign(fromGeneric(f.id(N.value))),
-    ];
-    if (b.options.dynamicPaging) return slow();
+    // The generic accessor through `LD`, which throws FAULT on a fault: an expression, no exit here.
+    const slowValue = (): Expr => {
+      b.uses(Local.fault);
+      return fromGeneric(f.call(f.id('LD'), [f.id(N.memory), address(), f.num(width), f.num(exitCode(Exit.fault, i))]));
+    };
+    if (b.options.dynamicPaging) return assign(slowValue());
     const getArgs = (offset: Expr): Expr[] => (width === 1 ? [offset] : [offset, f.bool(true)]);
     if (baseReg < 0) {
       const region = this.constRegion(imm >>> 0, width, false);
-      if (!region) return slow();
-      const fast = assign(f.method(region.view, getter, getArgs(f.num(region.offset))));
-      return region.check ? [f.if(region.check, fast, slow())] : fast;
+      if (!region) return assign(slowValue());
+      const fast = f.method(region.view, getter, getArgs(f.num(region.offset)));
+      return assign(region.check ? f.cond(region.check, fast, slowValue()) : fast);
     }
     const region = this.fastRegion(baseReg, width, false);
     return [
       this.setOffset(baseReg, imm, region),
-      f.if(f.bin('<=', f.id(N.temp), region.limit), assign(f.method(region.view, getter, getArgs(f.id(N.temp)))), slow()),
+      ...assign(f.cond(f.bin('<=', f.id(N.temp), region.limit), f.method(region.view, getter, getArgs(f.id(N.temp))), slowValue())),
     ];
   }
 
@@ -121,8 +121,10 @@ export class MemoryEmitter {
     const f = b.f;
     const setter = SETTERS[width]!;
     const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
-    const slowStore = (): Expr => f.method(N.memory, 'store', [address(), f.num(width), value(), f.num(0)]);
-    const slow = (): Stmt[] => [f.if(f.unary('!', slowStore()), b.exit(Exit.fault, i))];
+    const slow = (): Stmt[] => {
+      b.uses(Local.fault);
+      return [f.expr(f.call(f.id('ST'), [f.id(N.memory), address(), f.num(width), value(), f.num(0), f.num(exitCode(Exit.fault, i))]))];
+    };
     if (b.options.dynamicPaging) return slow();
     const setArgs = (offset: Expr): Expr[] => (width === 1 ? [offset, value()] : [offset, value(), f.bool(true)]);
     if (baseReg < 0) {
@@ -143,10 +145,13 @@ export class MemoryEmitter {
     const b = this.b;
     const f = b.f;
     const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
-    const slow = (): Stmt[] => [
-      f.if(f.bin('<', f.method(N.memory, 'load64', [address()]), f.num(0)), b.exit(Exit.fault, i)),
-      ...assign(f.bin('|', f.member(f.id(N.memory), 'lo'), f.num(0)), f.bin('|', f.member(f.id(N.memory), 'hi'), f.num(0))),
-    ];
+    const slow = (): Stmt[] => {
+      b.uses(Local.fault);
+      return [
+        f.expr(f.call(f.id('LD64'), [f.id(N.memory), address(), f.num(exitCode(Exit.fault, i))])),
+        ...assign(f.bin('|', f.member(f.id(N.memory), 'lo'), f.num(0)), f.bin('|', f.member(f.id(N.memory), 'hi'), f.num(0))),
+      ];
+    };
     if (b.options.dynamicPaging) return slow();
     const get = (view: string, offset: () => Expr): Stmt[] =>
       assign(f.method(view, 'getInt32', [offset(), f.bool(true)]), f.method(view, 'getInt32', [highOffset(f, offset()), f.bool(true)]));
@@ -168,7 +173,10 @@ export class MemoryEmitter {
     const b = this.b;
     const f = b.f;
     const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
-    const slow = (): Stmt[] => [f.if(f.unary('!', f.method(N.memory, 'store', [address(), f.num(8), lo(), hi()])), b.exit(Exit.fault, i))];
+    const slow = (): Stmt[] => {
+      b.uses(Local.fault);
+      return [f.expr(f.call(f.id('ST'), [f.id(N.memory), address(), f.num(8), lo(), hi(), f.num(exitCode(Exit.fault, i))]))];
+    };
     if (b.options.dynamicPaging) return slow();
     const set = (view: string, offset: () => Expr): Stmt[] => [
       f.expr(f.method(view, 'setInt32', [offset(), lo(), f.bool(true)])),

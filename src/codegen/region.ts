@@ -50,6 +50,7 @@ export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
   ...Object.values(N),
   ...[
     'link env H u hi lo load load64 store sbrk memset32 memset64 a0 a2 callDepth maxCallDepth',
+    'FAULT LD ST LD64 e code',
     'rwSize rwView roSize roView stackAddress stackSize stackView',
     'getInt8 getUint8 getInt16 getUint16 getInt32 setUint8 setUint16 setInt32 Math imul clz32 floor',
     'divUnsigned32 divSigned32 remUnsigned32 remSigned32 divUnsigned64 divSigned64 remUnsigned64 remSigned64 mul64',
@@ -93,7 +94,7 @@ function jumpTargetsByRegion(p: CodegenProgram): [number, number][][] {
 /** Groups of locals a region's prologue loads only when its code uses them (bits of `RegionBuilder.locals`):
  * each is a few property loads per region entry, and entries are frequent (one per ~25 instructions
  * on pinky). */
-export const Local = Object.freeze({ gas: 1, rw: 2, stack: 4, ro: 8 } as const);
+export const Local = Object.freeze({ gas: 1, rw: 2, stack: 4, ro: 8, fault: 16 } as const);
 
 export class RegionBuilder {
   /** The `Local` groups the code uses. */

@@ -2,6 +2,10 @@
 const JT = env.JT;
 const REGION = env.REGION;
 const LABEL = env.LABEL;
+const FAULT = env.FAULT;
+const LD = env.LD;
+const ST = env.ST;
+const LD64 = env.LD64;
 const sbrk = env.sbrk;
 const memset32 = env.memset32;
 const memset64 = env.memset64;
@@ -40,6 +44,7 @@ const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
 let steps = c.steps, x = 0, t = 0, u = 0, v = 0, w = 0;
 let st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize;
+try {
 L: for (; ; ) {
 switch (b) {
 case 0:
@@ -50,10 +55,7 @@ break L;
 r8 = 0;
 r1 = r1 + -16 | 0;
 t = r1 + 4 - stLo >>> 0;
-if (t <= stEnd - 4) st.setInt32(t, r8, true); else if (!m.store(r1 + 4 >>> 0, 4, r8, 0)) {
-x = -34;
-break L;
-}
+if (t <= stEnd - 4) st.setInt32(t, r8, true); else ST(m, r1 + 4 >>> 0, 4, r8, 0, -34);
 case 1:
 B4: for (; ; ) {
 if ((steps -= 5) < 0) {
@@ -61,20 +63,10 @@ x = -69;
 break L;
 }
 t = r1 + 4 - stLo >>> 0;
-if (t <= stEnd - 4) r9 = st.getInt32(t, true); else {
-v = m.load(r1 + 4 >>> 0, 4);
-if (v < 0) {
-x = -66;
-break L;
-}
-r9 = v | 0;
-}
+r9 = t <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -66) | 0;
 r9 = r9 + r7 | 0;
 t = r1 + 4 - stLo >>> 0;
-if (t <= stEnd - 4) st.setInt32(t, r9, true); else if (!m.store(r1 + 4 >>> 0, 4, r9, 0)) {
-x = -98;
-break L;
-}
+if (t <= stEnd - 4) st.setInt32(t, r9, true); else ST(m, r1 + 4 >>> 0, 4, r9, 0, -98);
 r7 = r7 + -1 | 0;
 if (r7 !== 0) continue B4;
 if ((steps -= 3) < 0) {
@@ -122,14 +114,7 @@ x = -245;
 break L;
 }
 t = r1 + 4 - stLo >>> 0;
-if (t <= stEnd - 4) r8 = st.getInt32(t, true); else {
-v = m.load(r1 + 4 >>> 0, 4);
-if (v < 0) {
-x = -242;
-break L;
-}
-r8 = v | 0;
-}
+r8 = t <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -242) | 0;
 s.callDepth -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
@@ -156,6 +141,12 @@ default:
 x = -1;
 break L;
 }
+}
+} catch (e) {
+if (e !== FAULT) {
+throw e;
+}
+x = FAULT.code;
 }
 R[0] = r0;
 R[2] = r1;
