@@ -1,4 +1,4 @@
-// The printer behind compileToJs: astring into one ASCII buffer, line-aligned pieces, and a refusal of
+// The printer behind compileToJs (emit-text.ts): one ASCII buffer, line-aligned pieces, and a refusal of
 // any character outside ASCII (generated code is numbers and a fixed vocabulary only).
 import { describe, expect, it } from 'vitest';
 import { NodeFactory } from '../src/codegen/estree.ts';

@@ -1,4 +1,4 @@
-// The one node factory for generated code. Every node it makes carries `loc`, so astring's source
+// The one node factory for generated code. Every node it makes carries `loc`, so the printer's source
 // map comes for free: the "original" position of a node is the guest instruction it implements,
 // as line = pc + 1 (source-map lines start at 1), column 0, in a source named after the blob.
 //

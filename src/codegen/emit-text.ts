@@ -1,0 +1,350 @@
+// The printer of generated code: the ESTree subset the NodeFactory (estree.ts) builds, written as
+// ASCII bytes into one buffer, one statement per line, no indentation. astring printed the same
+// trees before; its general machinery (a handler and a write call per node, precedence lookups by
+// name) was 40% of doom's compile time, so this prints the dozen node kinds codegen makes directly,
+// and the tests print every fuzz program with both and compare the parsed trees
+// (test/codegen-print-astring.test.ts). A node kind outside the subset is a code generator bug and
+// throws.
+//
+// Source map: a statement or switch case that starts a line reports its `loc.start` (the guest pc)
+// at that line, column 0, through `onLine`; the sink keeps one mapping per line and origin, as it
+// did with astring's mappings.
+
+import type * as ES from 'estree';
+
+/** Binding strength of each operator (higher binds tighter), as in the ECMAScript grammar. */
+const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
+  '||': 4,
+  '&&': 5,
+  '|': 6,
+  '^': 7,
+  '&': 8,
+  '==': 9,
+  '!=': 9,
+  '===': 9,
+  '!==': 9,
+  '<': 10,
+  '>': 10,
+  '<=': 10,
+  '>=': 10,
+  '<<': 11,
+  '>>': 11,
+  '>>>': 11,
+  '+': 12,
+  '-': 12,
+  '*': 13,
+  '/': 13,
+  '%': 13,
+};
+const ASSIGNMENT = 2;
+const CONDITIONAL = 3;
+const UNARY = 15;
+const CALL = 17;
+const PRIMARY = 19;
+
+function precedence(node: ES.Expression): number {
+  switch (node.type) {
+    case 'Identifier':
+      return PRIMARY;
+    case 'Literal':
+      // A negative number prints with its minus: it binds like a unary expression.
+      return typeof node.value === 'number' && (node.value < 0 || Object.is(node.value, -0)) ? UNARY : PRIMARY;
+    case 'BinaryExpression':
+    case 'LogicalExpression':
+      return BINARY_PRECEDENCE[node.operator]!;
+    case 'AssignmentExpression':
+      return ASSIGNMENT;
+    case 'ConditionalExpression':
+      return CONDITIONAL;
+    case 'UnaryExpression':
+      return UNARY;
+    case 'CallExpression':
+    case 'MemberExpression':
+      return CALL;
+    case 'ArrayExpression':
+      return PRIMARY;
+    default:
+      throw new Error(`code generator: cannot print a ${node.type}`);
+  }
+}
+
+const ASCII = new TextDecoder();
+
+/** Called at the start of each printed line that begins a node with a location (1-based line). */
+export type LineHook = (line: number, loc: ES.SourceLocation) => void;
+
+export class TextWriter {
+  private buffer = new Uint8Array(1 << 20);
+  private length = 0;
+  /** Lines completed since `take` (the current line is `line + 1`). */
+  private line = 0;
+  private onLine: LineHook | undefined;
+
+  /** Prints the statements of `program` (each ends its line); `onLine` gets each line's origin. */
+  program(program: ES.Program, onLine: LineHook | undefined): void {
+    this.onLine = onLine;
+    for (const statement of program.body) this.statement(statement as ES.Statement);
+    this.onLine = undefined;
+  }
+
+  /** The text printed since the last call. */
+  take(): string {
+    // ASCII only (checked as it is written), so UTF-8 decoding is exact.
+    const text = ASCII.decode(this.buffer.subarray(0, this.length));
+    this.length = 0;
+    this.line = 0;
+    return text;
+  }
+
+  private write(piece: string): void {
+    const n = piece.length;
+    if (this.length + n > this.buffer.length) this.grow(n);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let k = 0; k < n; k++) {
+      const c = piece.charCodeAt(k);
+      if (c > 0x7f) throw new Error(`code generator: non-ASCII character ${c} in generated code`);
+      buffer[at++] = c;
+    }
+    this.length = at;
+  }
+
+  private byte(c: number): void {
+    if (this.length === this.buffer.length) this.grow(1);
+    this.buffer[this.length++] = c;
+  }
+
+  private grow(n: number): void {
+    const larger = new Uint8Array(Math.max(2 * this.buffer.length, this.length + n));
+    larger.set(this.buffer.subarray(0, this.length));
+    this.buffer = larger;
+  }
+
+  private newline(): void {
+    this.byte(10);
+    this.line++;
+  }
+
+  /** A line starts with `node`: report its origin. */
+  private mark(node: ES.Node): void {
+    if (this.onLine !== undefined && node.loc) this.onLine(this.line + 1, node.loc);
+  }
+
+  private statement(node: ES.Statement): void {
+    this.mark(node);
+    this.inline(node);
+    this.newline();
+  }
+
+  /** A statement without its final line end (an `if` branch may be followed by `else`). */
+  private inline(node: ES.Statement): void {
+    switch (node.type) {
+      case 'ExpressionStatement':
+        this.expression(node.expression, 0);
+        this.byte(59);
+        return;
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        this.write(node.type === 'BreakStatement' ? 'break' : 'continue');
+        if (node.label) {
+          this.byte(32);
+          this.write(node.label.name);
+        }
+        this.byte(59);
+        return;
+      case 'ReturnStatement':
+        this.write('return');
+        if (node.argument) {
+          this.byte(32);
+          this.expression(node.argument, 0);
+        }
+        this.byte(59);
+        return;
+      case 'ThrowStatement':
+        this.write('throw ');
+        this.expression(node.argument, 0);
+        this.byte(59);
+        return;
+      case 'VariableDeclaration': {
+        this.write(node.kind);
+        this.byte(32);
+        const declarations = node.declarations;
+        for (let k = 0; k < declarations.length; k++) {
+          if (k > 0) this.write(', ');
+          const d = declarations[k]!;
+          this.write((d.id as ES.Identifier).name);
+          if (d.init) {
+            this.write(' = ');
+            this.expression(d.init, ASSIGNMENT);
+          }
+        }
+        this.byte(59);
+        return;
+      }
+      case 'IfStatement':
+        this.write('if (');
+        this.expression(node.test, 0);
+        this.write(') ');
+        this.inline(node.consequent);
+        if (node.alternate) {
+          this.write(' else ');
+          this.inline(node.alternate);
+        }
+        return;
+      case 'BlockStatement':
+        this.byte(123);
+        this.newline();
+        for (const statement of node.body) this.statement(statement);
+        this.byte(125);
+        return;
+      case 'LabeledStatement':
+        this.write(node.label.name);
+        this.write(': ');
+        this.inline(node.body);
+        return;
+      case 'ForStatement':
+        if (node.init || node.test || node.update) throw new Error('code generator: only for (;;) is printed');
+        this.write('for (; ; ) ');
+        this.inline(node.body);
+        return;
+      case 'SwitchStatement':
+        this.write('switch (');
+        this.expression(node.discriminant, 0);
+        this.write(') {');
+        this.newline();
+        for (const c of node.cases) {
+          this.mark(c);
+          if (c.test) {
+            this.write('case ');
+            this.expression(c.test, 0);
+            this.byte(58);
+          } else this.write('default:');
+          this.newline();
+          for (const statement of c.consequent) this.statement(statement);
+        }
+        this.byte(125);
+        return;
+      case 'TryStatement':
+        this.write('try ');
+        this.inline(node.block);
+        if (node.handler) {
+          this.write(' catch (');
+          this.write((node.handler.param as ES.Identifier).name);
+          this.write(') ');
+          this.inline(node.handler.body);
+        }
+        if (node.finalizer) {
+          this.write(' finally ');
+          this.inline(node.finalizer);
+        }
+        return;
+      case 'FunctionDeclaration':
+        this.write('function ');
+        this.write(node.id!.name);
+        this.params(node.params);
+        this.byte(32);
+        this.inline(node.body);
+        return;
+      default:
+        throw new Error(`code generator: cannot print a ${node.type}`);
+    }
+  }
+
+  private params(params: ES.Pattern[]): void {
+    this.byte(40);
+    for (let k = 0; k < params.length; k++) {
+      if (k > 0) this.write(', ');
+      this.write((params[k] as ES.Identifier).name);
+    }
+    this.byte(41);
+  }
+
+  /** Prints `node`, in parentheses when it binds more loosely than `context` needs. */
+  private expression(node: ES.Expression, context: number): void {
+    if (precedence(node) < context) {
+      this.byte(40);
+      this.expression(node, 0);
+      this.byte(41);
+      return;
+    }
+    switch (node.type) {
+      case 'Identifier':
+        this.write(node.name);
+        return;
+      case 'Literal':
+        this.write(node.raw ?? String(node.value));
+        return;
+      case 'BinaryExpression':
+      case 'LogicalExpression': {
+        const p = BINARY_PRECEDENCE[node.operator]!;
+        // Left-associative: the right operand needs parentheses at equal precedence.
+        this.expression(node.left as ES.Expression, p);
+        this.byte(32);
+        this.write(node.operator);
+        this.byte(32);
+        this.expression(node.right, p + 1);
+        return;
+      }
+      case 'AssignmentExpression':
+        this.expression(node.left as ES.Expression, CALL);
+        this.byte(32);
+        this.write(node.operator);
+        this.byte(32);
+        this.expression(node.right, ASSIGNMENT);
+        return;
+      case 'ConditionalExpression':
+        this.expression(node.test, CONDITIONAL + 1);
+        this.write(' ? ');
+        this.expression(node.consequent, ASSIGNMENT);
+        this.write(' : ');
+        this.expression(node.alternate, ASSIGNMENT);
+        return;
+      case 'UnaryExpression': {
+        this.write(node.operator);
+        const argument = node.argument;
+        // `- -5` and `- -x`, not the decrement `--`.
+        if ((node.operator === '-' || node.operator === '+') && startsWithSign(argument)) this.byte(32);
+        this.expression(argument, UNARY);
+        return;
+      }
+      case 'CallExpression':
+        this.expression(node.callee as ES.Expression, CALL);
+        this.byte(40);
+        for (let k = 0; k < node.arguments.length; k++) {
+          if (k > 0) this.write(', ');
+          this.expression(node.arguments[k] as ES.Expression, ASSIGNMENT);
+        }
+        this.byte(41);
+        return;
+      case 'MemberExpression':
+        // A number literal as the object would need parentheses or a space (`5 .x`): never generated.
+        this.expression(node.object as ES.Expression, node.object.type === 'Literal' ? PRIMARY + 1 : CALL);
+        if (node.computed) {
+          this.byte(91);
+          this.expression(node.property as ES.Expression, 0);
+          this.byte(93);
+        } else {
+          this.byte(46);
+          this.write((node.property as ES.Identifier).name);
+        }
+        return;
+      case 'ArrayExpression':
+        this.byte(91);
+        for (let k = 0; k < node.elements.length; k++) {
+          if (k > 0) this.write(', ');
+          this.expression(node.elements[k] as ES.Expression, ASSIGNMENT);
+        }
+        this.byte(93);
+        return;
+      default:
+        throw new Error(`code generator: cannot print a ${node.type}`);
+    }
+  }
+}
+
+/** Whether the printed `node` starts with `-` or `+`. */
+function startsWithSign(node: ES.Expression): boolean {
+  if (node.type === 'UnaryExpression') return node.operator === '-' || node.operator === '+';
+  if (node.type === 'Literal') return typeof node.value === 'number' && (node.value < 0 || Object.is(node.value, -0));
+  return false;
+}
