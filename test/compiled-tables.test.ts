@@ -205,7 +205,8 @@ describe.skipIf(!available)('conformance vectors from stored tables', () => {
       return { instantiate: () => adapt(module.instantiate()) };
     },
   };
-  for (const suite of SUITES) {
+  // Suites are read only with the shared data there (a vector read at collection time would fail the file).
+  for (const suite of available ? SUITES : []) {
     if (suite.needsAssembler && !assemble) continue;
     const expressible = suite
       .load()

@@ -150,8 +150,9 @@ export type LoadCompiledOptions = Pick<ModuleOptions, 'stepTracing' | 'memoryLim
 /**
  * A runnable Module from an imported compiled module (`await import('./out.mjs')`): the compiled
  * backend runs the module's own `link` instead of generating code. Throws a RuntimeError 'bad-option'
- * for an object that is not a compiled module, one from another compiler version, or one whose
- * ModuleId does not match its program and options.
+ * for an object that is not a compiled module, one from another compiler version or format, or one
+ * whose stored tables, options, ModuleId or program were edited or corrupted (the tables' checksum).
+ * Decodes nothing: the program is decoded when the interpreter fallback first needs it.
  */
 export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = {}): Module {
   const ns = checkNamespace(namespace);
