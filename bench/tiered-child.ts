@@ -4,9 +4,12 @@
 //
 //   doom-first BACKEND            Module.fromBytes + instantiate + the first 1,000 instructions of doom
 //   pvq QUERY BACKEND COUNT       the first query, then COUNT - 1 more, in one process
+//   doom-precompiled FILE         import FILE (doom written by `pvm2js compile`), then loadCompiled +
+//                                 instantiate + the first 1,000 instructions, timed separately
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ExtensionsExecutor, mockExtensions, MockRuntimeState } from '../src/pvq/index.ts';
-import { Module, type BackendName } from '../src/runtime/index.ts';
+import { loadCompiled, Module, type BackendName, type Instance } from '../src/runtime/index.ts';
 
 const SHARED = new URL('../../shared/blobs/', import.meta.url);
 const [task, ...rest] = process.argv.slice(2);
@@ -17,6 +20,12 @@ function doomFirst(backend: BackendName): object {
   const module = Module.fromBytes(bytes, { backend });
   const instance = module.instantiate();
   const t1 = performance.now();
+  const stop = firstThousand(instance);
+  const t2 = performance.now();
+  return { loadMs: t1 - t0, totalMs: t2 - t0, stop, instructions: instance.metrics().instructions };
+}
+
+function firstThousand(instance: Instance): string {
   instance.prepareCall('ext_initialize', []);
   instance.setInstructionBudget(1000);
   let interrupt = instance.run();
@@ -25,8 +34,20 @@ function doomFirst(backend: BackendName): object {
     instance.setReg(7, 0);
     interrupt = instance.run();
   }
+  return interrupt.kind;
+}
+
+/** (a) the import (V8 parsing the module), (b) loadCompiled + instantiate + the first 1,000 instructions. */
+async function doomPrecompiled(file: string): Promise<object> {
+  const t0 = performance.now();
+  const ns: unknown = await import(pathToFileURL(file).href);
+  const t1 = performance.now();
+  const module = loadCompiled(ns);
+  const instance = module.instantiate();
   const t2 = performance.now();
-  return { loadMs: t1 - t0, totalMs: t2 - t0, stop: interrupt.kind, instructions: instance.metrics().instructions };
+  const stop = firstThousand(instance);
+  const t3 = performance.now();
+  return { importMs: t1 - t0, loadMs: t2 - t1, afterImportMs: t3 - t1, totalMs: t3 - t0, stop, instructions: instance.metrics().instructions };
 }
 
 // The reference runner's arguments (test/pvq-fixture.ts): sum-balance of asset 21 for Alice, and
@@ -66,6 +87,7 @@ function pvq(name: keyof typeof QUERIES, backend: BackendName, count: number): o
 
 let result: object;
 if (task === 'doom-first') result = doomFirst(rest[0] as BackendName);
+else if (task === 'doom-precompiled') result = await doomPrecompiled(rest[0]!);
 else if (task === 'pvq') result = pvq(rest[0] as keyof typeof QUERIES, rest[1] as BackendName, Number(rest[2] ?? 1));
 else throw new Error(`unknown task ${task}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);

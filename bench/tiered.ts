@@ -4,19 +4,23 @@
 // (a) pinky one-shot: `pvm2js run bench-pinky.polkavm initialize --gas 2000000000` (the built CLI,
 //     dist/cli/main.js, built first), wall time of the whole process, median of >= 3; on tiered /
 //     compiled / interpreter / a module written by `pvm2js compile`, and tiered under V8 flags;
-// (b) doom: Module.fromBytes + instantiate + the first 1,000 instructions (bench/tiered-child.ts);
+// (b) doom: Module.fromBytes + instantiate + the first 1,000 instructions (bench/tiered-child.ts); and
+//     doom written by `pvm2js compile`: the import in plain node (V8 parsing the module), and after it
+//     loadCompiled + instantiate + the first 1,000 instructions (tiered-child.ts doom-precompiled);
 // (c) PVQ: the first query in a fresh process, and 10,000 queries in one process, for sum-balance and
 //     swap-info (bench/tiered-child.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compileModule } from '../src/runtime/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 const CHILD = join(ROOT, 'bench/tiered-child.ts');
 const PINKY = join(ROOT, '../shared/blobs/polkavm/bench-pinky.polkavm');
+const DOOM = join(ROOT, '../shared/blobs/polkavm/doom.polkavm');
 
 export const START_BACKENDS = ['tiered', 'compiled', 'interpreter'] as const;
 
@@ -36,6 +40,8 @@ export interface DoomRow {
   readonly runsMs: number[];
   readonly medianMs: number;
   readonly loadMedianMs: number;
+  /** Precompiled only: `await import()` of the module in a plain node process (V8 parsing it), ms. */
+  readonly importMedianMs?: number;
   readonly problem: string | null;
 }
 
@@ -133,6 +139,7 @@ export function benchStart(quick: boolean, wanted: (name: string) => boolean): S
       }
       results.doom.push({ engine: backend, runsMs: times, medianMs: median(times), loadMedianMs: median(loads), problem });
     }
+    results.doom.push(doomPrecompiled(runs));
   }
   if (wanted('pvq')) {
     const count = quick ? 1000 : 10_000;
@@ -155,6 +162,34 @@ export function benchStart(quick: boolean, wanted: (name: string) => boolean): S
   return results;
 }
 
+/** doom written by `pvm2js compile`: the import alone (plain node), then what follows it (tiered-child.ts). */
+function doomPrecompiled(runs: number): DoomRow {
+  const engine = 'precompiled .mjs (after import)';
+  const dir = mkdtempSync(join(tmpdir(), 'pvm2js-bench-'));
+  const times: number[] = [];
+  const loads: number[] = [];
+  const imports: number[] = [];
+  let problem: string | null = null;
+  try {
+    const file = join(dir, 'doom.mjs');
+    writeFileSync(file, compileModule(new Uint8Array(readFileSync(DOOM))).code);
+    const importScript = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t0);`;
+    for (let k = 0; k < runs; k++) {
+      imports.push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', importScript], { encoding: 'utf8' }).trim()));
+      const r = child(['doom-precompiled', file]);
+      if (r.stop !== 'budget') problem = `stopped with ${String(r.stop)}`;
+      times.push(r.afterImportMs as number);
+      loads.push(r.loadMs as number);
+      progress(`  doom precompiled: import ${imports.at(-1)!.toFixed(0)} ms (plain node), then first 1,000 instructions ${(r.afterImportMs as number).toFixed(1)} ms`);
+    }
+  } catch (e) {
+    problem = (e as Error).message.split('\n')[0]!;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { engine, runsMs: times, medianMs: median(times), loadMedianMs: median(loads), importMedianMs: median(imports), problem };
+}
+
 export function formatStart(r: StartResults): string {
   const lines: string[] = [];
   const n = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '—');
@@ -169,9 +204,10 @@ export function formatStart(r: StartResults): string {
     lines.push('');
   }
   if (r.doom.length) {
-    lines.push('| doom: fromBytes + instantiate + first 1,000 instructions (fresh process) | total ms (median) | of which load | runs | problem |');
-    lines.push('|---|---:|---:|---|---|');
-    for (const x of r.doom) lines.push(`| ${x.engine} | ${n(x.medianMs, 1)} | ${n(x.loadMedianMs, 1)} | ${x.runsMs.map((t) => t.toFixed(0)).join(', ')} | ${x.problem ?? ''} |`);
+    lines.push('| doom: fromBytes (precompiled: loadCompiled) + instantiate + first 1,000 instructions (fresh process) | total ms (median) | of which load | runs | import before it, plain node ms | problem |');
+    lines.push('|---|---:|---:|---|---:|---|');
+    for (const x of r.doom)
+      lines.push(`| ${x.engine} | ${n(x.medianMs, 1)} | ${n(x.loadMedianMs, 1)} | ${x.runsMs.map((t) => t.toFixed(0)).join(', ')} | ${x.importMedianMs === undefined ? '' : n(x.importMedianMs)} | ${x.problem ?? ''} |`);
     lines.push('');
   }
   if (r.pvq.length) {

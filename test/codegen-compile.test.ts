@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_SHARED)('pvm2js compile', () => {
     const ns = await importModule(path);
     const cases: [string, unknown, RegExp][] = [
       ['not an object', 42, /not a pvm2js compiled module/],
-      ['another format', { ...ns, format: 2 }, /format 2/],
+      ['another format', { ...ns, format: 1 }, /format 1, expected 2/],
       ['another compiler', { ...ns, compiler: '0.0.1' }, /compile it again/],
       ['no link', { ...ns, link: undefined }, /no link function/],
       ['bad options', { ...ns, options: { ...ns.options, gasMetering: 'later' } }, /malformed options/],

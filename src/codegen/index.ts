@@ -4,3 +4,4 @@ export { createCompiledBackend, CompiledModule, CompiledInstance, linkRegions, l
 export { analyse, type CodegenProgram } from './program.ts';
 export { codeGenerationAllowed } from './eval.ts';
 export { moduleId, compileCached, clearModuleCache, moduleCacheSize, providePrecompiled, codeGenerationCount } from './cache.ts';
+export { packTables, sealTables, unpackTables, loadStoredModule, encodeBase64, decodeBase64, StoredTablesError, STORED_TABLES_FORMAT, type StoredProgram } from './stored.ts';

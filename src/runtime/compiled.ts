@@ -4,10 +4,13 @@
 // The module exports the generated `link` function (first, so the source map's lines are the file's)
 // and what a loader needs besides: the program's bytes (its data sections seed guest memory, and the
 // interpreter the compiled backend falls back on reads its instructions), the options the code was
-// generated for, and the ModuleId (codegen/cache.ts) they hash to with the compiler version. Loading
-// parses and decodes the program (tens of milliseconds for doom) but skips code generation and
-// evaluating text; the ModuleId is checked, so code made for other bytes, options or another compiler
-// is never run. Memory map, exports, jump table and block costs are exported for tools to read.
+// generated for, the ModuleId (codegen/cache.ts) they hash to with the compiler version, and the
+// tables the compiled backend runs on (codegen/stored.ts: pcs, blocks, regions, labels, jump table),
+// so that `loadCompiled` decodes, analyses and hashes nothing: it reads the tables, checks their
+// checksum (which also covers the program, the options and the ModuleId) and links the module's own
+// code. The program is decoded only when the interpreter fallback first needs it (step tracing, a
+// host moving the pc into a block). Memory map, exports, jump table and block costs are exported for
+// tools to read.
 //
 // Only `link` is code from the code generator (numbers and fixed names); everything else is data,
 // written with JSON.stringify (export names are the only text from the blob).
@@ -15,17 +18,19 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { compileCached, compileToJs, moduleId, providePrecompiled, type LinkFunction } from '../codegen/index.ts';
+import { decodeBase64, encodeBase64, loadStoredModule, packTables, sealTables, StoredTablesError, unpackTables } from '../codegen/stored.ts';
 import type { InputFormat } from '../decoder/input.ts';
-import { INPUT_FORMATS } from '../decoder/input.ts';
+import { INPUT_FORMATS, parseProgram } from '../decoder/input.ts';
 import { isaName, parseIsaName, type IsaName } from '../decoder/isa.ts';
 import { COST_MODEL_NAMES, isCostModelName, type CostModelName } from '../gas/index.ts';
 import type { GasMetering } from '../machine/state.ts';
 import { VERSION } from '../version.ts';
+import { getBackend } from './backends.ts';
 import { RuntimeError } from './errors.ts';
 import { Module, type ModuleOptions } from './module.ts';
 
-/** Bumped when the exports of a compiled module change meaning. */
-export const COMPILED_MODULE_FORMAT = 1;
+/** Bumped when the exports of a compiled module change meaning (2: the stored tables). */
+export const COMPILED_MODULE_FORMAT = 2;
 
 /** The options a compiled module's code was generated for; loading uses exactly these. */
 export interface CompiledModuleOptions {
@@ -53,6 +58,9 @@ export interface CompiledModuleNamespace {
   readonly program: string;
   /** BLAKE3 of the program's bytes (hex): tells edited bytes from edited options. */
   readonly programHash: string;
+  /** What the compiled backend runs on, base64 (codegen/stored.ts), with a checksum over them, the
+   * program, the options and the ModuleId. */
+  readonly tables: string;
 }
 
 export interface CompileModuleOptions {
@@ -128,8 +136,9 @@ export function compileModule(bytes: Uint8Array, options: CompileModuleOptions =
     data('guestExports', module.blob.exports.map((e) => ({ name: e.name, pc: e.pc }))),
     data('jumpTable', Array.from(module.blob.jumpTable)),
     data('blockCosts', blockCosts),
-    data('program', toBase64(bytes)),
+    data('program', encodeBase64(bytes)),
     data('programHash', programHash(bytes)),
+    data('tables', encodeBase64(sealTables(packTables(js.program), checksummed(recorded, id, bytes)))),
   ];
   if (js.map !== undefined) parts.push(`//# sourceMappingURL=${encodeURI(options.mapUrl ?? `${options.fileName ?? 'module.mjs'}.map`)}\n`);
   return { code: parts.join(''), map: js.map, moduleId: id };
@@ -141,32 +150,50 @@ export type LoadCompiledOptions = Pick<ModuleOptions, 'stepTracing' | 'memoryLim
 /**
  * A runnable Module from an imported compiled module (`await import('./out.mjs')`): the compiled
  * backend runs the module's own `link` instead of generating code. Throws a RuntimeError 'bad-option'
- * for an object that is not a compiled module, one from another compiler version, or one whose
- * ModuleId does not match its program and options.
+ * for an object that is not a compiled module, one from another compiler version or format, or one
+ * whose stored tables, options, ModuleId or program were edited or corrupted (the tables' checksum).
+ * Decodes nothing: the program is decoded when the interpreter fallback first needs it.
  */
 export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = {}): Module {
   const ns = checkNamespace(namespace);
   providePrecompiled(ns.moduleId, ns.link);
   const bytes = fromBase64(ns.program);
-  const module = Module.fromBytes(bytes, {
-    stepTracing: options.stepTracing ?? false,
-    ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
-    ...(options.readOnlyWrite !== undefined ? { readOnlyWrite: options.readOnlyWrite } : {}),
-    backend: 'compiled',
-    format: ns.options.format,
-    isa: ns.options.isa,
-    gasMetering: ns.options.gasMetering ?? undefined,
-    costModel: ns.options.costModel,
-    dynamicPaging: ns.options.dynamicPaging,
-  });
-  // The id is the check: the bytes are hashed once (moduleId remembers it for the cache lookup too);
-  // only a mismatch pays for the program hash that tells edited bytes from edited options.
-  const id = moduleId(module.image);
-  if (id !== ns.moduleId) {
+  const tables = decodeBase64(ns.tables);
+  if (tables === undefined) throw new RuntimeError('bad-option', 'not a pvm2js compiled module: its tables are not base64');
+  const isa = parseIsaName(ns.options.isa)!;
+  const blob = parseProgram(bytes, { format: ns.options.format, isa });
+  let stored;
+  try {
+    stored = unpackTables(tables, blob, checksummed(ns.options, ns.moduleId, bytes));
+  } catch (e) {
+    if (!(e instanceof StoredTablesError)) throw e;
+    // Only a refused module pays for the program hash that tells edited bytes from the rest.
     checkProgramHash(ns, bytes);
-    throw new RuntimeError('bad-option', `compiled module: its ModuleId ${ns.moduleId} does not match its program and options (${id}): its options were edited`);
+    throw new RuntimeError('bad-option', `compiled module: ${e.message}`);
   }
-  return module;
+  const program = stored.program;
+  const fallback = getBackend('interpreter');
+  return Module.fromPrepared(
+    blob,
+    {
+      stepTracing: options.stepTracing ?? false,
+      ...(options.memoryLimit !== undefined ? { memoryLimit: options.memoryLimit } : {}),
+      ...(options.readOnlyWrite !== undefined ? { readOnlyWrite: options.readOnlyWrite } : {}),
+      backend: 'compiled',
+      format: ns.options.format,
+      isa,
+      gasMetering: ns.options.gasMetering ?? undefined,
+      costModel: ns.options.costModel,
+      dynamicPaging: ns.options.dynamicPaging,
+    },
+    { code: program.code, blockCosts: stored.blockCosts, load: (image) => loadStoredModule(image, program, ns.link, fallback) },
+  );
+}
+
+/** What the tables' checksum covers besides the tables: the program, the options and the ModuleId. */
+function checksummed(o: CompiledModuleOptions, id: string, bytes: Uint8Array): Uint8Array[] {
+  const text = JSON.stringify([o.format, o.isa, o.gasMetering, o.costModel, o.dynamicPaging, id]);
+  return [bytes, new TextEncoder().encode(text)];
 }
 
 function checkProgramHash(ns: CompiledModuleNamespace, bytes: Uint8Array): void {
@@ -244,6 +271,7 @@ function checkNamespace(namespace: unknown): CompiledModuleNamespace {
   if (typeof ns.moduleId !== 'string') return bad('no moduleId');
   if (typeof ns.program !== 'string') return bad('no program');
   if (typeof ns.programHash !== 'string') return bad('no programHash');
+  if (typeof ns.tables !== 'string') return bad('no tables');
   const o = ns.options;
   if (
     typeof o !== 'object' ||
@@ -258,23 +286,11 @@ function checkNamespace(namespace: unknown): CompiledModuleNamespace {
   return ns as CompiledModuleNamespace;
 }
 
-// Base64 through atob/btoa (Node and browsers alike), in chunks that fit an argument list.
-const CHUNK = 0x8000;
-
-export function toBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  for (let k = 0; k < bytes.length; k += CHUNK) parts.push(String.fromCharCode(...bytes.subarray(k, k + CHUNK)));
-  return btoa(parts.join(''));
-}
+// Base64 without atob/btoa (codegen/stored.ts): faster, and the same in Node and browsers.
+export const toBase64 = encodeBase64;
 
 export function fromBase64(text: string): Uint8Array {
-  let binary: string;
-  try {
-    binary = atob(text);
-  } catch {
-    throw new RuntimeError('bad-option', 'not a pvm2js compiled module: its program is not base64');
-  }
-  const bytes = new Uint8Array(binary.length);
-  for (let k = 0; k < binary.length; k++) bytes[k] = binary.charCodeAt(k);
+  const bytes = decodeBase64(text);
+  if (bytes === undefined) throw new RuntimeError('bad-option', 'not a pvm2js compiled module: its program is not base64');
   return bytes;
 }

@@ -114,6 +114,18 @@ function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
   };
 }
 
+/**
+ * A program prepared without decoding it: a compiled module's stored tables (runtime/compiled.ts).
+ * `code` decodes the program on first use of a field the tables do not hold.
+ */
+export interface PreparedProgram {
+  readonly code: DecodedCode;
+  /** Per instruction: the cost of the block starting there (0 elsewhere). */
+  readonly blockCosts: Uint32Array;
+  /** The backend module for the image made from `code` and `blockCosts`. */
+  readonly load: (image: ModuleImage) => BackendModule;
+}
+
 /** Released instances a module keeps for reuse; more are left to the garbage collector. */
 const POOL_SIZE = 4;
 
@@ -127,10 +139,10 @@ export class Module {
   private readonly exportPcs: ReadonlyMap<string, number>;
   private readonly pool: Instance[] = [];
 
-  private constructor(blob: ProgramBlob, options: ModuleOptions) {
+  private constructor(blob: ProgramBlob, options: ModuleOptions, prepared?: PreparedProgram) {
     let resolved = resolveOptions(options);
     this.blob = blob;
-    this.code = decodeProgram(blob);
+    this.code = prepared ? prepared.code : decodeProgram(blob);
     this.memoryMap = buildMemoryMap({
       pageSize: resolved.pageSize,
       roDataSize: blob.roDataSize,
@@ -143,17 +155,25 @@ export class Module {
       code: this.code,
       memoryMap: this.memoryMap,
       gasMetering: resolved.gasMetering,
-      blockCosts: resolved.costModel.blockCosts(this.code),
+      blockCosts: prepared ? prepared.blockCosts : resolved.costModel.blockCosts(this.code),
       dynamicPaging: resolved.dynamicPaging,
       stepTracing: resolved.stepTracing,
     };
-    resolved = this.withRunnableBackend(resolved);
+    // Prepared code is already evaluated (an imported module): it runs where eval is not allowed.
+    if (!prepared) resolved = this.withRunnableBackend(resolved);
     this.options = resolved;
-    const backend = getBackend(resolved.backend);
     const pcs = new Map<string, number>();
     for (const e of blob.exports) if (!pcs.has(e.name)) pcs.set(e.name, e.pc);
     this.exportPcs = pcs;
-    this.backendModule = backend.load(this.image);
+    this.backendModule = prepared ? prepared.load(this.image) : getBackend(resolved.backend).load(this.image);
+  }
+
+  /**
+   * A Module over a program prepared without decoding (runtime/compiled.ts `loadCompiled`): its code
+   * and block costs are the prepared ones, its backend module the prepared one. Runtime-internal.
+   */
+  static fromPrepared(blob: ProgramBlob, options: ModuleOptions, prepared: PreparedProgram): Module {
+    return new Module(blob, options, prepared);
   }
 
   /**
