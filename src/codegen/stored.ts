@@ -26,7 +26,7 @@ import type { LinkFunction } from './generate.ts';
 import type { CodegenProgram } from './program.ts';
 
 /** Bumped when the layout of the stored tables changes. */
-export const STORED_TABLES_FORMAT = 1;
+export const STORED_TABLES_FORMAT = 2;
 const MAGIC = [0x50, 0x56, 0x4d, 0x54]; // 'PVMT'
 const FLAG_COST_IS_LENGTH = 1;
 /** Regions and labels as u32 rather than u16. */
@@ -98,7 +98,7 @@ export function packTables(program: CodegenProgram): Uint8Array {
   for (let i = 0; i < n; i++) if (code.blockStart[i]) starts.push(i);
   if (starts.length !== code.blockCount || (n > 0 && starts[0] !== 0)) throw new Error('stored tables: blocks are not contiguous runs from the first instruction');
   let maxLabel = 0;
-  for (const i of starts) maxLabel = Math.max(maxLabel, program.blockLabel[i]!);
+  for (const i of starts) maxLabel = Math.max(maxLabel, program.blockLabel[i]! + 1);
   const wide = regionCount > 0xffff || maxLabel > 0xffff;
   const inner: number[] = [];
   const ecalli: number[] = [];
@@ -116,7 +116,8 @@ export function packTables(program: CodegenProgram): Uint8Array {
   const small = (value: number): void => (wide ? w.u32(value) : w.u16(value));
   for (const i of starts) small(program.regionOf[i]!);
   w.align();
-  for (const i of starts) small(program.blockLabel[i]!);
+  // Label + 1: a block without a case of its own (program.ts `caseBlocks`) has label -1.
+  for (const i of starts) small(program.blockLabel[i]! + 1);
   w.align();
   for (const v of [...inner, ...ecalli, ...implicit]) w.u32(v);
   for (const index of program.jumpTableIndex) w.u32(index + 1);
@@ -261,7 +262,7 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
     blockStart[s] = 1;
     blockLength[s] = e - s;
     blockCosts[s] = costs ? costs[k]! : e - s;
-    blockLabel[s] = labels[k]!;
+    blockLabel[s] = labels[k]! - 1;
     regionOf.fill(region, s, e);
   }
   const innerLabel = new Int32Array(n).fill(-1);
