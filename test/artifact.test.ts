@@ -114,10 +114,13 @@ describe('precompiled modules everywhere', () => {
       const fromModule = await cli(['run', path, 'main', '5', '7', '--json', ...gas]);
       expect(fromModule.code, fromModule.stderr).toBe(0);
       const out = JSON.parse(fromModule.stdout);
-      expect(out).toMatchObject({ status: 'finished' });
+      // Its own code, from its stored tables, unless another backend is asked for.
+      expect(out).toMatchObject({ status: 'finished', backend: 'compiled' });
       expect(out.regs[7]).toBe('1012');
       const fromProgram = JSON.parse((await cli(['run', program, 'main', '5', '7', '--json', '--backend', 'interpreter', ...gas])).stdout);
-      expect({ ...out, timings: 0 }).toEqual({ ...fromProgram, timings: 0 });
+      expect({ ...out, timings: 0, backend: 0 }).toEqual({ ...fromProgram, timings: 0, backend: 0 });
+      const onTiered = JSON.parse((await cli(['run', path, 'main', '5', '7', '--json', '--backend', 'tiered', ...gas])).stdout);
+      expect({ ...onTiered, timings: 0 }).toEqual({ ...fromProgram, timings: 0, backend: 'tiered' });
     }
     // A module made for another cost model and dynamic paging runs with those, still its own code.
     const full = join(dir, 'add-full.mjs');

@@ -24,6 +24,8 @@ export const PROGRAM_OPTIONS_HELP = `  --isa I        revive_v1 | latest32 | lat
 export interface ProgramInput {
   readonly bytes: Uint8Array;
   readonly compiled?: { readonly format: InputFormat; readonly isa: IsaName; readonly costModel: CostModelName; readonly dynamicPaging: boolean };
+  /** The imported compiled module (for `loadCompiled`), when the file is one. */
+  readonly namespace?: unknown;
 }
 
 /** An ES module rather than a program: by extension, or text that starts with `export`. */
@@ -52,7 +54,7 @@ export async function readProgramInput(path: string): Promise<ProgramInput> {
   try {
     const { namespace: ns, bytes: programBytes } = readPrecompiled(namespace);
     const { format, isa, costModel, dynamicPaging } = ns.options;
-    return { bytes: programBytes, compiled: { format, isa, costModel, dynamicPaging } };
+    return { bytes: programBytes, compiled: { format, isa, costModel, dynamicPaging }, namespace };
   } catch (e) {
     if (e instanceof RuntimeError) throw new UsageError(`${path}: ${e.message}`);
     throw e;
@@ -61,12 +63,12 @@ export async function readProgramInput(path: string): Promise<ProgramInput> {
 
 /** Reads and parses `path` as the --isa / --format options say (a compiled module names its own, and
  * the cost model and paging its code was made for); parse errors propagate as ProgramParseError. */
-export async function loadProgramInput(path: string, args: Parsed): Promise<{ blob: ProgramBlob; compiled: ProgramInput['compiled'] }> {
+export async function loadProgramInput(path: string, args: Parsed): Promise<{ blob: ProgramBlob; compiled: ProgramInput['compiled']; namespace?: unknown }> {
   const input = await readProgramInput(path);
   if (!input.compiled) return { blob: parseInput(path, input.bytes, args), compiled: undefined };
   if (args.get('isa') !== undefined || args.get('format') !== undefined)
     throw new UsageError(`${path} is a compiled module: it names its own ISA (${input.compiled.isa}) and format (${input.compiled.format}); drop --isa / --format`);
-  return { blob: parseProgram(input.bytes, { format: input.compiled.format, isa: parseIsaName(input.compiled.isa)! }), compiled: input.compiled };
+  return { blob: parseProgram(input.bytes, { format: input.compiled.format, isa: parseIsaName(input.compiled.isa)! }), compiled: input.compiled, namespace: input.namespace };
 }
 
 /** Reads and parses `path` as the --isa / --format options say; parse errors propagate as ProgramParseError. */

@@ -145,7 +145,11 @@ export function compileModule(bytes: Uint8Array, options: CompileModuleOptions =
 }
 
 /** What a host may still choose when loading: options that do not change the generated code. */
-export type LoadCompiledOptions = Pick<ModuleOptions, 'stepTracing' | 'memoryLimit' | 'readOnlyWrite'>;
+export interface LoadCompiledOptions extends Pick<ModuleOptions, 'stepTracing' | 'memoryLimit' | 'readOnlyWrite'> {
+  /** Gas metering for this Module: as the module was compiled for when absent, none for `null`. The
+   * code is the same metered or not (the ModuleId does not cover it), so this needs no other code. */
+  readonly gasMetering?: GasMetering | null;
+}
 
 /**
  * A runnable Module from an imported compiled module (`await import('./out.mjs')`): the compiled
@@ -182,7 +186,7 @@ export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = 
       backend: 'compiled',
       format: ns.options.format,
       isa,
-      gasMetering: ns.options.gasMetering ?? undefined,
+      gasMetering: (options.gasMetering === undefined ? ns.options.gasMetering : options.gasMetering) ?? undefined,
       costModel: ns.options.costModel,
       dynamicPaging: ns.options.dynamicPaging,
     },

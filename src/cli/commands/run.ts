@@ -4,7 +4,7 @@ import { OP_NAMES } from '../../decoder/table.ts';
 import { COST_MODEL_NAMES, costTable, isCostModelName, simpleCostModel, type CostModel, type CostModelName, type CostTable } from '../../gas/index.ts';
 import type { Interrupt } from '../../machine/interrupt.ts';
 import { REG_COUNT, REG_NAMES, Reg } from '../../machine/state.ts';
-import { Module, RuntimeError, type Instance } from '../../runtime/index.ts';
+import { loadCompiled, Module, RuntimeError, type Instance } from '../../runtime/index.ts';
 import { BACKEND_NAMES, defaultBackendName, type BackendName } from '../../runtime/backends.ts';
 import { UsageError, parseArgs, parseGasArg, readInputFile } from '../args.ts';
 import { PROGRAM_OPTIONS, PROGRAM_OPTIONS_HELP, loadProgramInput } from '../input.ts';
@@ -20,7 +20,8 @@ as two's complement (32-bit ISAs keep the low 32 bits, sign-extended).
 
 options:
 ${PROGRAM_OPTIONS_HELP}
-  --backend B          tiered | compiled | interpreter (default: tiered: interpreter first, hot code compiled)
+  --backend B          tiered | compiled | interpreter (default: tiered: interpreter first, hot code compiled;
+                       for a module from 'pvm2js compile': compiled, its own code, loaded from its tables)
   --gas N              meter gas (sync) starting from N
   --cost-model M       ${COST_MODEL_NAMES.join(' | ')} (default naive; applies with --gas)
   --cost-table F       a JSON file {"<instruction name>": cost, "invalid": cost}: polkavm's simple
@@ -123,17 +124,27 @@ export async function run(argv: string[]): Promise<number> {
   const json = args.flag('json');
 
   const loadStart = performance.now();
-  const { blob, compiled } = await loadProgramInput(file, args);
+  const { blob, compiled, namespace } = await loadProgramInput(file, args);
+  // A compiled module runs its own code, from its stored tables (nothing decoded or generated), unless
+  // the options ask for other code: another backend, cost model or paging.
+  const ownCode =
+    compiled !== undefined &&
+    (args.get('backend') === undefined || backend === 'compiled') &&
+    args.get('cost-model') === undefined &&
+    costTablePath === undefined &&
+    (!args.flag('dynamic-paging') || compiled.dynamicPaging);
   let module: Module;
   try {
-    module = Module.fromBlob(blob, {
-      backend,
-      gasMetering: gas === undefined ? undefined : 'sync',
-      // A compiled module runs its own code unless told otherwise: the cost model and paging it was made for.
-      costModel: compiled && args.get('cost-model') === undefined && costTablePath === undefined ? compiled.costModel : costModel,
-      dynamicPaging: args.flag('dynamic-paging') || (compiled?.dynamicPaging ?? false),
-      stepTracing: trace,
-    });
+    module = ownCode
+      ? loadCompiled(namespace, { stepTracing: trace, gasMetering: gas === undefined ? null : 'sync' })
+      : Module.fromBlob(blob, {
+          backend,
+          gasMetering: gas === undefined ? undefined : 'sync',
+          // The cost model and paging a compiled module was made for, unless told otherwise.
+          costModel: compiled && args.get('cost-model') === undefined && costTablePath === undefined ? compiled.costModel : costModel,
+          dynamicPaging: args.flag('dynamic-paging') || (compiled?.dynamicPaging ?? false),
+          stepTracing: trace,
+        });
   } catch (e) {
     if (e instanceof RuntimeError) throw new UsageError(e.message);
     throw e;
@@ -205,7 +216,7 @@ export async function run(argv: string[]): Promise<number> {
   const metrics = instance.metrics();
   const regs = Array.from({ length: REG_COUNT }, (_, k) => instance.reg(k).toString());
   const gasLeft = gas === undefined ? null : instance.gas();
-  const out: Record<string, unknown> = { status: interrupt.kind, pc: instance.programCounter() ?? null };
+  const out: Record<string, unknown> = { status: interrupt.kind, pc: instance.programCounter() ?? null, backend: module.options.backend };
   if (interrupt.kind === 'ecalli') {
     out.ecalli = interrupt.index;
     out.import = names[interrupt.index] ?? null;
