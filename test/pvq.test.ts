@@ -1,6 +1,5 @@
 // The PVQ executor on the prebuilt pvq-sdk guests (the reference test runner's queries, PVQ.md
 // §B.10) and on small assembled guests for every failure kind; each case on every backend.
-import { sameBytesLoop } from '../src/pvq/executor.ts';
 import { describe, expect, it } from 'vitest';
 import {
   ExtensionsExecutor,
@@ -464,25 +463,4 @@ describe('PVQ result encoding (PvqApi_execute_query)', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     expect(hex(encodePvqResult(c.result))).toBe(c.hex);
   });
-});
-
-// The byte comparison behind the plain-array cache, without the native compare Node provides (browsers
-// take this path): every position class of a difference, aligned and unaligned views.
-describe('the byte comparison without a native compare (sameBytesLoop)', () => {
-  const sizes = [0, 1, 3, 4, 31, 32, 33, 100, 4096 + 7];
-  for (const size of sizes)
-    for (const offset of [0, 1, 4])
-      it(`${size} bytes at offset ${offset}: equal copies, and a difference anywhere`, () => {
-        const base = new Uint8Array(size + 8);
-        for (let i = 0; i < base.length; i++) base[i] = (i * 131 + 7) & 0xff;
-        const a = base.subarray(offset, offset + size);
-        const b = new Uint8Array(a);
-        expect(sameBytesLoop(a, b)).toBe(true);
-        expect(sameBytesLoop(a, b.subarray(0, Math.max(0, size - 1)))).toBe(size === 0);
-        for (const at of [0, 5, 33, size - 4, size - 1].filter((p, k, all) => p >= 0 && p < size && all.indexOf(p) === k)) {
-          b[at]! ^= 0x40;
-          expect(sameBytesLoop(a, b), `byte ${at}`).toBe(false);
-          b[at]! ^= 0x40;
-        }
-      });
 });

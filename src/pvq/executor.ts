@@ -277,23 +277,7 @@ const recentByLength = new Map<number, { hash: string; bytes: Uint8Array }[]>();
 const RECENT_PER_LENGTH = 4;
 const RECENT_LENGTHS = 64;
 
-// Where the host has Node's Buffer, its static compare is a native memcmp: ~0.2 µs for a 25 KB blob
-// against ~4 µs for the loop below, and this check runs on every query given plain bytes. Looked up
-// on globalThis, not imported, so the core still needs no Node built-in (browsers take the loop).
-const nativeCompare: ((a: Uint8Array, b: Uint8Array) => number) | undefined = (() => {
-  const buffer = (globalThis as { Buffer?: { compare?: unknown } }).Buffer;
-  return typeof buffer?.compare === 'function' ? (buffer.compare as (a: Uint8Array, b: Uint8Array) => number).bind(buffer) : undefined;
-})();
-const NATIVE_COMPARE_FROM = 512;
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  if (nativeCompare !== undefined && a.length >= NATIVE_COMPARE_FROM) return nativeCompare(a, b) === 0;
-  return sameBytesLoop(a, b);
-}
-
-/** `sameBytes` without the native compare (exported for the tests, which run both). */
-export function sameBytesLoop(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let i = 0;
   // Four bytes at a time where both are aligned (about 5x faster than byte by byte), eight words per
