@@ -1,8 +1,10 @@
 // The program-identity comparison (src/pvq/bytes.ts): the JS word loop every engine runs and the
-// native compare Node lends it must both agree with a byte-by-byte reference, at any alignment.
+// native compare Node lends it must both agree with a byte-by-byte reference, at any alignment;
+// and the hex keys of the mock runtime, against polkadot-api's.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nativeCompare, sameBytes, sameBytesJs } from '../src/pvq/bytes.ts';
+import { Binary } from '@polkadot-api/substrate-bindings';
+import { hexOf, nativeCompare, sameBytes, sameBytesJs } from '../src/pvq/bytes.ts';
 
 const naive = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -76,5 +78,24 @@ describe('program byte comparison', () => {
       copy[39] = 0;
       expect(same(shared, copy)).toBe(false);
     });
+  });
+});
+
+describe('hexOf: the mock runtime keys', () => {
+  it('matches polkadot-api Binary.toHex on random arrays of any length, offset included', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(5), (bytes, offset) => {
+        expect(hexOf(at(bytes, offset))).toBe(Binary.toHex(bytes));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes every byte value, and a key longer than the scratch buffer before and after it grows', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(hexOf(all)).toBe(Binary.toHex(all));
+    expect(hexOf(all.subarray(0, 3))).toBe('0x000102');
+    expect(hexOf(new Uint8Array(0))).toBe('0x');
+    expect(hexOf(Uint8Array.of(0xab, 0xcd))).toBe('0xabcd');
   });
 });

@@ -66,3 +66,33 @@ const native = nativeCompare();
 /** Whether `a` and `b` hold the same bytes (lengths included); native where the host has it. */
 export const sameBytes: (a: Uint8Array, b: Uint8Array) => boolean =
   native === undefined ? sameBytesJs : (a, b) => a.length === b.length && native(a, b) === 0;
+
+// The two ASCII digits of each byte value, and a scratch buffer the digits are written into.
+const HEX_DIGITS = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  const digits = i.toString(16).padStart(2, '0');
+  HEX_DIGITS[2 * i] = digits.charCodeAt(0);
+  HEX_DIGITS[2 * i + 1] = digits.charCodeAt(1);
+}
+let hexScratch = new Uint8Array(2 + 2 * 64);
+const asciiDecoder = new TextDecoder();
+
+/**
+ * `0x` and two lower-case digits per byte, as polkadot-api's `Binary.toHex`, which builds an array
+ * of two-character strings and joins it: 0.8 µs for a 32-byte account id against 0.35 here (the mock
+ * runtime keys its maps by this on every host call). The digits go into a byte buffer that one
+ * TextDecoder call turns into a flat string (ASCII is the same in UTF-8).
+ */
+export function hexOf(bytes: Uint8Array): string {
+  const length = 2 + 2 * bytes.length;
+  if (hexScratch.length < length) hexScratch = new Uint8Array(length);
+  const out = hexScratch;
+  out[0] = 0x30;
+  out[1] = 0x78;
+  for (let i = 0, at = 2; i < bytes.length; i++, at += 2) {
+    const b = bytes[i]! << 1;
+    out[at] = HEX_DIGITS[b]!;
+    out[at + 1] = HEX_DIGITS[b + 1]!;
+  }
+  return asciiDecoder.decode(out.subarray(0, length));
+}
