@@ -336,55 +336,76 @@ const FIXED_WIDTH: Partial<Record<PrimitiveName, number>> = { bool: 1, u8: 1, i8
  * Undefined for every other type. Values are what scale-ts gives: numbers up to 32 bits, bigints above.
  */
 function decodeFixed(type: TypeDesc, bytes: Uint8Array): { value: unknown; length: number } | string | undefined {
-  const shape = type.shape;
-  if (type.key === 'Vec<u8>') return decodeByteVec(bytes);
-  let width: number | undefined;
-  if (shape.def === 'primitive') width = FIXED_WIDTH[shape.primitive];
-  else if (shape.def === 'array' && shape.inner.key === 'u8' && type.key === `[u8;${shape.len}]`) width = shape.len;
-  if (width === undefined) return undefined;
+  let fixed = FIXED_KINDS.get(type);
+  if (fixed === undefined) FIXED_KINDS.set(type, (fixed = fixedKind(type)));
+  const { kind, width } = fixed;
+  if (kind === 'none') return undefined;
+  if (kind === 'Vec<u8>') return decodeByteVec(bytes);
   if (bytes.length < width) return `needs ${width} bytes, has ${bytes.length}`;
-  if (shape.def === 'array') return { value: bytes.slice(0, width), length: width };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, width);
+  if (kind === '[u8;N]') return { value: bytes.slice(0, width), length: width };
   let value: unknown;
-  switch ((shape as { primitive: PrimitiveName }).primitive) {
+  // Up to 32 bits straight from the bytes (a DataView over a subarray costs more than the read);
+  // 64 and 128 bits through one, as bigints.
+  switch (kind) {
     case 'bool': {
-      const b = view.getUint8(0);
+      const b = bytes[0]!;
       if (b > 1) return 'not a valid encoding';
       value = b === 1;
       break;
     }
     case 'u8':
-      value = view.getUint8(0);
+      value = bytes[0]!;
       break;
     case 'i8':
-      value = view.getInt8(0);
+      value = (bytes[0]! << 24) >> 24;
       break;
     case 'u16':
-      value = view.getUint16(0, true);
+      value = bytes[0]! | (bytes[1]! << 8);
       break;
     case 'i16':
-      value = view.getInt16(0, true);
+      value = ((bytes[0]! | (bytes[1]! << 8)) << 16) >> 16;
       break;
     case 'u32':
-      value = view.getUint32(0, true);
+      value = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
       break;
     case 'i32':
-      value = view.getInt32(0, true);
+      value = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
       break;
-    case 'u64':
-      value = view.getBigUint64(0, true);
-      break;
-    case 'i64':
-      value = view.getBigInt64(0, true);
-      break;
-    case 'u128':
-      value = view.getBigUint64(0, true) | (view.getBigUint64(8, true) << 64n);
-      break;
-    case 'i128':
-      value = view.getBigUint64(0, true) | (view.getBigInt64(8, true) << 64n);
-      break;
+    default: {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, width);
+      switch (kind) {
+        case 'u64':
+          value = view.getBigUint64(0, true);
+          break;
+        case 'i64':
+          value = view.getBigInt64(0, true);
+          break;
+        case 'u128':
+          value = view.getBigUint64(0, true) | (view.getBigUint64(8, true) << 64n);
+          break;
+        case 'i128':
+          value = view.getBigUint64(0, true) | (view.getBigInt64(8, true) << 64n);
+          break;
+      }
+    }
   }
   return { value, length: width };
+}
+
+type FixedKind = { readonly kind: PrimitiveName | '[u8;N]' | 'Vec<u8>' | 'none'; readonly width: number };
+
+// What decodeFixed does with a type, worked out once per TypeDesc (descs are immutable).
+const FIXED_KINDS = new WeakMap<TypeDesc, FixedKind>();
+
+function fixedKind(type: TypeDesc): FixedKind {
+  const shape = type.shape;
+  if (type.key === 'Vec<u8>') return { kind: 'Vec<u8>', width: 0 };
+  if (shape.def === 'primitive') {
+    const width = FIXED_WIDTH[shape.primitive];
+    return width === undefined ? { kind: 'none', width: 0 } : { kind: shape.primitive, width };
+  }
+  if (shape.def === 'array' && shape.inner.key === 'u8' && type.key === `[u8;${shape.len}]`) return { kind: '[u8;N]', width: shape.len };
+  return { kind: 'none', width: 0 };
 }
 
 /** `Vec<u8>`: a compact length (refused when not in its shortest form, as parity-scale-codec does)
