@@ -20,10 +20,12 @@ const program = path === 'prepared' ? prepared : bytes;
 const n = Number(count);
 for (let round = 0; round < 3; round++) {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const o = executor.execute(program, args);
     if (!o.ok) throw new Error(o.error.message);
   }
   const ms = performance.now() - t0;
-  console.log(`${which} ${path} ${backend}: ${((ms * 1000) / n).toFixed(2)} us/query`);
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`${which} ${path} ${backend}: ${((ms * 1000) / n).toFixed(2)} us/query wall, ${((cpu.user + cpu.system) / n).toFixed(2)} us CPU`);
 }
