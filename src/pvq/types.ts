@@ -133,8 +133,10 @@ export const T = {
 
   tuple<A extends unknown[]>(...items: { [K in keyof A]: TypeDesc<A[K]> }): TypeDesc<A> {
     const codecs = items.map((t) => t.codec) as Codec<unknown>[];
+    const codec = Tuple(...codecs) as unknown as Codec<A>;
+    COMPOSITES.set(codec, { items });
     return {
-      codec: Tuple(...codecs) as unknown as Codec<A>,
+      codec,
       shape: { def: 'tuple', items },
       path: [],
       params: [],
@@ -144,8 +146,10 @@ export const T = {
 
   /** `Option<V>`: `undefined` for None. */
   option<V>(inner: TypeDesc<V>): TypeDesc<V | undefined> {
+    const codec = Option(inner.codec);
+    COMPOSITES.set(codec, { inner });
     return {
-      codec: Option(inner.codec),
+      codec,
       shape: {
         def: 'variant',
         variants: [
@@ -446,17 +450,51 @@ function decodeByteVec(bytes: Uint8Array): { value: Uint8Array; length: number }
 export const ownBytes = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 ? bytes : bytes.slice());
 
 /**
- * Fixed-width integers and bools encoded without scale-ts's DataView: asking a fresh small
- * Uint8Array for its `.buffer` makes V8 move it off the heap, which was ~0.3 µs of each u64 result
- * (one per sum-balance host call) against ~0.05 µs byte by byte. Only for the codecs themselves
- * (a `T.custom` type with a primitive shape keeps its own codec) and only for the value types whose
- * conversion is plain (numbers up to 32 bits, bigints above; anything else takes the codec, which
- * converts or throws as it always did). The bytes are the codec's: every DataView setter writes the
- * value modulo 2^width in two's complement, which is what the shifts and BigInt.asUintN give.
+ * A result encoded without scale-ts where that is faster and gives the same bytes; undefined hands
+ * the value to the type's codec. Fixed-width integers and bools: asking a fresh small Uint8Array for
+ * its `.buffer` (as scale-ts's DataView does) makes V8 move it off the heap, which was ~0.3 µs of each
+ * u64 result (one per sum-balance host call) against ~0.05 µs byte by byte. Only for the codecs
+ * themselves (a `T.custom` type with a primitive shape keeps its own codec) and only for the value
+ * types whose conversion is plain (numbers up to 32 bits, bigints above; anything else takes the
+ * codec, which converts or throws as it always did). The bytes are the codec's: every DataView setter
+ * writes the value modulo 2^width in two's complement, which is what the shifts and BigInt.asUintN
+ * give. `Option` and tuples made by `T.option` / `T.tuple` of such types (swap's
+ * `Option<(u128, u128)>`: ~1 µs per swap-info query through scale-ts) are encoded the same way, a
+ * tuple only from an array (the codec reads `values[i]`, so plain array reads are all it sees); when
+ * any part is not plain, the whole value goes to the codec.
  */
-export function encodeFixed(type: TypeDesc, value: unknown): Uint8Array | undefined {
+export function encodeFast(type: TypeDesc, value: unknown): Uint8Array | undefined {
   const width = FAST_ENCODED.get(type.codec);
-  if (width === undefined) return undefined;
+  if (width !== undefined) return encodeFixed(width, value);
+  const composite = COMPOSITES.get(type.codec);
+  if (composite === undefined) return undefined;
+  if ('inner' in composite) {
+    // scale-ts: None only for undefined; anything else is Some.
+    if (value === undefined) return new Uint8Array(1);
+    const inner = encodeFast(composite.inner, value);
+    if (inner === undefined) return undefined;
+    const out = new Uint8Array(1 + inner.length);
+    out[0] = 1;
+    out.set(inner, 1);
+    return out;
+  }
+  if (!Array.isArray(value)) return undefined;
+  const items = composite.items;
+  if (items.length === 1) return encodeFast(items[0]!, value[0]);
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (let i = 0; i < items.length; i++) {
+    const part = encodeFast(items[i]!, value[i]);
+    if (part === undefined) return undefined;
+    parts.push(part);
+    length += part.length;
+  }
+  const out = new Uint8Array(length);
+  for (let i = 0, at = 0; i < parts.length; at += parts[i]!.length, i++) out.set(parts[i]!, at);
+  return out;
+}
+
+function encodeFixed(width: number, value: unknown): Uint8Array | undefined {
   if (width === 0) return Uint8Array.of(value ? 1 : 0);
   if (width <= 4) {
     if (typeof value !== 'number') return undefined;
@@ -482,6 +520,9 @@ export function encodeFixed(type: TypeDesc, value: unknown): Uint8Array | undefi
   }
   return out;
 }
+
+// The codecs T.option and T.tuple made, with what they were made of.
+const COMPOSITES = new WeakMap<object, { readonly inner: TypeDesc } | { readonly items: readonly TypeDesc[] }>();
 
 // Bytes per codec (0: bool); the codecs are scale-ts's own objects.
 const FAST_ENCODED = new Map<unknown, number>([
