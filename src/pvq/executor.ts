@@ -298,7 +298,8 @@ function programHash(program: Uint8Array): string {
 
 /**
  * Program bytes the executor has copied and hashed once (`PvqExecutor.prepare`): queries given it
- * skip the check that a plain array still holds the bytes it was hashed from (≈1 µs for 6.5 KB).
+ * skip the check that a plain array still holds the bytes it was hashed from (on Node a native
+ * compare, ≈0.2 µs for 6.5 KB and 0.5 µs for 25 KB; elsewhere a word loop, ≈1 and 4-6 µs).
  */
 export class PvqProgram {
   readonly hash: string;
