@@ -97,5 +97,9 @@ describe('hexOf: the mock runtime keys', () => {
     expect(hexOf(all.subarray(0, 3))).toBe('0x000102');
     expect(hexOf(new Uint8Array(0))).toBe('0x');
     expect(hexOf(Uint8Array.of(0xab, 0xcd))).toBe('0xabcd');
+    const long = Uint8Array.from({ length: 5000 }, (_, i) => (i * 131) & 0xff);
+    expect(hexOf(long)).toBe(Binary.toHex(long));
+    expect(hexOf(long.subarray(0, 2048))).toBe(Binary.toHex(long.subarray(0, 2048)));
+    expect(hexOf(Uint8Array.of(1))).toBe('0x01');
   });
 });

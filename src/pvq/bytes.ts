@@ -85,8 +85,9 @@ const asciiDecoder = new TextDecoder();
  */
 export function hexOf(bytes: Uint8Array): string {
   const length = 2 + 2 * bytes.length;
-  if (hexScratch.length < length) hexScratch = new Uint8Array(length);
-  const out = hexScratch;
+  // The scratch buffer grows for keys up to 2 KB; a longer one gets a buffer of its own, not kept.
+  if (hexScratch.length < length && length <= 2 + 2 * 2048) hexScratch = new Uint8Array(length);
+  const out = hexScratch.length >= length ? hexScratch : new Uint8Array(length);
   out[0] = 0x30;
   out[1] = 0x78;
   for (let i = 0, at = 2; i < bytes.length; i++, at += 2) {
