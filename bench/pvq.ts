@@ -80,6 +80,9 @@ export interface PvqBenchRow {
   /** Process CPU time (all threads) over the same span. */
   cpuMs: number;
   queriesPerSecond: number;
+  /** Queries per second of process CPU time (all threads, so at most the wall figure's worth on one
+   * busy thread): what one core does when other jobs share the machine and wall time counts their turns too. */
+  queriesPerCpuSecond: number;
   usPerQuery: number;
   /** Before issue 10, µs per query (see PREVIOUS_US), where measured. */
   previousUsPerQuery: number | null;
@@ -121,6 +124,7 @@ function row(w: Workload, engine: string, program: string, t: { queries: number;
     wallMs: t.wallMs,
     cpuMs: t.cpuMs,
     queriesPerSecond: Math.round((t.queries / t.wallMs) * 1000),
+    queriesPerCpuSecond: Math.round((t.queries / t.cpuMs) * 1000),
     usPerQuery: (t.wallMs * 1000) / t.queries,
     previousUsPerQuery: program === 'bytes' ? (PREVIOUS_US[`${w.name}/${engine}`] ?? null) : null,
     instructions,
@@ -207,7 +211,7 @@ function pvqTargets(rows: readonly PvqBenchRow[]): PvqTargetCheck[] {
   ] as const) {
     for (const program of ['prepared', 'bytes']) {
       const r = find(workload, defaultBackendName(), program);
-      if (r) targets.push({ target: `PVQ ${workload} (${program}, ${r.engine}) >= ${qps.toLocaleString('en')} queries/s`, measured: `${r.queriesPerSecond.toLocaleString('en')}`, met: r.queriesPerSecond >= qps });
+      if (r) targets.push({ target: `PVQ ${workload} (${program}, ${r.engine}) >= ${qps.toLocaleString('en')} queries/s`, measured: `${r.queriesPerSecond.toLocaleString('en')} (per CPU second: ${r.queriesPerCpuSecond.toLocaleString('en')})`, met: r.queriesPerSecond >= qps });
     }
   }
   const empty = find('empty', 'interpreter', 'prepared');

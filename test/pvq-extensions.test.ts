@@ -25,6 +25,8 @@ import {
   type PortableRegistry,
   type TypeDesc,
 } from '../src/pvq/index.ts';
+import { createCodec } from '@polkadot-api/substrate-bindings';
+import { encodeFast } from '../src/pvq/types.ts';
 import { ALICE, GUESTS, HAVE_SHARED, SUM_BALANCE_ARGS, guestMetadata, hex, le, len, pocState, unhex, type GuestName } from './pvq-fixture.ts';
 import { describeShared, sharedPath } from './shared.ts';
 
@@ -184,6 +186,85 @@ describe('fixed-width arguments are read in place, exactly as the codec reads th
     }
     const got = decodePrefix(T.bytes, bytes);
     expect(typeof got === 'string' ? 'refused' : got).toEqual(expected);
+  });
+});
+
+describe('fixed-width results are encoded byte by byte, exactly as the codec encodes them', () => {
+  const types: Record<string, TypeDesc> = { bool: T.bool, u8: T.u8, i8: T.i8, u16: T.u16, i16: T.i16, u32: T.u32, i32: T.i32, u64: T.u64, i64: T.i64, u128: T.u128, i128: T.i128 };
+  const numbers = [0, 1, 255, 256, -1, -128, 65535, 65536, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, -(2 ** 31) - 1, 1.5, -2.7, 2 ** 53, NaN, Infinity, -Infinity, -0];
+  const bigints = [0n, 1n, -1n, 255n, (1n << 63n) - 1n, 1n << 63n, -(1n << 63n), (1n << 64n) - 1n, 1n << 64n, (1n << 64n) + 7n, -(1n << 64n) - 3n, (1n << 127n) + 12345n, (1n << 128n) - 1n, 1n << 128n, -(1n << 127n), 1n << 200n, 0x0123456789abcdef_fedcba9876543210n];
+  const others: unknown[] = [true, false, undefined, null, '7', 'x', {}];
+  const encoded = (type: TypeDesc, value: unknown): string => {
+    try {
+      return hex(type.codec.enc(value as never));
+    } catch {
+      return 'throws';
+    }
+  };
+  it.each(Object.entries(types))('%s', (name, type) => {
+    let fast = 0;
+    for (const value of [...numbers, ...bigints, ...others]) {
+      const got = encodeFast(type, value);
+      // Undefined hands the value to the codec (its conversions and errors); bytes must be the codec's.
+      if (got !== undefined) {
+        expect(hex(got), `${name} ${String(value)}`).toBe(encoded(type, value));
+        fast++;
+      }
+    }
+    const narrow = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32'].includes(name);
+    expect(fast).toBe(name === 'bool' ? numbers.length + bigints.length + others.length : narrow ? numbers.length : bigints.length);
+  });
+
+  it('leaves other types, and a custom type with a primitive shape, to their codecs', () => {
+    // Its own codec (one that writes the value's low byte only), so its own bytes.
+    const lowByte = createCodec((v: bigint) => Uint8Array.of(Number(v & 0xffn)), (b) => BigInt(new Uint8Array(b as ArrayBuffer)[0]!));
+    const custom = T.custom({ codec: lowByte, shape: { def: 'primitive', primitive: 'u64' }, key: 'u64' });
+    expect(encodeFast(custom, 0x1234n)).toBeUndefined();
+    expect(encodeFast(T.custom({ codec: T.u64.codec, shape: { def: 'primitive', primitive: 'u64' }, key: 'u64' }), 0x1234n)).toEqual(T.u64.codec.enc(0x1234n));
+    for (const type of [T.bytes, T.bytesFixed(4), T.compact, T.u256, T.str, T.vec(T.u64), T.option(T.bytes), T.tuple(T.u64, T.bytes)]) expect(encodeFast(type, 5n)).toBeUndefined();
+    expect(encodeFast(T.tuple(T.u64, T.bytes), [5n, Uint8Array.of(1)])).toBeUndefined();
+  });
+
+  const composites: Record<string, TypeDesc> = {
+    'Option<(u128,u128)>': T.option(T.tuple(T.u128, T.u128)),
+    'Option<u64>': T.option(T.u64),
+    'Option<Option<u8>>': T.option(T.option(T.u8)),
+    '(u32,bool,i64)': T.tuple(T.u32, T.bool, T.i64),
+    '(u16,)': T.tuple(T.u16),
+    '()': T.tuple(),
+    '(Option<i128>,(u8,u8))': T.tuple(T.option(T.i128), T.tuple(T.u8, T.u8)),
+  };
+  const values: unknown[] = [
+    undefined,
+    null,
+    0,
+    7n,
+    -1n,
+    1n << 100n,
+    [],
+    [1n],
+    [1n, 2n],
+    [(1n << 128n) - 1n, -(1n << 70n), 9n],
+    [5, true, -3n],
+    [5, 0, 1n << 63n],
+    [300, 'x', 1n],
+    [70000],
+    [[4n], [1, 2]],
+    [undefined, [255, 256]],
+    [[4n], 7],
+    'ab',
+    { 0: 1n, 1: 2n, length: 2 },
+  ];
+  it.each(Object.entries(composites))('%s: the codec\'s bytes, or left to the codec', (name, type) => {
+    let fast = 0;
+    for (const value of values) {
+      const got = encodeFast(type, value);
+      if (got !== undefined) {
+        expect(hex(got), `${name} ${String(value)}`).toBe(encoded(type, value));
+        fast++;
+      }
+    }
+    expect(fast, 'values encoded without the codec').toBeGreaterThan(0);
   });
 });
 

@@ -4,7 +4,7 @@
 // addressed by their position, and call data is `fn_index ‖ SCALE(args…)`.
 
 import { h64 } from '@polkadot-api/substrate-bindings';
-import { decodePrefix, type TypeDesc } from './types.ts';
+import { decodePrefix, encodeFast, type TypeDesc } from './types.ts';
 
 export interface FunctionDecl {
   readonly name: string;
@@ -189,7 +189,7 @@ function failed(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, e: unkno
 
 function encode(decl: ExtensionDecl, fn: FunctionDecl, fnIndex: number, value: unknown): Uint8Array | ExtensionError {
   try {
-    return fn.output.codec.enc(value as never);
+    return encodeFast(fn.output, value) ?? fn.output.codec.enc(value as never);
   } catch (e) {
     return extensionError('exception', decl.id, `${decl.name}::${fn.name} returned a value its output type cannot encode: ${e instanceof Error ? e.message : String(e)}`, fnIndex);
   }

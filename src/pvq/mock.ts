@@ -8,6 +8,7 @@ import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
 import { coreExtensionDecl, fungiblesExtensionDecl, swapExtensionDecl, type FungiblesRevision, type SwapRevision } from './builtins.ts';
 import { DispatchError, implementExtension, type Extension } from './extension.ts';
 import { T } from './types.ts';
+import { hexOf } from './bytes.ts';
 
 export const MOCK_FUNGIBLES_TYPES = { assetId: T.u32, balance: T.u64, accountId: T.bytesFixed(32) };
 export const MOCK_ASSET_INFO = T.struct<{ asset_id: Uint8Array; name: Uint8Array; symbol: Uint8Array; decimals: number }>(['pvm2js', 'pvq', 'AssetInfo'], {
@@ -21,7 +22,8 @@ export const MOCK_SWAP_TYPES = { assetId: T.bytes, balance: T.u128, assetInfo: M
 const U64_MAX = (1n << 64n) - 1n;
 const U128_MAX = (1n << 128n) - 1n;
 
-export const toHex = (bytes: Uint8Array): string => Binary.toHex(bytes);
+/** `0x` and lower-case digits, as `Binary.toHex` (the account and asset keys of the state's maps). */
+export const toHex = (bytes: Uint8Array): string => hexOf(bytes);
 
 export function fromHex(text: string, what = 'hex'): Uint8Array {
   const digits = text.startsWith('0x') || text.startsWith('0X') ? text.slice(2) : text;
