@@ -53,8 +53,6 @@ export interface ModuleOptions {
   /** Where notices go (a backend that cannot run here, and the one used instead); default: the
    * runtime's logger (`setLogger`), which writes console.warn. Each notice is given once per logger. */
   logger?: Logger;
-  /** Accepted for compatibility with callers that opt out of a module cache; there is no cache yet. */
-  cache?: boolean;
 }
 
 /** Options after normalisation: every default filled in. */
