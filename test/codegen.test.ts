@@ -192,6 +192,18 @@ describe('codegen: blocks without a case (structured forward branches)', () => {
   });
 });
 
+describe.skipIf(!HAVE_SHARED)('codegen: every export starts at a switch case', () => {
+  // A call from the host enters at an export; one without a case would run its first blocks on the
+  // fallback at every call (and, for a precompiled module, decode the whole program first).
+  for (const blob of ['polkavm/doom.polkavm', 'pvq/files_guest-sum-balance.polkavm', 'polkavm/bench-pinky.polkavm'])
+    it(blob, () => {
+      const image = Module.fromBytes(readFileSync(sharedPath('blobs', blob)), { backend: 'interpreter' }).image;
+      const { program } = compileToJs(image);
+      expect(image.blob.exports.length).toBeGreaterThan(0);
+      for (const e of image.blob.exports) expect(program.blockLabel[program.code.indexOfPc[e.pc]!], e.name).toBeGreaterThanOrEqual(0);
+    });
+});
+
 describe.skipIf(!HAVE_SHARED)('codegen cross-check on real blobs (compiled vs interpreter)', () => {
   interface Case {
     blob: string;

@@ -113,7 +113,12 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     const afterEcalli = i > 0 && code.op[i - 1] === Op.ecalli && !code.blockStart[i];
     if (afterEcalli || retriesItself(code.op[i]!, image.dynamicPaging)) innerPoint[i] = 1;
   }
-  const hasCase = caseBlocks(code, jumpIndex, jumpTableIndex, regionOf, members, innerPoint);
+  const entries: number[] = [];
+  for (const e of image.blob.exports) {
+    const i = e.pc < code.indexOfPc.length ? code.indexOfPc[e.pc]! : -1;
+    if (i >= 0 && code.blockStart[i]) entries.push(i);
+  }
+  const hasCase = caseBlocks(code, jumpIndex, jumpTableIndex, regionOf, members, innerPoint, entries);
   const blockLabel = new Int32Array(n).fill(-1);
   const innerLabel = new Int32Array(n).fill(-1);
   for (let r = 0; r < regionCount; r++) {
@@ -144,16 +149,18 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
  * region only, by a forward `break` out of labeled blocks (generate.ts `structure`), which costs V8
  * no dispatch through the switch and keeps fewer values alive around the loop. A block needs a case
  * when control can arrive other than by a forward edge from earlier in the same run of code between
- * two cases (its segment): it begins its region, it is a jump-table target (returns and indirect
+ * two cases (its segment): it begins its region, it is an export, it is a jump-table target (returns and indirect
  * jumps enter through the label table), another region transfers to it, or an edge reaches it from
  * itself or from later (loop heads). Making a block a case splits a segment, so this repeats until
  * nothing changes. Entering a block without a case from outside compiled code (the host's pc, a
  * re-entry after a countdown ran out) runs the fallback backend to the next block with one
  * (backend.ts), a forward path no longer than a region.
  */
-function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: Int32Array, regionOf: Int32Array, members: number[][], innerPoint: Uint8Array): Uint8Array {
+function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: Int32Array, regionOf: Int32Array, members: number[][], innerPoint: Uint8Array, entries: readonly number[]): Uint8Array {
   const n = code.count;
   const hasCase = new Uint8Array(n);
+  // Exports: every call from the host starts there.
+  for (const i of entries) hasCase[i] = 1;
   for (let k = 0; k < jumpTableIndex.length; k++) if (jumpTableIndex[k]! >= 0) hasCase[jumpTableIndex[k]!] = 1;
   // Forward edges inside a region, as (from, to) pairs; the others decide cases at once.
   const from: number[] = [];
