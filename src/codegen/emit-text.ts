@@ -12,30 +12,45 @@
 
 import type * as ES from 'estree';
 
-/** Binding strength of each operator (higher binds tighter), as in the ECMAScript grammar. */
-const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
-  '||': 4,
-  '&&': 5,
-  '|': 6,
-  '^': 7,
-  '&': 8,
-  '==': 9,
-  '!=': 9,
-  '===': 9,
-  '!==': 9,
-  '<': 10,
-  '>': 10,
-  '<=': 10,
-  '>=': 10,
-  '<<': 11,
-  '>>': 11,
-  '>>>': 11,
-  '+': 12,
-  '-': 12,
-  '*': 13,
-  '/': 13,
-  '%': 13,
-};
+/** Binding strength of each operator (higher binds tighter), as in the ECMAScript grammar. A switch:
+ * operators are interned constants, compared by identity, where a keyed lookup hashed every time. */
+function binaryPrecedence(operator: string): number {
+  switch (operator) {
+    case '||':
+      return 4;
+    case '&&':
+      return 5;
+    case '|':
+      return 6;
+    case '^':
+      return 7;
+    case '&':
+      return 8;
+    case '==':
+    case '!=':
+    case '===':
+    case '!==':
+      return 9;
+    case '<':
+    case '>':
+    case '<=':
+    case '>=':
+      return 10;
+    case '<<':
+    case '>>':
+    case '>>>':
+      return 11;
+    case '+':
+    case '-':
+      return 12;
+    case '*':
+    case '/':
+    case '%':
+      return 13;
+    default:
+      throw new Error(`code generator: cannot print the operator ${operator}`);
+  }
+}
 const ASSIGNMENT = 2;
 const CONDITIONAL = 3;
 const UNARY = 15;
@@ -51,7 +66,7 @@ function precedence(node: ES.Expression): number {
       return typeof node.value === 'number' && (node.value < 0 || Object.is(node.value, -0)) ? UNARY : PRIMARY;
     case 'BinaryExpression':
     case 'LogicalExpression':
-      return BINARY_PRECEDENCE[node.operator]!;
+      return binaryPrecedence(node.operator);
     case 'AssignmentExpression':
       return ASSIGNMENT;
     case 'ConditionalExpression':
@@ -118,6 +133,25 @@ export class TextWriter {
     const larger = new Uint8Array(Math.max(2 * this.buffer.length, this.length + n));
     larger.set(this.buffer.subarray(0, this.length));
     this.buffer = larger;
+  }
+
+  /** A safe integer's decimal digits, written without making a string. */
+  private integer(value: number): void {
+    if (value < 0 || Object.is(value, -0)) {
+      this.byte(45);
+      value = -value;
+    }
+    if (value < 10) {
+      this.byte(48 + value);
+      return;
+    }
+    let digits = 0;
+    for (let v = value; v >= 1; v = Math.floor(v / 10)) digits++;
+    if (this.length + digits > this.buffer.length) this.grow(digits);
+    const buffer = this.buffer;
+    let at = this.length + digits;
+    this.length = at;
+    for (let v = value; v >= 1; v = Math.floor(v / 10)) buffer[--at] = 48 + (v % 10);
   }
 
   private newline(): void {
@@ -261,7 +295,7 @@ export class TextWriter {
 
   /** Prints `node`, in parentheses when it binds more loosely than `context` needs. */
   private expression(node: ES.Expression, context: number): void {
-    if (precedence(node) < context) {
+    if (context > 0 && precedence(node) < context) {
       this.byte(40);
       this.expression(node, 0);
       this.byte(41);
@@ -272,11 +306,12 @@ export class TextWriter {
         this.write(node.name);
         return;
       case 'Literal':
-        this.write(node.raw ?? String(node.value));
+        if (typeof node.value === 'number' && Number.isSafeInteger(node.value)) this.integer(node.value);
+        else this.write(node.raw ?? String(node.value));
         return;
       case 'BinaryExpression':
       case 'LogicalExpression': {
-        const p = BINARY_PRECEDENCE[node.operator]!;
+        const p = binaryPrecedence(node.operator);
         // Left-associative: the right operand needs parentheses at equal precedence.
         this.expression(node.left as ES.Expression, p);
         this.byte(32);

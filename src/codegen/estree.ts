@@ -25,14 +25,26 @@ function bareable(statement: Stmt, isElse: boolean): boolean {
   }
 }
 
+/** Number literals from 0 up to this are shared nodes (with `shareLeaves`). */
+const SHARED_NUMBERS = 4096;
+
 /** Where the nodes being built come from: set once per instruction by the emitter. */
 export class NodeFactory {
   private loc: ES.SourceLocation;
   readonly source: string;
 
-  constructor(source: string) {
+  /** Identifier and small number nodes, shared when no source map is made (then only statements'
+   * locations are read, and a leaf never starts a line): most nodes are leaves, and each was garbage. */
+  private readonly sharedIds: Map<string, ES.Identifier> | undefined;
+  private readonly sharedNums: (Expr | undefined)[] | undefined;
+
+  constructor(source: string, options: { readonly shareLeaves?: boolean } = {}) {
     this.source = source;
     this.loc = { source, start: { line: 1, column: 0 }, end: { line: 1, column: 0 } };
+    if (options.shareLeaves) {
+      this.sharedIds = new Map();
+      this.sharedNums = [];
+    }
   }
 
   /** Nodes made from now on map to guest `pc`. */
@@ -42,7 +54,11 @@ export class NodeFactory {
   }
 
   id(name: string): ES.Identifier {
-    return { type: 'Identifier', name, loc: this.loc };
+    const shared = this.sharedIds;
+    if (shared === undefined) return { type: 'Identifier', name, loc: this.loc };
+    let node = shared.get(name);
+    if (node === undefined) shared.set(name, (node = { type: 'Identifier', name, loc: this.loc }));
+    return node;
   }
 
   /** A number literal. A negative one is one node printed as `-5` rather than a unary minus over a
@@ -51,7 +67,10 @@ export class NodeFactory {
   num(value: number): Expr {
     if (!Number.isFinite(value)) throw new Error(`code generator: non-finite literal ${value}`);
     if (Object.is(value, -0)) return this.unary('-', this.num(0));
-    return { type: 'Literal', value, raw: String(value), loc: this.loc };
+    // No `raw`: the printer writes the digits itself, and a string per literal was garbage.
+    const shared = this.sharedNums;
+    if (shared !== undefined && value >= 0 && value < SHARED_NUMBERS && Number.isInteger(value)) return (shared[value] ??= { type: 'Literal', value, loc: this.loc });
+    return { type: 'Literal', value, loc: this.loc };
   }
 
   bool(value: boolean): Expr {

@@ -78,7 +78,7 @@ export interface CompiledJs {
 
 export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
   const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
-  const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: !options.sourceMap });
   const regionOptions: RegionOptions = {
     // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
     // (backend.ts), so metering does not split the ModuleId.
@@ -112,7 +112,7 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
  * alone is the same function as in the whole program's text.
  */
 export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions = {}): string {
-  const f = new NodeFactory(options.sourceName ?? 'program.polkavm');
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true });
   const regionOptions: RegionOptions = {
     // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
     metered: true,
