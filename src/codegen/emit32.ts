@@ -83,15 +83,16 @@ const DIRECT_JUMP_TARGETS = 8;
 export function callDepthCheck(x: InstructionContext): Stmt[] {
   if (x.r1 !== 0) return [];
   const f = x.b.f;
-  const depth = f.member(f.id(N.state), 'callDepth');
-  return [f.if(f.bin('>', f.assign(depth, f.num(1), '+='), f.member(f.id(N.state), 'maxCallDepth')), x.b.exit(Exit.callDepth, x.i))];
+  x.b.uses(Local.callDepth);
+  return [f.if(f.bin('>', f.assign(N.depth, f.num(1), '+='), f.id(N.maxDepth)), x.b.exit(Exit.callDepth, x.i))];
 }
 
 /** A jump through RA is a return. */
 export function callReturn(x: InstructionContext): Stmt[] {
   if (x.r1 !== 0) return [];
   const f = x.b.f;
-  return [f.expr(f.assign(f.member(f.id(N.state), 'callDepth'), f.num(1), '-='))];
+  x.b.uses(Local.callDepth);
+  return [f.set(N.depth, f.num(1), '-=')];
 }
 
 /** `jump_indirect`: 0xFFFF0000 finishes; otherwise a non-zero even address through the jump table. */

@@ -211,6 +211,8 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     );
   if (locals & Local.ro) views.push([N.roView, f.member(f.id(N.memory), 'roView')], [N.roSize, f.member(f.id(N.memory), 'roSize')]);
   if (views.length > 0 && !options.dynamicPaging) prologue.push(f.let(views));
+  // Calls and returns count in a local: a property store per call and return showed on calls_64.
+  if (locals & Local.callDepth) prologue.push(f.let([[N.depth, f.member(f.id(N.state), 'callDepth')], [N.maxDepth, f.member(f.id(N.state), 'maxCallDepth')]]));
 
   const epilogue: Stmt[] = [];
   for (let k = 0; k < REG_COUNT; k++) {
@@ -219,6 +221,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     if (is64) epilogue.push(f.expr(f.assign(f.index(f.id(N.regs), f.num(2 * k + 1)), f.id(`h${k}`))));
   }
   if (locals & Local.gas) epilogue.push(f.expr(f.assign(f.member(f.id(N.state), 'gas'), f.id(N.gas))));
+  if (locals & Local.callDepth) epilogue.push(f.expr(f.assign(f.member(f.id(N.state), 'callDepth'), f.id(N.depth))));
   epilogue.push(f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps))));
   epilogue.push(f.return(f.id(N.exit)));
 

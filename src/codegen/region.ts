@@ -19,6 +19,9 @@ export const N = Object.freeze({
   value: 'v',
   /** A double temporary (inline 64-bit multiplication), apart from the int32 ones. */
   wide: 'w',
+  /** The state's callDepth and maxCallDepth in locals while the region runs (stored back on exit). */
+  depth: 'cd',
+  maxDepth: 'cdMax',
   gas: 'gas',
   steps: 'steps',
   regs: 'R',
@@ -94,7 +97,7 @@ function jumpTargetsByRegion(p: CodegenProgram): [number, number][][] {
 /** Groups of locals a region's prologue loads only when its code uses them (bits of `RegionBuilder.locals`):
  * each is a few property loads per region entry, and entries are frequent (one per ~25 instructions
  * on pinky). */
-export const Local = Object.freeze({ gas: 1, rw: 2, stack: 4, ro: 8, fault: 16 } as const);
+export const Local = Object.freeze({ gas: 1, rw: 2, stack: 4, ro: 8, fault: 16, callDepth: 32 } as const);
 
 export class RegionBuilder {
   /** The `Local` groups the code uses. */

@@ -44,6 +44,7 @@ const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
 let steps = c.steps, x = 0, t = 0, u = 0, v = 0, w = 0;
 let st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize;
+let cd = s.callDepth, cdMax = s.maxCallDepth;
 try {
 L: for (; ; ) {
 switch (b) {
@@ -86,7 +87,7 @@ break L;
 }
 r0 = r5;
 r1 = r1 + 16 | 0;
-s.callDepth -= 1;
+cd -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
@@ -115,7 +116,7 @@ break L;
 }
 t = r1 + 4 - stLo >>> 0;
 r8 = t <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -242) | 0;
-s.callDepth -= 1;
+cd -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
 case 2:
@@ -154,6 +155,7 @@ R[10] = r5;
 R[14] = r7;
 R[16] = r8;
 R[18] = r9;
+s.callDepth = cd;
 c.steps = steps;
 return x;
 }
