@@ -15,7 +15,7 @@ import { describeCase, describeDivergence, runDifferential, type Side } from '..
 import { defaultSides } from '../test/fuzz/sides.ts';
 import { hasBackend, type BackendName } from '../src/runtime/index.ts';
 
-const USAGE = 'usage: npm run fuzz -- [--count N] [--seed S] [--start I] [--only I] [--jobs J] [--no-reduce] [--max-reports K] [--backend compiled|tiered|tiered-eager|tiered-one|tiered-random]';
+const USAGE = 'usage: npm run fuzz -- [--count N] [--seed S] [--start I] [--only I] [--jobs J] [--no-reduce] [--max-reports K] [--backend compiled|tiered|tiered-eager|tiered-one|tiered-random|compiled-copies]';
 
 interface Args {
   count: number;
@@ -50,7 +50,7 @@ function parse(argv: string[]): Args {
     else if (arg === '--worker') out.worker = value();
     else if (arg === '--backend') {
       const name = argv[++i];
-      if (name === undefined || !hasBackend(name)) throw new Error(`--backend takes one of: compiled, tiered, tiered-eager, tiered-one, tiered-random (got ${name})`);
+      if (name === undefined || !hasBackend(name)) throw new Error(`--backend takes one of: compiled, tiered, tiered-eager, tiered-one, tiered-random, compiled-copies (got ${name})`);
       out.backend = name as BackendName;
     } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);

@@ -36,3 +36,8 @@ for (let k = 0; k < runs; k++) {
   console.log(`run ${k}: ${interrupt.kind} ${ok ? 'ok' : 'WRONG ' + used + ' ' + regs.join(' ')} wall ${wall.toFixed(0)} ms cpu ${(cpu * 1000).toFixed(0)} ms = ${(Number(used) / cpu / 1e6).toFixed(0)} M insn/s (CPU)`);
 }
 console.log(`total cpu ${(totalCpu * 1000).toFixed(0)} ms`);
+if (process.env.STATUS) {
+  const regions = (module as unknown as { backendModule: { regions: Function[] } }).backendModule.regions;
+  const st = (f: Function): number => new Function('f', 'return %GetOptimizationStatus(f)')(f);
+  console.log('status', regions.map((f, r) => [r, st(f)] as const).filter(([, x]) => (x & (1 << 15)) && !(x & 16)).map(([r]) => `r${r}`).join(' '));
+}

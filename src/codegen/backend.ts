@@ -36,6 +36,25 @@ export interface RegionContext {
   hi: number;
 }
 
+class RegionContextRecord implements RegionContext {
+  readonly R: Int32Array;
+  readonly m: GuestMemory;
+  readonly s: MachineState;
+  // Doubles from the start (counts pass 2^31): a field that changes from small integer to double
+  // changes the object's shape, and the region functions optimised for the old shape deoptimise.
+  steps = UNLIMITED_STEPS;
+  start = UNLIMITED_STEPS;
+  left = UNLIMITED_STEPS;
+  a0 = 0;
+  a2 = 0;
+  hi = 0;
+  constructor(state: MachineState) {
+    this.R = new Int32Array(state.regs32.buffer, state.regs32.byteOffset, REG_COUNT * 2);
+    this.m = state.memory;
+    this.s = state;
+  }
+}
+
 export type RegionFunction = (c: RegionContext, label: number) => number;
 
 /** `loop` returns this to have `runMetered` enter again from the state (a block without a case). */
@@ -255,19 +274,7 @@ export class CompiledInstance implements BackendInstance {
     this.module = module;
     this.p = module.program;
     this.state = state;
-    this.ctx = {
-      R: new Int32Array(state.regs32.buffer, state.regs32.byteOffset, REG_COUNT * 2),
-      m: state.memory,
-      s: state,
-      // Doubles from the start (counts pass 2^31): a field that changes from small integer to double
-      // changes the object's shape, and the region functions optimised for the old shape deoptimise.
-      steps: UNLIMITED_STEPS,
-      start: UNLIMITED_STEPS,
-      left: UNLIMITED_STEPS,
-      a0: 0,
-      a2: 0,
-      hi: 0,
-    };
+    this.ctx = new RegionContextRecord(state);
   }
 
   /** Records where the run stopped, as the interpreter does, and finishes the register file. */

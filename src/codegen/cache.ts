@@ -13,7 +13,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ModuleImage } from '../machine/state.ts';
 import { VERSION } from '../version.ts';
-import { compileToJs, DEFAULT_REGION_SIZE, type CodegenOptions, type CompiledJs, type LinkFunction } from './generate.ts';
+import { compileToJs, DEFAULT_REGION_SIZE, wholeProgramCopyRegionSize, type CodegenOptions, type CompiledJs, type LinkFunction } from './generate.ts';
 import { analyse } from './program.ts';
 
 /** Everything besides the blob bytes that changes the generated code. */
@@ -21,6 +21,7 @@ function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string
   return JSON.stringify({
     compiler: VERSION,
     regionSize: options.regionSize ?? DEFAULT_REGION_SIZE,
+    copyRegionSize: wholeProgramCopyRegionSize(image, options),
     countSteps: options.countSteps ?? true,
     sourceMap: options.sourceMap ?? false,
     sourceName: options.sourceName ?? null,

@@ -71,7 +71,7 @@ export function branch(x: InstructionContext, test: Expr): Stmt[] {
 /** Continues at instruction i + 1, which starts a block: nothing to emit when its case follows. */
 export function fallThrough(b: RegionBuilder, i: number): Stmt[] {
   const next = i + 1;
-  if (next < b.p.code.count && b.p.regionOf[next] === b.region) return [];
+  if (next < b.p.code.count && b.labelIn(next) !== undefined) return [];
   return b.transfer(next < b.p.code.count ? next : -1, i);
 }
 
@@ -96,12 +96,14 @@ export function callReturn(x: InstructionContext): Stmt[] {
 }
 
 /** `jump_indirect`: 0xFFFF0000 finishes; otherwise a non-zero even address through the jump table. */
-export function jumpIndirect(b: RegionBuilder, i: number, address: Stmt, jumpTableLength: number): Stmt[] {
+export function jumpIndirect(b: RegionBuilder, i: number, address: Stmt, jumpTableLength: number, isReturn = false): Stmt[] {
   const f = b.f;
   const t = f.id(N.temp);
   // A region with few jump-table targets (return points, mostly) tests for them by address first:
-  // cheaper than the table lookups, which then serve only transfers to other regions.
-  const local = b.regionJumpTargets();
+  // cheaper than the table lookups, which then serve only transfers to other regions. A return in a
+  // region with more tests first for the return points of the region's calls into its function.
+  const all = b.regionJumpTargets();
+  const local = all.length <= DIRECT_JUMP_TARGETS ? all : isReturn ? b.returnTargets(i) : [];
   const direct: Stmt[] =
     local.length > 0 && local.length <= DIRECT_JUMP_TARGETS
       ? [f.switch(t, local.map(([address, label]) => f.switchCase(f.num(address), [f.set(N.label, f.num(label)), f.continue(N.loop)])))]
@@ -172,7 +174,8 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
   jump: (x) => x.b.goTo(x.b.p.jumpIndex[x.i]!, x.i),
   jump_indirect: (x) => {
     const f = x.b.f;
-    return [...callReturn(x), ...jumpIndirect(x.b, x.i, f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r1), imm(x)))), x.b.p.code.jumpTable.length)];
+    const isReturn = x.r1 === 0 && x.imm1 === 0;
+    return [...callReturn(x), ...jumpIndirect(x.b, x.i, f.set(N.temp, u(x, f.bin('+', x.b.reg(x.r1), imm(x)))), x.b.p.code.jumpTable.length, isReturn)];
   },
   load_imm: (x) => d(x, imm(x)),
   load_u8: load(1, false, false),

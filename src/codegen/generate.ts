@@ -10,6 +10,7 @@ import { emitter32 } from './emit32.ts';
 import { emitter64 } from './emit64.ts';
 import { NodeFactory, type Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
+import { DEFAULT_COPY_REGION_SIZE } from './copies.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { PAIR_HELPER_NAMES } from './pairs.ts';
 import { Printer, SourceMapSink } from './print.ts';
@@ -19,6 +20,11 @@ export interface CodegenOptions {
   /** Largest number of guest instructions in one region function (default 400): V8 optimises a
    * function only below a bytecode size limit (bench/README.md, Design measurements). */
   readonly regionSize?: number;
+  /** Largest number of instructions in a region with the copies of its callees (copies.ts); 0 for no
+   * copies. Default: DEFAULT_COPY_REGION_SIZE for programs up to WHOLE_PROGRAM_COPY_LIMIT
+   * instructions, none above (their text would grow several times over and compile as long; the
+   * tiered backend, which generates hot regions only, copies into those on any program). */
+  readonly copyRegionSize?: number;
   /** Count instructions per block for the instruction budget, deadlines and `instructionsExecuted`
    * (default true). */
   readonly countSteps?: boolean;
@@ -34,6 +40,14 @@ export interface CodegenOptions {
 }
 
 export const DEFAULT_REGION_SIZE = 400;
+
+/** Whole programs up to this many instructions are generated with copies (pinky: 11,003 instructions,
+ * 14,206 copied; doom: 163,243, whose copies would be 546,744 and its text 4x longer). */
+export const WHOLE_PROGRAM_COPY_LIMIT = 32768;
+
+export function wholeProgramCopyRegionSize(image: ModuleImage, options: CodegenOptions): number {
+  return options.copyRegionSize ?? (image.code.count <= WHOLE_PROGRAM_COPY_LIMIT ? DEFAULT_COPY_REGION_SIZE : 0);
+}
 
 /** The names `link(env)` takes from its environment (load.ts provides them). */
 export const ENV_NAMES = [
@@ -77,7 +91,7 @@ export interface CompiledJs {
 }
 
 export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
-  const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE });
+  const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE, copyRegionSize: wholeProgramCopyRegionSize(image, options) });
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: !options.sourceMap });
   const regionOptions: RegionOptions = {
     // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
@@ -157,25 +171,34 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
     pieces = [{ first: i, target: -1, body: current }];
   };
 
-  for (let k = 0; k < members.length; k++) {
-    const i = members[k]!;
-    f.at(code.pc[i]!);
-    if (p.blockLabel[i]! >= 0) {
-      open(p.blockLabel[i]!, i, i);
-      current!.push(...b.blockEntry(i));
-    } else if (code.blockStart[i]) {
-      current = [...b.blockEntry(i)];
-      pieces.push({ first: i, target: i, body: current });
+  // The home blocks, then the copies (program.ts `RegionCopies`): those have their own labels and no
+  // resume points.
+  const copies = b.copies;
+  const emitRun = (list: Uint32Array, copy: boolean): void => {
+    b.inCopy = copy;
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      f.at(code.pc[i]!);
+      const label = copy ? (code.blockStart[i] ? copies!.label.get(i)! : -1) : p.blockLabel[i]!;
+      if (label >= 0) {
+        open(label, i, i);
+        current!.push(...b.blockEntry(i));
+      } else if (code.blockStart[i]) {
+        current = [...b.blockEntry(i)];
+        pieces.push({ first: i, target: i, body: current });
+      }
+      if (!copy && p.innerLabel[i]! >= 0) open(p.innerLabel[i]!, i, -1);
+      const op = code.op[i]!;
+      current!.push(
+        ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),
+      );
+      // A block that ends the region without a terminator cannot happen (regions hold whole blocks),
+      // but a last instruction that falls through must not fall off the switch.
+      if (k === list.length - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
     }
-    if (p.innerLabel[i]! >= 0) open(p.innerLabel[i]!, i, -1);
-    const op = code.op[i]!;
-    current!.push(
-      ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),
-    );
-    // A block that ends the region without a terminator cannot happen (regions hold whole blocks),
-    // but a last instruction that falls through must not fall off the switch.
-    if (k === members.length - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
-  }
+  };
+  emitRun(members, false);
+  if (copies) emitRun(copies.members, true);
   close();
   f.at(code.pc[members[0]!] ?? 0);
   cases.push(f.switchCase(null, b.exit(Exit.trap, members[0]!)));

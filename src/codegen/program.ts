@@ -6,6 +6,7 @@ import { END, INVALID, NO_FALLTHROUGH, OP_FLAGS, OP_FORMS, Op } from '../decoder
 import type { DecodedCode } from '../decoder/code.ts';
 import type { ModuleImage } from '../machine/state.ts';
 import { blockLayout, staticJumpTargets, validJumpIndex } from '../machine/control.ts';
+import { CopyPlan, DEFAULT_COPY_REGION_SIZE, type FunctionGraph } from './copies.ts';
 
 /**
  * Why a region function returned. It returns an instruction index (>= 0) to continue in another
@@ -64,11 +65,16 @@ export interface CodegenProgram {
   /** Per instruction: a case right before it (no charge), or -1: resume points after `ecalli` and retry
    * points of instructions that can fault resumably. */
   readonly innerLabel: Int32Array;
+  /** The functions each region holds copies of (copies.ts), absent from stored tables: those describe
+   * the home blocks only, all the trampoline uses. */
+  readonly copies?: CopyPlan;
 }
 
 export interface PartitionOptions {
   /** Largest number of instructions in one region function. */
   readonly regionSize: number;
+  /** Largest number of instructions in a region with its copies (copies.ts; 0: no copies). */
+  readonly copyRegionSize?: number;
 }
 
 /** Instructions whose fault or stop is resumed by retrying the instruction itself. */
@@ -104,7 +110,7 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     jumpTableIndex[k] = validJumpIndex(code, code.jumpTable[k]!);
   }
 
-  const { regionOf, regionCount } = partition(code, jumpIndex, blockLength, options.regionSize);
+  const { regionOf, regionCount, graph } = partition(code, jumpIndex, blockLength, options.regionSize);
   const members: number[][] = Array.from({ length: regionCount }, () => []);
   for (let i = 0; i < n; i++) members[regionOf[i]!]!.push(i);
 
@@ -121,13 +127,21 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
   const hasCase = caseBlocks(code, jumpIndex, jumpTableIndex, regionOf, members, innerPoint, entries);
   const blockLabel = new Int32Array(n).fill(-1);
   const innerLabel = new Int32Array(n).fill(-1);
+  const labelCount = new Int32Array(regionCount);
   for (let r = 0; r < regionCount; r++) {
     let label = 0;
     for (const i of members[r]!) {
       if (hasCase[i]) blockLabel[i] = label++;
       if (innerPoint[i]) innerLabel[i] = label++;
     }
+    labelCount[r] = label;
   }
+  const regionMembers = members.map((m) => Uint32Array.from(m));
+  const copyRegionSize = options.copyRegionSize ?? DEFAULT_COPY_REGION_SIZE;
+  const copies =
+    copyRegionSize > options.regionSize
+      ? new CopyPlan({ code, jumpIndex, jumpTableIndex, blockLength, regionOf, regionMembers, labelCount, graph, copyRegionSize })
+      : undefined;
 
   return {
     code,
@@ -138,9 +152,10 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
     costIsLength,
     jumpTableIndex,
     regionOf,
-    regionMembers: members.map((m) => Uint32Array.from(m)),
+    regionMembers,
     blockLabel,
     innerLabel,
+    ...(copies ? { copies } : {}),
   };
 }
 
@@ -209,7 +224,13 @@ function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: In
  * packed together with the functions it calls, depth first, while the region stays under `size`
  * instructions. A function larger than `size` is cut into runs of whole blocks in code order.
  */
-function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32Array, size: number): { regionOf: Int32Array; regionCount: number } {
+interface Partition {
+  readonly regionOf: Int32Array;
+  readonly regionCount: number;
+  readonly graph: FunctionGraph;
+}
+
+function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32Array, size: number): Partition {
   const n = code.count;
   // Union-find over block starts.
   const parent = new Int32Array(n);
@@ -229,7 +250,30 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
   let block = 0;
   const callees = new Map<number, number[]>();
   const len = code.code.length;
+  // Where calls go (a first pass, by the same recognition as below).
+  const isCallTarget = new Uint8Array(n);
+  {
+    let returnPoint = -1;
+    for (let i = 0; i < n; i++) {
+      const op = code.op[i]!;
+      if (code.blockStart[i]) returnPoint = -1;
+      if (op === Op.load_imm || (op === Op.load_imm64 && code.imm2[i] === 0)) {
+        const address = code.imm1[i]! >>> 0;
+        const k = address / 2 - 1;
+        if (address !== 0 && (address & 1) === 0 && k < code.jumpTable.length) {
+          const pc = code.jumpTable[k]!;
+          if (pc < len && code.validJumpTarget[pc] === 1) returnPoint = code.indexOfPc[pc]!;
+        }
+      }
+      if ((op === Op.load_imm_and_jump || (op === Op.jump && returnPoint === i + 1)) && jumpIndex[i]! >= 0) isCallTarget[jumpIndex[i]!] = 1;
+    }
+  }
   let returnPoint = -1;
+  let returnAddress = -1;
+  // Calls through RA with a constant return address: where they are, what they call, where they return.
+  const callAt: number[] = [];
+  const callTarget: number[] = [];
+  const callReturn: number[] = [];
   for (let i = 0; i < n; i++) {
     if (code.blockStart[i]) block = i;
     const op = code.op[i]!;
@@ -242,7 +286,10 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
       const k = address / 2 - 1;
       if (address !== 0 && (address & 1) === 0 && k < code.jumpTable.length) {
         const pc = code.jumpTable[k]!;
-        if (pc < len && code.validJumpTarget[pc] === 1) returnPoint = code.indexOfPc[pc]!;
+        if (pc < len && code.validJumpTarget[pc] === 1) {
+          returnPoint = code.indexOfPc[pc]!;
+          returnAddress = code.r1[i] === 0 ? address : -1;
+        }
       }
     }
     if (!(flags & END)) continue;
@@ -254,11 +301,22 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
         const list = callees.get(block) ?? [];
         list.push(target);
         callees.set(block, list);
+        const address = op === Op.jump ? returnAddress : code.r1[i] === 0 ? code.imm1[i]! >>> 0 : -1;
+        if (address >= 0) {
+          callAt.push(i);
+          callTarget.push(target);
+          callReturn.push(address);
+        }
       }
       continue;
     }
     if (op === Op.load_imm_and_jump_indirect && i + 1 < n) union(block, i + 1);
-    if (target >= 0) union(block, target);
+    if (target >= 0 && isCallTarget[target] && op === Op.jump) {
+      // A jump to a function something calls is a tail call: the functions stay apart.
+      const list = callees.get(block) ?? [];
+      list.push(target);
+      callees.set(block, list);
+    } else if (target >= 0) union(block, target);
     if (!(flags & NO_FALLTHROUGH) && i + 1 < n) union(block, i + 1);
   }
 
@@ -292,10 +350,12 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
     const total = fnSize.get(root)!;
     if (total > size) {
       // Too large for one region: runs of whole blocks.
+      const pieces = Math.ceil(total / size);
+      const cut = Math.ceil(total / pieces);
       let used = 0;
       let region = regionCount++;
       for (const b of fnBlocks.get(root)!) {
-        if (used > 0 && used + blockLength[b]! > size) {
+        if (used > 0 && used + blockLength[b]! > cut) {
           region = regionCount++;
           used = 0;
         }
@@ -319,5 +379,14 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
       for (const callee of fnCallees.get(fn) ?? []) if (!regionOfFn.has(callee)) stack.push(callee);
     }
   }
-  return { regionOf, regionCount };
+
+  const functionOf = new Int32Array(n);
+  for (const [root, blocks] of fnBlocks) for (const b of blocks) functionOf.fill(root, b, b + blockLength[b]!);
+  const calledFrom: number[][] = Array.from({ length: regionCount }, () => []);
+  for (const [from, targets] of callees) for (const t of targets) calledFrom[regionOf[from]!]!.push(find(t));
+  return {
+    regionOf,
+    regionCount,
+    graph: { functionOf, size: fnSize, blocks: fnBlocks, callees: fnCallees, calledFrom, callAt, callTarget, callReturn },
+  };
 }

@@ -8,6 +8,7 @@
 // back to `c.R` (an Int32Array over the instance's register file) when it returns.
 
 import type { Expr, NodeFactory, Stmt } from './estree.ts';
+import type { RegionCopies } from './copies.ts';
 import { Exit, exitCode, type CodegenProgram, type ExitKind } from './program.ts';
 
 /** The fixed identifiers of generated code. */
@@ -163,18 +164,35 @@ export class RegionBuilder {
    * in a loop labeled after the head, so the back edge is a `continue` of that loop. */
   loopsToHead = false;
 
+  /** Whether the code being emitted is a copy (program.ts `RegionCopies`). */
+  inCopy = false;
+
+  /** The functions copied into this region, if any. */
+  get copies(): RegionCopies | undefined {
+    return this.p.copies?.of(this.region);
+  }
+
+  /** Where the block starting at `target` is in this region: its case label, -1 for a block without
+   * one, undefined when the region has neither the block nor a copy of it. */
+  labelIn(target: number): number | undefined {
+    if (this.p.regionOf[target] === this.region) return this.p.blockLabel[target]!;
+    return this.copies?.label.get(target);
+  }
+
   /** Goes to the block starting at instruction `target` (or traps at `at` when target is -1). */
   transfer(target: number, at: number): Stmt[] {
     const f = this.f;
     if (target < 0) return this.exit(Exit.trap, at);
-    if (this.p.regionOf[target] === this.region) {
-      const label = this.p.blockLabel[target]!;
+    const label = this.labelIn(target);
+    if (label !== undefined) {
       if (target === this.segmentHead && target <= at) {
         // A loop whose body has no case of its own: no dispatch through the switch per iteration.
         this.loopsToHead = true;
         return [f.continue(blockName(target))];
       }
       if (label >= 0) return [f.set(N.label, f.num(label)), f.continue(N.loop)];
+      // A break reaches only blocks of its own segment, never across home and copied code.
+      if (this.inCopy !== (this.p.regionOf[target] !== this.region)) return [f.set(N.exit, f.num(target)), f.break(N.loop)];
       const earliest = this.breaks.get(target);
       if (earliest === undefined || at < earliest) this.breaks.set(target, at);
       return [f.break(blockName(target))];
@@ -184,13 +202,32 @@ export class RegionBuilder {
 
   /** An unconditional transfer: nothing at all when the target's case comes next in the switch. */
   goTo(target: number, at: number): Stmt[] {
-    if (target === at + 1 && this.p.regionOf[target] === this.region) return [];
+    if (target === at + 1 && this.labelIn(target) !== undefined) return [];
     return this.transfer(target, at);
   }
 
   /** The jump-table addresses that lead into this region, with their switch labels. */
   regionJumpTargets(): [number, number][] {
-    return jumpTargetsByRegion(this.p)[this.region]!;
+    const home = jumpTargetsByRegion(this.p)[this.region]!;
+    const copied = this.p.copies?.jumpTargets(this.region);
+    return copied && copied.length > 0 ? [...home, ...copied] : home;
+  }
+
+  /** The return points a return at instruction `i` most likely goes to: those of this region's
+   * calls into i's function, as (address, label), when the region has them with a case. */
+  returnTargets(i: number): [number, number][] {
+    const plan = this.p.copies;
+    const addresses = plan?.returnAddresses(this.region, plan.functionOf[i]!);
+    if (!addresses) return [];
+    const out: [number, number][] = [];
+    const table = this.p.jumpTableIndex;
+    for (const address of addresses) {
+      const target = table[address / 2 - 1];
+      if (target === undefined || target < 0) continue;
+      const label = this.labelIn(target);
+      if (label !== undefined && label >= 0) out.push([address, label]);
+    }
+    return out;
   }
 
   /** Goes to the instruction index held in the local `v` (a valid block start, from the jump table). */

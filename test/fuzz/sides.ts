@@ -1,12 +1,19 @@
 // The configurations the fuzzer compares, adapted to the runner's FuzzInstance: the runtime's
 // Module/Instance with a given backend and options.
 import { tableCostModel } from '../../src/gas/model.ts';
-import { hasBackend, Module, type BackendName } from '../../src/runtime/index.ts';
+import { createCompiledBackend } from '../../src/codegen/index.ts';
+import { interpreterBackend } from '../../src/interpreter/index.ts';
+import { hasBackend, Module, registerBackend, type BackendName } from '../../src/runtime/index.ts';
 import type { FuzzCase } from './generator.ts';
 import type { FuzzInstance, Side } from './runner.ts';
 import { clearTieredCache, registerTieredVariants, seedTiered } from '../tiered-variants.ts';
 
 registerTieredVariants();
+// The compiled backend with tiny regions: most transfers cross regions, and callees the generator's
+// programs keep apart from their callers (few of them: random branches join most code into one
+// function) are copied into the callers' regions (codegen/copies.ts; test/codegen-copies.test.ts
+// covers copies on assembled and real programs).
+registerBackend({ ...createCompiledBackend(interpreterBackend, { regionSize: 24, copyRegionSize: 160 }), name: 'compiled-copies' });
 
 /** The random tier-up points of 'tiered-random' follow from the program's bytes, so a case replays. */
 function checksum(bytes: Uint8Array): number {

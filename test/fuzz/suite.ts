@@ -15,10 +15,12 @@ export function differentialSuite(first: number, count: number): void {
     // The tiered backend with forced tier-up points, on every other program (taking the
     // variants in turn), so that the suite's cost grows by half, not by two.
     const tiered = (['tiered-eager', 'tiered-one', 'tiered-random'] as const).map((name) => runtimeSide(name as unknown as BackendName));
+    // Every fourth program also on tiny regions (sides.ts).
+    const copies = runtimeSide('compiled-copies' as BackendName);
     if (selfCheck)
       console.warn(`NOTICE: the compiled backend is not registered; differential fuzzing compares ${a.name} against ${b.name} until it is`);
 
-    it(`programs ${first}..${first + count - 1} of seed ${CI_SEED}: ${a.name} and ${b.name} (and every other program ${tiered.map((t) => t.name).join(' / ')}) agree at every stop`, () => {
+    it(`programs ${first}..${first + count - 1} of seed ${CI_SEED}: ${a.name} and ${b.name} (and every other program ${tiered.map((t) => t.name).join(' / ')}, every fourth ${copies.name}) agree at every stop`, () => {
       const coverage = new Coverage();
       const stopKinds = new Set<string>();
       const failures: string[] = [];
@@ -34,6 +36,10 @@ export function differentialSuite(first: number, count: number): void {
           const side = tiered[(index >> 1) % tiered.length]!;
           const third = runDifferential(c, a, side);
           if (third.divergence) failures.push(describeDivergence(c, third, a, side));
+        }
+        if (index % 4 === 2) {
+          const third = runDifferential(c, a, copies);
+          if (third.divergence) failures.push(describeDivergence(c, third, a, copies));
         }
         if (every10th && index % 10 === 0) {
           const second = runDifferential(c, every10th.a, every10th.b);
