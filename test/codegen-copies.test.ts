@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/assembler/assemble.ts';
 import { analyse, compileToJs, createCompiledBackend } from '../src/codegen/index.ts';
 import { interpreterBackend } from '../src/interpreter/index.ts';
+import { createTieredBackend } from '../src/tiered/index.ts';
 import { Module, registerBackend, type BackendName, type Instance } from '../src/runtime/index.ts';
 import { HAVE_SHARED, sharedPath } from './shared.ts';
 
@@ -18,6 +19,8 @@ const BACKEND = 'compiled-copies-test' as BackendName;
 // Real programs in regions of 40 instructions with copies up to 120.
 const SMALL = { regionSize: 40, copyRegionSize: 120 } as const;
 registerBackend({ ...createCompiledBackend(interpreterBackend, SMALL), name: 'compiled-copies-small' });
+// The tiered backend on small regions, generated again with copies after 5,000 compiled instructions.
+registerBackend(createTieredBackend({ name: 'tiered-copies-small', threshold: 0, regionSize: 40, copiesAfter: 5_000 }));
 
 const CALLS = `%stack_size = 4096
 %import host
@@ -124,12 +127,13 @@ describe.skipIf(!HAVE_SHARED)('codegen: copies on real programs', () => {
 describe.skipIf(!HAVE_SHARED)('codegen: copies on real programs cut into small regions, as the interpreter', () => {
   const blob = (name: string): Uint8Array => new Uint8Array(readFileSync(sharedPath('blobs', name)));
 
-  it('pinky initialize: the same stop at every gas budget, out of gas twice and resumed', () => {
+  for (const backend of ['compiled-copies-small', 'tiered-copies-small'] as BackendName[]) {
+  it(`pinky initialize on ${backend}: the same stop at every gas budget, out of gas twice and resumed`, () => {
     const bytes = blob('polkavm/bench-pinky.polkavm');
     const p = analyse(imageOf(bytes), SMALL);
     const copied = p.regionMembers.reduce((sum, _, r) => sum + (p.copies?.of(r)?.members.length ?? 0), 0);
     expect(copied).toBeGreaterThan(p.code.count / 8);
-    const modules = (['compiled-copies-small', 'interpreter'] as BackendName[]).map((backend) => Module.fromBytes(bytes, { backend, gasMetering: 'sync' }));
+    const modules = ([backend, 'interpreter'] as BackendName[]).map((name) => Module.fromBytes(bytes, { backend: name, gasMetering: 'sync' }));
     for (const gas of [0n, 1n, 7n, 1_000n, 12_345n, 333_333n, 1_000_003n]) {
       const [copies, reference] = modules.map((m) => {
         const instance = m.instantiate();
@@ -148,7 +152,7 @@ describe.skipIf(!HAVE_SHARED)('codegen: copies on real programs cut into small r
     }
   });
 
-  it('doom ext_initialize: host calls answered 0 and a budget stop every 997 instructions, for 200,000', () => {
+  it(`doom ext_initialize on ${backend}: host calls answered 0 and a budget stop every 997 instructions, for 200,000`, () => {
     const bytes = blob('polkavm/doom.polkavm');
     const run = (backend: BackendName): unknown[] => {
       const instance = Module.fromBytes(bytes, { backend, gasMetering: 'sync' }).instantiate();
@@ -164,8 +168,9 @@ describe.skipIf(!HAVE_SHARED)('codegen: copies on real programs cut into small r
       }
       return stops;
     };
-    const copies = run('compiled-copies-small' as BackendName);
+    const copies = run(backend);
     expect(copies.length).toBeGreaterThan(150);
     expect(copies).toEqual(run('interpreter'));
   });
+  }
 });

@@ -3,7 +3,8 @@
 // instruction (a slice ends at every block edge), so control changes tier at nearly every block;
 // 'tiered-one' generates a region once one slice of 16 instructions has been booked to it;
 // 'tiered-random' picks its threshold and slice at random per module, so tier changes land at
-// arbitrary blocks, mid-host-call, under out-of-gas and budget stops.
+// arbitrary blocks, mid-host-call, under out-of-gas and budget stops, and regions are generated again
+// with copies of their callees (codegen/copies.ts) at once ('tiered-eager') or at a random point.
 import { registerBackend, type BackendName } from '../src/runtime/index.ts';
 import { clearTieredCache, createTieredBackend } from '../src/tiered/index.ts';
 
@@ -22,7 +23,7 @@ export function seedTiered(value: number): void {
 }
 
 export function registerTieredVariants(): void {
-  registerBackend(createTieredBackend({ name: 'tiered-eager', threshold: 0, slice: 1, shortSlice: 1 }));
+  registerBackend(createTieredBackend({ name: 'tiered-eager', threshold: 0, slice: 1, shortSlice: 1, copiesAfter: 0 }));
   registerBackend(createTieredBackend({ name: 'tiered-one', threshold: 1, slice: 16, shortSlice: 16 }));
   registerBackend(
     createTieredBackend({
@@ -31,6 +32,8 @@ export function registerTieredVariants(): void {
       // the same program otherwise share what an earlier module generated, which is part of the test.
       threshold: () => (nextRandom() < 0.3 ? 0 : Math.floor(nextRandom() * 200)),
       slice: () => 1 + Math.floor(nextRandom() * 300),
+      // Regions generated again with their callees' copies at a random point of the run.
+      copiesAfter: () => (nextRandom() < 0.3 ? 0 : Math.floor(nextRandom() * 2000)),
     }),
   );
 }

@@ -8,7 +8,7 @@ import { registerBackend } from '../../src/runtime/backends.ts';
 import { Module } from '../../src/runtime/index.ts';
 import { sharedPath } from '../../test/shared.ts';
 
-const backend = (process.argv[2] ?? 'compiled') as 'compiled' | 'interpreter';
+const backend = (process.argv[2] ?? 'compiled') as 'compiled' | 'interpreter' | 'tiered';
 const runs = Number(process.argv[3] ?? 3);
 if (process.argv[4] !== undefined || process.argv[5] !== undefined) {
   const regionSize = process.argv[4] ? Number(process.argv[4]) : undefined;

@@ -88,15 +88,16 @@ export class CopyPlan {
     return copies;
   }
 
-  /** The return addresses of the region's calls (home or copied) into function `fn`. */
-  returnAddresses(region: number, fn: number): readonly number[] | undefined {
-    let map = this.returnsIn.get(region);
+  /** The return addresses of the region's calls (home, and copied when `withCopies`) into function `fn`. */
+  returnAddresses(region: number, fn: number, withCopies: boolean): readonly number[] | undefined {
+    const key = withCopies ? region : -1 - region;
+    let map = this.returnsIn.get(key);
     if (!map) {
       map = new Map();
       const { code, blockLength, regionMembers } = this.input;
       for (const i of regionMembers[region]!) if (code.blockStart[i]) this.addReturns(map, i, i + blockLength[i]!);
-      for (const i of this.of(region)?.members ?? []) if (code.blockStart[i]) this.addReturns(map, i, i + blockLength[i]!);
-      this.returnsIn.set(region, map);
+      if (withCopies) for (const i of this.of(region)?.members ?? []) if (code.blockStart[i]) this.addReturns(map, i, i + blockLength[i]!);
+      this.returnsIn.set(key, map);
     }
     return map.get(fn);
   }

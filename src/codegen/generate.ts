@@ -99,6 +99,7 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
     metered: true,
     countSteps: options.countSteps ?? true,
     dynamicPaging: image.dynamicPaging,
+    copies: true,
   };
   const map = options.sourceMap ? new SourceMapSink(f.source, image, options.mapFile) : undefined;
   const out = new Printer(map);
@@ -125,13 +126,16 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
  * each other (a transfer out of a region returns the target to the trampoline), so a region generated
  * alone is the same function as in the whole program's text.
  */
-export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions = {}): string {
+export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions & { readonly copies?: boolean } = {}): string {
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true });
   const regionOptions: RegionOptions = {
     // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
     metered: true,
     countSteps: options.countSteps ?? true,
     dynamicPaging: image.dynamicPaging,
+    // `copies: false`: the region without the copies its program plans (the tiered backend's first
+    // version of a region, which V8 optimises sooner).
+    copies: options.copies ?? true,
   };
   const out = new Printer(undefined);
   out.text('(function link(env) {\n');

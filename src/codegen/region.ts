@@ -76,6 +76,8 @@ export interface RegionOptions {
   /** Count instructions per block (instruction budget, deadline, `instructionsExecuted`). */
   readonly countSteps: boolean;
   readonly dynamicPaging: boolean;
+  /** Emit the copies the program plans for the region (copies.ts). */
+  readonly copies: boolean;
 }
 
 const jumpTargetsCache = new WeakMap<CodegenProgram, [number, number][][]>();
@@ -169,7 +171,7 @@ export class RegionBuilder {
 
   /** The functions copied into this region, if any. */
   get copies(): RegionCopies | undefined {
-    return this.p.copies?.of(this.region);
+    return this.options.copies ? this.p.copies?.of(this.region) : undefined;
   }
 
   /** Where the block starting at `target` is in this region: its case label, -1 for a block without
@@ -209,7 +211,7 @@ export class RegionBuilder {
   /** The jump-table addresses that lead into this region, with their switch labels. */
   regionJumpTargets(): [number, number][] {
     const home = jumpTargetsByRegion(this.p)[this.region]!;
-    const copied = this.p.copies?.jumpTargets(this.region);
+    const copied = this.options.copies ? this.p.copies?.jumpTargets(this.region) : undefined;
     return copied && copied.length > 0 ? [...home, ...copied] : home;
   }
 
@@ -217,7 +219,7 @@ export class RegionBuilder {
    * calls into i's function, as (address, label), when the region has them with a case. */
   returnTargets(i: number): [number, number][] {
     const plan = this.p.copies;
-    const addresses = plan?.returnAddresses(this.region, plan.functionOf[i]!);
+    const addresses = plan?.returnAddresses(this.region, plan.functionOf[i]!, this.options.copies);
     if (!addresses) return [];
     const out: [number, number][] = [];
     const table = this.p.jumpTableIndex;
