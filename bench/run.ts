@@ -17,7 +17,7 @@ import { assemble } from '../src/assembler/index.ts';
 import { compileToJs } from '../src/codegen/index.ts';
 import { Isa, parseBlob, parseIsaName } from '../src/decoder/index.ts';
 import { naiveCostModel } from '../src/gas/index.ts';
-import { hasBackend, Module } from '../src/runtime/index.ts';
+import { hasBackend, Module, tuneEngine } from '../src/runtime/index.ts';
 import { loadKernels, type Kernel } from './kernels/index.ts';
 import { benchPvq, formatPvqTable, type PvqBenchRow, type PvqTargetCheck } from './pvq.ts';
 import { ANAN_AS_VERSION, prepareAnanAsCall, startAnanAs } from './peers/anan-as.ts';
@@ -468,7 +468,7 @@ function checkStartTargets(exec: readonly ExecResult[], start: StartResults): Ta
   return checks;
 }
 
-function machine(): { cpu: string; cores: number; node: string; v8: string; platform: string; loadAverage: number[] } {
+function machine(): { cpu: string; cores: number; node: string; v8: string; platform: string; loadAverage: number[]; v8Flags: readonly string[] } {
   const list = cpus();
   return {
     cpu: list[0]?.model ?? 'unknown',
@@ -477,6 +477,7 @@ function machine(): { cpu: string; cores: number; node: string; v8: string; plat
     v8: process.versions.v8,
     platform: `${process.platform} ${process.arch}`,
     loadAverage: loadavg(),
+    v8Flags: engine.applied ? engine.flags : [],
   };
 }
 
@@ -485,6 +486,7 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
   const m = machine();
   const lines: string[] = [];
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.platform}; Node ${m.node} (V8 ${m.v8}); anan-as ${ANAN_AS_VERSION}`);
+  lines.push(`V8 flags for the in-process rows: ${engine.applied ? engine.flags.join(' ') : `none (${engine.reason})`} (tuneEngine, as the CLI sets them).`);
   const load = loadavg().map((x) => x.toFixed(1)).join(' ');
   lines.push(`Load average at the end: ${load}. Median of ${quick ? 'a few (--quick)' : 'several'} runs after warm-up; execution = run() only,`);
   lines.push('sync gas metering, naive cost model (gas used = guest instructions). The interpreter and anan-as run each kernel');
@@ -522,6 +524,10 @@ function formatTable(exec: readonly ExecResult[], compile: readonly CompileResul
   }
   return lines.map((l) => l.replace(/\s+$/, '')).join('\n') + '\n';
 }
+
+// The warm rows run as the CLI does, with runtime/engine.ts's V8 flags (without them about a third of
+// processes leave a hot region on slower OSR code for good: bench/README.md "Steady warm speed").
+const engine = tuneEngine();
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

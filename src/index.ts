@@ -22,6 +22,8 @@ export {
   type Logger,
   precompile,
   readPrecompiled,
+  tuneEngine,
+  type EngineTuning,
   isCompiledModule,
   type PrecompileOptions,
   type PrecompiledProgram,

@@ -127,7 +127,7 @@ describe.skipIf(!HAVE_SHARED)('codegen: copies on real programs', () => {
 describe.skipIf(!HAVE_SHARED)('codegen: copies on real programs cut into small regions, as the interpreter', () => {
   const blob = (name: string): Uint8Array => new Uint8Array(readFileSync(sharedPath('blobs', name)));
 
-  for (const backend of ['compiled-copies-small', 'tiered-copies-small'] as BackendName[]) {
+  for (const backend of ['compiled-copies-small', 'tiered-copies-small'] as unknown as BackendName[]) {
   it(`pinky initialize on ${backend}: the same stop at every gas budget, out of gas twice and resumed`, () => {
     const bytes = blob('polkavm/bench-pinky.polkavm');
     const p = analyse(imageOf(bytes), SMALL);
