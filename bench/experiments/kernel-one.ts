@@ -24,3 +24,8 @@ for (let k = 0; k < runs; k++) {
   const ms = (c.user + c.system) / 1000;
   console.log(`${kernel.name} ${backend} run ${k}: ${ok ? 'ok' : 'WRONG'} ${(used / 1e6).toFixed(1)} M instr, ${ms.toFixed(0)} ms CPU = ${(used / ms / 1e3).toFixed(0)} M/s`);
 }
+if (process.env.STATUS) {
+  const bm = (module as unknown as { backendModule: { regions: Function[] } }).backendModule;
+  const st = new Function('f', 'return %GetOptimizationStatus(f)') as (f: unknown) => number;
+  console.log('status', bm.regions.map((f, r) => `r${r}:${st(f).toString(2)}`).join(' '));
+}
