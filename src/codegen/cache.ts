@@ -21,7 +21,7 @@ function codeShapingOptions(image: ModuleImage, options: CodegenOptions): string
   return JSON.stringify({
     compiler: VERSION,
     regionSize: options.regionSize ?? DEFAULT_REGION_SIZE,
-    copyRegionSize: wholeProgramCopyRegionSize(image, options),
+    copyRegionSize: wholeProgramCopyRegionSize(options),
     countSteps: options.countSteps ?? true,
     sourceMap: options.sourceMap ?? false,
     sourceName: options.sourceName ?? null,

@@ -10,7 +10,6 @@ import { emitter32 } from './emit32.ts';
 import { emitter64 } from './emit64.ts';
 import { NodeFactory, type Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
-import { DEFAULT_COPY_REGION_SIZE } from './copies.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { PAIR_HELPER_NAMES } from './pairs.ts';
 import { Printer, SourceMapSink } from './print.ts';
@@ -20,10 +19,10 @@ export interface CodegenOptions {
   /** Largest number of guest instructions in one region function (default 400): V8 optimises a
    * function only below a bytecode size limit (bench/README.md, Design measurements). */
   readonly regionSize?: number;
-  /** Largest number of instructions in a region with the copies of its callees (copies.ts); 0 for no
-   * copies. Default: DEFAULT_COPY_REGION_SIZE for programs up to WHOLE_PROGRAM_COPY_LIMIT
-   * instructions, none above (their text would grow several times over and compile as long; the
-   * tiered backend, which generates hot regions only, copies into those on any program). */
+  /** Largest number of instructions in a region with the copies of its callees (copies.ts); default
+   * 0, none: copies make pinky ~15% faster warm, but its first run 1.5x slower (V8 optimises larger
+   * functions later), and a whole program is generated for its first run. The tiered backend adds
+   * them to the regions of long-lived programs (tiered/index.ts COPIES_AFTER). */
   readonly copyRegionSize?: number;
   /** Count instructions per block for the instruction budget, deadlines and `instructionsExecuted`
    * (default true). */
@@ -41,12 +40,8 @@ export interface CodegenOptions {
 
 export const DEFAULT_REGION_SIZE = 400;
 
-/** Whole programs up to this many instructions are generated with copies (pinky: 11,003 instructions,
- * 14,206 copied; doom: 163,243, whose copies would be 546,744 and its text 4x longer). */
-export const WHOLE_PROGRAM_COPY_LIMIT = 32768;
-
-export function wholeProgramCopyRegionSize(image: ModuleImage, options: CodegenOptions): number {
-  return options.copyRegionSize ?? (image.code.count <= WHOLE_PROGRAM_COPY_LIMIT ? DEFAULT_COPY_REGION_SIZE : 0);
+export function wholeProgramCopyRegionSize(options: CodegenOptions): number {
+  return options.copyRegionSize ?? 0;
 }
 
 /** The names `link(env)` takes from its environment (load.ts provides them). */
@@ -91,7 +86,7 @@ export interface CompiledJs {
 }
 
 export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
-  const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE, copyRegionSize: wholeProgramCopyRegionSize(image, options) });
+  const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE, copyRegionSize: wholeProgramCopyRegionSize(options) });
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: !options.sourceMap });
   const regionOptions: RegionOptions = {
     // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
