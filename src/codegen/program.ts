@@ -224,6 +224,18 @@ function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: In
  * packed together with the functions it calls, depth first, while the region stays under `size`
  * instructions. A function larger than `size` is cut into runs of whole blocks in code order.
  */
+/** The instruction a `load_imm` (or a `load_imm64` of a 32-bit value) at `i` loads the jump-table
+ * address of, or -1 when it loads something else. */
+function loadedJumpTarget(code: DecodedCode, i: number): number {
+  const op = code.op[i]!;
+  if (op !== Op.load_imm && !(op === Op.load_imm64 && code.imm2[i] === 0)) return -1;
+  const address = code.imm1[i]! >>> 0;
+  const k = address / 2 - 1;
+  if (address === 0 || (address & 1) !== 0 || k >= code.jumpTable.length) return -1;
+  const pc = code.jumpTable[k]!;
+  return pc < code.code.length && code.validJumpTarget[pc] === 1 ? code.indexOfPc[pc]! : -1;
+}
+
 interface Partition {
   readonly regionOf: Int32Array;
   readonly regionCount: number;
@@ -249,7 +261,6 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
   };
   let block = 0;
   const callees = new Map<number, number[]>();
-  const len = code.code.length;
   // Where calls go (a first pass, by the same recognition as below).
   const isCallTarget = new Uint8Array(n);
   {
@@ -257,14 +268,8 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
     for (let i = 0; i < n; i++) {
       const op = code.op[i]!;
       if (code.blockStart[i]) returnPoint = -1;
-      if (op === Op.load_imm || (op === Op.load_imm64 && code.imm2[i] === 0)) {
-        const address = code.imm1[i]! >>> 0;
-        const k = address / 2 - 1;
-        if (address !== 0 && (address & 1) === 0 && k < code.jumpTable.length) {
-          const pc = code.jumpTable[k]!;
-          if (pc < len && code.validJumpTarget[pc] === 1) returnPoint = code.indexOfPc[pc]!;
-        }
-      }
+      const loaded = loadedJumpTarget(code, i);
+      if (loaded >= 0) returnPoint = loaded;
       if ((op === Op.load_imm_and_jump || (op === Op.jump && returnPoint === i + 1)) && jumpIndex[i]! >= 0) isCallTarget[jumpIndex[i]!] = 1;
     }
   }
@@ -279,18 +284,12 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
     const op = code.op[i]!;
     const flags = OP_FLAGS[op]!;
     if (code.blockStart[i]) returnPoint = -1;
-    if (op === Op.load_imm || (op === Op.load_imm64 && code.imm2[i] === 0)) {
-      // `ra = @back; jump @callee` with @back right after the jump is a call written out in two
-      // instructions: remember the constant's target to recognise it at the jump.
-      const address = code.imm1[i]! >>> 0;
-      const k = address / 2 - 1;
-      if (address !== 0 && (address & 1) === 0 && k < code.jumpTable.length) {
-        const pc = code.jumpTable[k]!;
-        if (pc < len && code.validJumpTarget[pc] === 1) {
-          returnPoint = code.indexOfPc[pc]!;
-          returnAddress = code.r1[i] === 0 ? address : -1;
-        }
-      }
+    // `ra = @back; jump @callee` with @back right after the jump is a call written out in two
+    // instructions: remember the constant's target to recognise it at the jump.
+    const loaded = loadedJumpTarget(code, i);
+    if (loaded >= 0) {
+      returnPoint = loaded;
+      returnAddress = code.r1[i] === 0 ? code.imm1[i]! >>> 0 : -1;
     }
     if (!(flags & END)) continue;
     const target = jumpIndex[i]!;
