@@ -89,7 +89,13 @@ const ASCII = new TextDecoder();
 export type LineHook = (line: number, loc: ES.SourceLocation) => void;
 
 export class TextWriter {
-  private buffer = new Uint8Array(1 << 20);
+  private buffer: Uint8Array;
+  /** `capacity`: the bytes to start with (the buffer doubles as needed). A whole program starts at
+   * 1 MB; one region for the tiered backend at 64 KB (1 MB each, zeroed, cost swap-info's first
+   * queries 40 ms of allocation and the garbage collector more). */
+  constructor(capacity = 1 << 20) {
+    this.buffer = new Uint8Array(capacity);
+  }
   private length = 0;
   /** Lines completed since `take` (the current line is `line + 1`). */
   private line = 0;

@@ -132,7 +132,7 @@ export function compileRegionJs(image: ModuleImage, program: CodegenProgram, reg
     // version of a region, which V8 optimises sooner).
     copies: options.copies ?? true,
   };
-  const out = new Printer(undefined);
+  const out = new Printer(undefined, 1 << 16);
   out.text('(function link(env) {\n');
   out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
   out.print(f.program([emitRegion(f, program, image, region, regionOptions)]));

@@ -25,13 +25,15 @@ const countLines = (text: string): number => {
 /** Collects the text of one generated program; every piece ends with a line end. */
 export class Printer {
   private readonly parts: string[] = [];
-  private readonly output = new TextWriter();
+  private readonly output: TextWriter;
   private readonly map: SourceMapSink | undefined;
   /** The line the next piece starts on (1-based), tracked only for the source map. */
   private line = 1;
   private readonly onLine: LineHook | undefined;
 
-  constructor(map: SourceMapSink | undefined) {
+  /** `capacity`: the text's bytes to start with (TextWriter). */
+  constructor(map: SourceMapSink | undefined, capacity?: number) {
+    this.output = new TextWriter(capacity);
     this.map = map;
     if (map) this.onLine = (line, loc) => map.addMapping({ original: loc.start, generated: { line, column: 0 } });
   }
