@@ -6,10 +6,12 @@
 //   pvq QUERY BACKEND COUNT       the first query, then COUNT - 1 more, in one process
 //   doom-precompiled FILE         import FILE (doom written by `pvm2js compile`), then loadCompiled +
 //                                 instantiate + the first 1,000 instructions, timed separately
+//   pinky-warm BACKEND            pinky `initialize` 2 + 5 times in this process (tuneEngine, as the
+//                                 CLI): the CPU ms of the 5 timed runs
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ExtensionsExecutor, mockExtensions, MockRuntimeState } from '../src/pvq/index.ts';
-import { loadCompiled, Module, type BackendName, type Instance } from '../src/runtime/index.ts';
+import { loadCompiled, Module, tuneEngine, type BackendName, type Instance } from '../src/runtime/index.ts';
 
 const SHARED = new URL('../../shared/blobs/', import.meta.url);
 const [task, ...rest] = process.argv.slice(2);
@@ -85,9 +87,30 @@ function pvq(name: keyof typeof QUERIES, backend: BackendName, count: number): o
   return { firstMs: t1 - t0, totalMs: t2 - t0, restMs: t2 - t1, instructions: first.metrics.instructions };
 }
 
+/** Warm pinky in this fresh process: V8's decisions differ between processes (bench/README.md "Steady
+ * warm speed"), so the bench runs this in several and reports each. */
+function pinkyWarm(backend: BackendName): object {
+  tuneEngine();
+  const bytes = new Uint8Array(readFileSync(new URL('polkavm/bench-pinky.polkavm', SHARED)));
+  const module = Module.fromBytes(bytes, { backend, gasMetering: 'sync' });
+  const cpuMs: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const instance = module.instantiate();
+    instance.prepareCall('initialize');
+    instance.setGas(10_000_000_000n);
+    const c0 = process.cpuUsage();
+    const interrupt = instance.run();
+    const c = process.cpuUsage(c0);
+    if (interrupt.kind !== 'finished' || 10_000_000_000n - instance.gas() !== 327_668_972n) throw new Error(`pinky on ${backend}: ${interrupt.kind}, gas ${instance.gas()}`);
+    if (k >= 2) cpuMs.push((c.user + c.system) / 1000);
+  }
+  return { cpuMs };
+}
+
 let result: object;
 if (task === 'doom-first') result = doomFirst(rest[0] as BackendName);
 else if (task === 'doom-precompiled') result = await doomPrecompiled(rest[0]!);
+else if (task === 'pinky-warm') result = pinkyWarm(rest[0] as BackendName);
 else if (task === 'pvq') result = pvq(rest[0] as keyof typeof QUERIES, rest[1] as BackendName, Number(rest[2] ?? 1));
 else throw new Error(`unknown task ${task}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);

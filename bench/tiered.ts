@@ -57,10 +57,19 @@ export interface PvqRow {
   readonly problem: string | null;
 }
 
+/** Pinky warm in several fresh processes: each process's median CPU ms over 5 runs after 2 warm-ups. */
+export interface WarmRow {
+  readonly engine: string;
+  readonly processMediansMs: number[];
+  readonly medianMs: number;
+  readonly problem: string | null;
+}
+
 export interface StartResults {
   readonly oneShot: OneShotRow[];
   readonly doom: DoomRow[];
   readonly pvq: PvqRow[];
+  readonly warm: WarmRow[];
 }
 
 const progress = (text: string): void => void process.stderr.write(`${text}\n`);
@@ -103,7 +112,23 @@ function oneShot(engine: string, args: readonly string[], flags: readonly string
 
 export function benchStart(quick: boolean, wanted: (name: string) => boolean): StartResults {
   const runs = 3;
-  const results: StartResults = { oneShot: [], doom: [], pvq: [] };
+  const results: StartResults = { oneShot: [], doom: [], pvq: [], warm: [] };
+  if (wanted('pinky') || wanted('warm')) {
+    for (const backend of ['compiled', 'tiered']) {
+      const medians: number[] = [];
+      let problem: string | null = null;
+      for (let k = 0; k < runs; k++) {
+        try {
+          const r = child(['pinky-warm', backend]);
+          medians.push(median(r.cpuMs as number[]));
+          progress(`  pinky warm on ${backend}, fresh process ${k + 1}: median ${medians.at(-1)!.toFixed(0)} ms CPU`);
+        } catch (e) {
+          problem = (e as Error).message.split('\n')[0]!;
+        }
+      }
+      results.warm.push({ engine: backend, processMediansMs: medians, medianMs: median(medians), problem });
+    }
+  }
   if (wanted('one-shot')) {
     progress('one-shot: building the CLI (npm run build)');
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
@@ -193,6 +218,12 @@ function doomPrecompiled(runs: number): DoomRow {
 export function formatStart(r: StartResults): string {
   const lines: string[] = [];
   const n = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+  if (r.warm.length) {
+    lines.push('| pinky warm, 3 fresh processes (tuneEngine; 2 warm-ups, 5 runs each) | per-process median CPU ms | median | problem |');
+    lines.push('|---|---|---:|---|');
+    for (const x of r.warm) lines.push(`| ${x.engine} | ${x.processMediansMs.map((t) => t.toFixed(0)).join(', ')} | ${n(x.medianMs)} | ${x.problem ?? ''} |`);
+    lines.push('');
+  }
   if (r.oneShot.length) {
     const interp = r.oneShot.find((x) => x.engine === 'interpreter' && x.flags.length === 0);
     lines.push('| one-shot: pvm2js run bench-pinky initialize --gas 2000000000 | V8 flags | wall ms (median) | runs | vs interpreter | problem |');
