@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyse, DEFAULT_REGION_SIZE } from '../src/codegen/index.ts';
+import type { EntryLookups } from '../src/codegen/backend.ts';
 import { decodeBase64, encodeBase64, packTables, sealTables, StoredTablesError, unpackTables } from '../src/codegen/stored.ts';
 import { parseProgram } from '../src/decoder/input.ts';
 import { isaName, parseIsaName } from '../src/decoder/isa.ts';
@@ -82,6 +83,11 @@ describe.skipIf(!HAVE_SHARED)('stored tables on real blobs', () => {
       for (const field of ['blockLength', 'blockCosts', 'costIsLength', 'jumpTableIndex', 'regionOf', 'blockLabel', 'innerLabel'] as const) expect(p[field], field).toEqual(expected[field]);
       for (const field of ['pc', 'indexOfPc', 'blockStart', 'implicit', 'count', 'blockCount'] as const) expect(p.code[field], field).toEqual(reference.code[field]);
       expect(module.image.blockCosts).toEqual(reference.image.blockCosts);
+      // The trampoline's look-ups search the tables instead of reading those arrays: the same answers.
+      const lookups = (module as unknown as { backendModule: { lookups: EntryLookups } }).backendModule.lookups;
+      const pcs = Array.from({ length: reference.code.indexOfPc.length + 2 }, (_, k) => k - 1);
+      expect(pcs.map((pc) => lookups.indexOf(pc))).toEqual(pcs.map((pc) => reference.code.indexOfPc[pc] ?? -1));
+      expect(Int32Array.from(expected.innerLabel, (_, i) => lookups.innerLabel(i))).toEqual(expected.innerLabel);
       // Running needs no decoding; reading blockOf (a final stop) does not either.
       const run = runFor(module.instantiate(), c.entry, c.budget, 1n << 40n);
       expect(p.blockOf).toEqual(expected.blockOf);

@@ -225,6 +225,28 @@ export const LEFT_COMPILED_CODE: Interrupt = Object.freeze({ kind: 'budget', rea
 /** The region function of a region not generated yet (tiered backend). */
 export const REGION_STUB: RegionFunction = () => exitCode(Exit.uncompiled, 0);
 
+/**
+ * What the trampoline looks up once per entry (not per block). A program read from stored tables
+ * (stored.ts) answers from its compact tables, so that loading it need not build the per-pc and
+ * per-instruction arrays these would otherwise read (4.4 MB and 0.65 MB for doom, all fresh pages).
+ */
+export interface EntryLookups {
+  /** The instruction starting at code offset `pc`, or -1. */
+  indexOf(pc: number): number;
+  /** The label of the resume point inside a block at instruction `i` (`CodegenProgram.innerLabel`), or -1. */
+  innerLabel(i: number): number;
+}
+
+/** The look-ups over a program's own arrays. */
+export function arrayLookups(program: CodegenProgram): EntryLookups {
+  const indexOfPc = program.code.indexOfPc;
+  const innerLabel = program.innerLabel;
+  return {
+    indexOf: (pc) => (pc >= 0 && pc < indexOfPc.length ? indexOfPc[pc]! : -1),
+    innerLabel: (i) => innerLabel[i]!,
+  };
+}
+
 export class CompiledModule implements BackendModule {
   readonly image: ModuleImage;
   readonly program: CodegenProgram;
@@ -236,12 +258,22 @@ export class CompiledModule implements BackendModule {
   readonly metered: boolean;
   /** Short countdowns still to hand out (WARMUP_COUNTDOWNS). */
   warmupCountdowns = WARMUP_COUNTDOWNS;
+  readonly lookups: EntryLookups;
   private readonly fallbackBackend: Backend | undefined;
   private fallbackModule: BackendModule | undefined;
 
   /** `fallbackModule`: the fallback's module for this image when the caller has made it already. */
-  constructor(image: ModuleImage, program: CodegenProgram, regions: RegionFunction[], fallback: Backend | undefined, countSteps: boolean, fallbackModule?: BackendModule) {
+  constructor(
+    image: ModuleImage,
+    program: CodegenProgram,
+    regions: RegionFunction[],
+    fallback: Backend | undefined,
+    countSteps: boolean,
+    fallbackModule?: BackendModule,
+    lookups: EntryLookups = arrayLookups(program),
+  ) {
     this.image = image;
+    this.lookups = lookups;
     this.countSteps = countSteps;
     this.program = program;
     this.fallbackBackend = fallback;
@@ -354,7 +386,6 @@ export class CompiledInstance implements BackendInstance {
     this.fallback ??= this.module.fallbackFor(this.state);
     if (!this.fallback) throw new Error('compiled backend: a block without a case needs a fallback backend');
     const s = this.state;
-    const code = this.p.code;
     for (;;) {
       const budgetLeft = s.instructionBudget;
       const before = s.instructionsExecuted;
@@ -364,7 +395,7 @@ export class CompiledInstance implements BackendInstance {
       const interrupt = this.fallback.run();
       s.instructionBudget = budgetLeft - (s.instructionsExecuted - before);
       if (interrupt.kind !== 'budget' || interrupt.reason !== 'instructions' || budgetLeft < length || s.nextPc < 0) return interrupt;
-      index = code.indexOfPc[s.nextPc]!;
+      index = this.module.lookups.indexOf(s.nextPc);
       if (this.p.blockLabel[index]! >= 0) return undefined;
     }
   }
@@ -379,8 +410,9 @@ export class CompiledInstance implements BackendInstance {
       for (let k = 0; k < REG_COUNT; k++) if (R[2 * k + 1] !== R[2 * k]! >> 31) return this.runFallback();
     }
     const code = p.code;
+    const lookups = this.module.lookups;
     let pc = s.nextPc;
-    let index = pc < code.indexOfPc.length ? code.indexOfPc[pc]! : -1;
+    let index = lookups.indexOf(pc);
     let label: number;
     let resume: Resume = s.resume;
     if (s.chargeOnEntry) {
@@ -397,7 +429,7 @@ export class CompiledInstance implements BackendInstance {
         const stopped = this.runFallbackToBlockEdge();
         if (stopped) return stopped;
         pc = s.nextPc;
-        index = code.indexOfPc[pc]!;
+        index = lookups.indexOf(pc);
         resume = Resume.full;
       }
     } else if (index < 0) {
@@ -407,11 +439,11 @@ export class CompiledInstance implements BackendInstance {
     }
     if (code.blockStart[index] && resume !== Resume.execute) label = p.blockLabel[index]!;
     else {
-      label = p.innerLabel[index]!;
+      label = lookups.innerLabel(index);
       if (label < 0) {
         const stopped = this.runFallbackToBlockEdge();
         if (stopped) return stopped;
-        index = code.indexOfPc[s.nextPc]!;
+        index = lookups.indexOf(s.nextPc);
         resume = Resume.full;
         label = p.blockLabel[index]!;
       }
@@ -419,7 +451,7 @@ export class CompiledInstance implements BackendInstance {
     if (label < 0) {
       const stopped = this.runFallbackToCase(index);
       if (stopped) return stopped;
-      index = code.indexOfPc[s.nextPc]!;
+      index = lookups.indexOf(s.nextPc);
       resume = Resume.full;
       label = p.blockLabel[index]!;
     }

@@ -21,7 +21,7 @@ import { Op } from '../decoder/table.ts';
 import { staticJumpTargets } from '../machine/control.ts';
 import type { Backend, BackendModule, ModuleImage } from '../machine/state.ts';
 import { VERSION } from '../version.ts';
-import { CompiledModule, regionEnvironment, type RegionFunction } from './backend.ts';
+import { CompiledModule, regionEnvironment, type EntryLookups, type RegionFunction } from './backend.ts';
 import type { LinkFunction } from './generate.ts';
 import type { CodegenProgram } from './program.ts';
 
@@ -173,6 +173,8 @@ export interface StoredProgram {
   readonly program: CodegenProgram;
   /** Per instruction: the cost of the block starting there (0 elsewhere), as `ModuleImage.blockCosts`. */
   readonly blockCosts: Uint32Array;
+  /** The trampoline's look-ups, answered from the tables. */
+  readonly lookups: EntryLookups;
 }
 
 /**
@@ -245,11 +247,13 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   const jumpTableIndex = new Int32Array(buffer, base + at, jumpTableLength).slice();
 
   if (n > 0 && pc[n - 1]! > codeLength + 1) bad('hold a pc past the code (corrupted)');
-  const indexOfPc = new Int32Array(codeLength + 2).fill(-1);
-  for (let i = 0; i < n; i++) indexOfPc[pc[i]!] = i;
+  // Loading mostly costs fresh pages (page faults, ~13 us each on the bench machine), so what is
+  // built here is only what the first run reads for every block: the pc index (4.4 MB for doom) and
+  // the inner labels are looked up in the tables themselves (`lookups`) and made on first read.
   const blockStart = new Uint8Array(n);
   const blockLength = new Uint32Array(n);
-  const blockCosts = new Uint32Array(n);
+  // Where every block costs its length the costs are the lengths: one array for both.
+  const blockCosts = costs ? new Uint32Array(n) : blockLength;
   const regionOf = new Int32Array(n);
   const blockLabel = new Int32Array(n).fill(-1);
   if (n > 0 && starts[0] !== 0) bad('hold blocks that do not cover the code (corrupted)');
@@ -261,15 +265,12 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
     if (region >= regionCount) bad('hold a region out of range (corrupted)');
     blockStart[s] = 1;
     blockLength[s] = e - s;
-    blockCosts[s] = costs ? costs[k]! : e - s;
+    if (costs) blockCosts[s] = costs[k]!;
     blockLabel[s] = labels[k]! - 1;
     regionOf.fill(region, s, e);
   }
-  const innerLabel = new Int32Array(n).fill(-1);
-  for (let k = 0; k < inner.length; k += 2) {
-    if (inner[k]! >= n) bad('hold an instruction index out of range (corrupted)');
-    innerLabel[inner[k]!] = inner[k + 1]!;
-  }
+  // Ascending, as `innerLabelAt` searches them.
+  for (let k = 0; k < inner.length; k += 2) if (inner[k]! >= n || (k > 0 && inner[k]! <= inner[k - 2]!)) bad('hold an instruction index out of range (corrupted)');
   const imm1 = new Int32Array(n);
   const ecalliAt: number[] = [];
   for (let k = 0; k < ecalli.length; k += 2) {
@@ -287,8 +288,9 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
     if (jumpTableIndex[k]! >= n) bad('hold a jump table entry out of range (corrupted)');
   }
 
-  const code = lazyCode(blob, { count: n, blockCount, pc, indexOfPc, blockStart, implicit, imm1 }, ecalliAt);
+  const code = lazyCode(blob, { count: n, blockCount, pc, blockStart, implicit, imm1 }, ecalliAt, codeLength);
   let jumpIndex: Int32Array | undefined;
+  let innerLabel: Int32Array | undefined;
   let regionMembers: Uint32Array[] | undefined;
   let blockOf: Int32Array | undefined;
   const program: CodegenProgram = {
@@ -313,15 +315,49 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
       }
       return blockOf;
     },
+    // The trampoline reads `lookups` instead; code generation and tests read this.
+    get innerLabel(): Int32Array {
+      if (!innerLabel) {
+        innerLabel = new Int32Array(n).fill(-1);
+        for (let k = 0; k < inner.length; k += 2) innerLabel[inner[k]!] = inner[k + 1]!;
+      }
+      return innerLabel;
+    },
     blockLength,
     blockCosts,
     costIsLength,
     jumpTableIndex,
     regionOf,
     blockLabel,
-    innerLabel,
   };
-  return { program, blockCosts };
+  const lookups: EntryLookups = {
+    indexOf: (at) => {
+      // The pcs ascend (packTables writes them in code order; the checksum says these are its).
+      let lo = 0;
+      let hi = n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const value = pc[mid]!;
+        if (value === at) return mid;
+        if (value < at) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    },
+    innerLabel: (i) => {
+      let lo = 0;
+      let hi = inner.length / 2 - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const value = inner[2 * mid]!;
+        if (value === i) return inner[2 * mid + 1]!;
+        if (value < i) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    },
+  };
+  return { program, blockCosts, lookups };
 }
 
 /**
@@ -329,13 +365,14 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
  * (what `createCompiledBackend().load` makes, without generating, evaluating or analysing anything).
  * Step tracing runs on the fallback, as there.
  */
-export function loadStoredModule(image: ModuleImage, program: CodegenProgram, link: LinkFunction, fallback: Backend): BackendModule {
+export function loadStoredModule(image: ModuleImage, stored: StoredProgram, link: LinkFunction, fallback: Backend): BackendModule {
   if (image.stepTracing) return fallback.load(image);
+  const program = stored.program;
   const regions = link(regionEnvironment(program, image.gasMetering !== undefined)) as RegionFunction[];
-  return new CompiledModule(image, program, regions, fallback, true);
+  return new CompiledModule(image, program, regions, fallback, true, undefined, stored.lookups);
 }
 
-type StoredCodeFields = Pick<DecodedCode, 'count' | 'blockCount' | 'pc' | 'indexOfPc' | 'blockStart' | 'implicit' | 'imm1'>;
+type StoredCodeFields = Pick<DecodedCode, 'count' | 'blockCount' | 'pc' | 'blockStart' | 'implicit' | 'imm1'>;
 const DECODED_ONLY = ['op', 'nextPc', 'r1', 'r2', 'r3', 'imm2', 'target', 'validJumpTarget', 'unknownCount'] as const;
 
 /**
@@ -343,8 +380,9 @@ const DECODED_ONLY = ['op', 'nextPc', 'r1', 'r2', 'r3', 'imm2', 'target', 'valid
  * read. `imm1` holds only the `ecalli` immediates until then; the decode fills in the rest in place,
  * so a reader that took the array earlier sees them too (the compiled backend reads it at ecalli only).
  */
-function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonly number[]): DecodedCode {
+function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonly number[], codeLength: number): DecodedCode {
   let full: DecodedCode | undefined;
+  let indexOfPc: Int32Array | undefined;
   const decode = (): DecodedCode => {
     if (full) return full;
     const decoded = decodeProgram(blob);
@@ -372,6 +410,17 @@ function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonl
     ...stored,
   };
   for (const name of DECODED_ONLY) Object.defineProperty(code, name, { get: () => decode()[name], enumerable: true });
+  // From the stored pcs, on first read (the interpreter fallback, tools): the trampoline searches them.
+  Object.defineProperty(code, 'indexOfPc', {
+    get: (): Int32Array => {
+      if (!indexOfPc) {
+        indexOfPc = new Int32Array(codeLength + 2).fill(-1);
+        for (let i = 0; i < stored.count; i++) indexOfPc[stored.pc[i]!] = i;
+      }
+      return indexOfPc;
+    },
+    enumerable: true,
+  });
   return code as unknown as DecodedCode;
 }
 
@@ -427,8 +476,13 @@ export function decodeBase64(text: string, native = true): Uint8Array | undefine
   if (native && nativeBase64) {
     const bytes = nativeBase64(text);
     if (bytes === undefined || bytes.length !== length) return undefined;
-    // A Uint8Array of its own (not a Buffer from a shared pool), starting at a multiple of 4.
-    return bytes.constructor === Uint8Array && bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
+    if (bytes.constructor === Uint8Array && bytes.byteOffset % 4 === 0) return bytes;
+    // A plain Uint8Array (a Buffer's slice() shares memory), over a buffer of its own (not Node's
+    // shared pool) starting at a multiple of 4. A large Buffer owns its whole buffer: viewing it
+    // again copies nothing. A copy would touch a megabyte of fresh pages for doom, and page faults
+    // are what loading mostly costs (~13 us each on the 2-core bench machine: ~3.5 ms per copy).
+    if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return new Uint8Array(bytes.buffer);
+    return new Uint8Array(bytes);
   }
   const out = new Uint8Array(length);
   const full = pad ? text.length - 4 : text.length;

@@ -190,7 +190,7 @@ export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = 
       costModel: ns.options.costModel,
       dynamicPaging: ns.options.dynamicPaging,
     },
-    { code: program.code, blockCosts: stored.blockCosts, load: (image) => loadStoredModule(image, program, ns.link, fallback) },
+    { code: program.code, blockCosts: stored.blockCosts, load: (image) => loadStoredModule(image, stored, ns.link, fallback) },
   );
 }
 
