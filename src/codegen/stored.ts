@@ -3,15 +3,16 @@
 // (163k instructions) and analysing it costs ~60 ms and hashing its bytes for the ModuleId ~40 ms;
 // reading these tables costs ~2 ms.
 //
-// What is stored (layout: `packTables`): per instruction its pc (as a delta), whether a block starts
-// there (blocks are contiguous runs of instructions in code order) and whether it is implicit; per
-// block its cost (unless every block costs its length), region and switch label; the inner labels
-// (resume and retry points), the immediates of `ecalli` and the jump table as instruction indices. The rest of
-// DecodedCode (opcodes, operands, jump-target validity: what the interpreter fallback needs for
-// step tracing, a host moving the pc into a block or a hand-over) is decoded from the program's bytes
-// the first time any of it is read, and then checked against the stored tables.
+// What is stored (layout: `packTables`): per instruction its pc; per block its first instruction
+// (blocks are contiguous runs of instructions in code order), its cost (unless every block costs its
+// length) and switch label; the runs of instructions in one region; the implicit instructions, the
+// inner labels (resume and retry points), the immediates of `ecalli` and the jump table as
+// instruction indices. The rest of DecodedCode (opcodes, operands, jump-target validity: what the
+// interpreter fallback needs for step tracing, a host moving the pc into a block or a hand-over) is
+// decoded from the program's bytes the first time any of it is read, and then checked against the
+// stored tables.
 //
-// Header: 'PVMT', a u32 checksum (FNV-style over 32-bit words) of everything after it plus the
+// Header: 'PVMT', a u32 checksum (Fletcher-style over 32-bit words, `checksum`) of everything after it plus the
 // caller's extra bytes (the runtime adds the program, the options and the ModuleId), the table
 // format and the compiler version. Pure code without Node built-ins: it runs in browsers too.
 
@@ -26,10 +27,10 @@ import type { LinkFunction } from './generate.ts';
 import type { CodegenProgram } from './program.ts';
 
 /** Bumped when the layout of the stored tables changes. */
-export const STORED_TABLES_FORMAT = 2;
+export const STORED_TABLES_FORMAT = 3;
 const MAGIC = [0x50, 0x56, 0x4d, 0x54]; // 'PVMT'
 const FLAG_COST_IS_LENGTH = 1;
-/** Regions and labels as u32 rather than u16. */
+/** Labels as u32 rather than u16. */
 const FLAG_WIDE = 2;
 
 /** Stored tables that are not this compiler's, or not intact. */
@@ -74,13 +75,14 @@ class Writer {
 /**
  * Packs a program's tables; the checksum is left 0 for `sealTables`. Layout after the 8-byte header
  * and a u32-aligned preamble (format, compiler version): u32 flags, then the counts (instructions,
- * blocks, regions, jump table entries, inner labels, ecallis, implicit instructions); per instruction
- * its pc (u32); per block its first instruction (u32), its cost (u32, absent when every block costs
- * its length), region and label (u16 each, u32 with the wide flag); the inner labels and the ecalli
- * immediates as u32 pairs (index, value); the implicit instructions (u32 indices); the jump table as
- * instruction indices + 1. Fixed widths, so that loading is typed-array views, a pass over the blocks
- * and a one-store pass over the instructions: the loader runs cold, in V8's interpreter, where a
- * varint decoder took ~25 ms for doom.
+ * blocks, regions, region runs, jump table entries, inner labels, ecallis, implicit instructions);
+ * per instruction its pc (u32); per block its first instruction (u32), its cost (u32, absent when
+ * every block costs its length) and label + 1 (u16, u32 with the wide flag); the region runs
+ * (first instruction, region), the inner labels (index, label) and the ecalli immediates (index,
+ * value) as u32 pairs; the implicit instructions (u32 indices); the jump table as instruction
+ * indices + 1. Fixed widths, so that loading is typed-array views, a pass over the blocks and one
+ * `fill` per region run: the loader runs cold, in V8's interpreter, where a varint decoder took
+ * ~25 ms for doom and a `fill` per block (34,842) ~3 ms.
  */
 export function packTables(program: CodegenProgram): Uint8Array {
   const code = program.code;
@@ -99,27 +101,28 @@ export function packTables(program: CodegenProgram): Uint8Array {
   if (starts.length !== code.blockCount || (n > 0 && starts[0] !== 0)) throw new Error('stored tables: blocks are not contiguous runs from the first instruction');
   let maxLabel = 0;
   for (const i of starts) maxLabel = Math.max(maxLabel, program.blockLabel[i]! + 1);
-  const wide = regionCount > 0xffff || maxLabel > 0xffff;
+  const wide = maxLabel > 0xffff;
   const inner: number[] = [];
   const ecalli: number[] = [];
   const implicit: number[] = [];
+  // Regions are long runs of consecutive instructions (doom: 1,759 runs of 34,842 blocks).
+  const runs: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (i === 0 || program.regionOf[i] !== program.regionOf[i - 1]) runs.push(i, program.regionOf[i]!);
     if (program.innerLabel[i]! >= 0) inner.push(i, program.innerLabel[i]!);
     if (code.op[i] === Op.ecalli) ecalli.push(i, code.imm1[i]! >>> 0);
     if (code.implicit[i]) implicit.push(i);
   }
   w.u32((program.costIsLength ? FLAG_COST_IS_LENGTH : 0) | (wide ? FLAG_WIDE : 0));
-  for (const count of [n, starts.length, regionCount, program.jumpTableIndex.length, inner.length / 2, ecalli.length / 2, implicit.length]) w.u32(count);
+  for (const count of [n, starts.length, regionCount, runs.length / 2, program.jumpTableIndex.length, inner.length / 2, ecalli.length / 2, implicit.length]) w.u32(count);
   for (let i = 0; i < n; i++) w.u32(code.pc[i]!);
   for (const i of starts) w.u32(i);
   if (!program.costIsLength) for (const i of starts) w.u32(program.blockCosts[i]!);
   const small = (value: number): void => (wide ? w.u32(value) : w.u16(value));
-  for (const i of starts) small(program.regionOf[i]!);
-  w.align();
   // Label + 1: a block without a case of its own (program.ts `caseBlocks`) has label -1.
   for (const i of starts) small(program.blockLabel[i]! + 1);
   w.align();
-  for (const v of [...inner, ...ecalli, ...implicit]) w.u32(v);
+  for (const v of [...runs, ...inner, ...ecalli, ...implicit]) w.u32(v);
   for (const index of program.jumpTableIndex) w.u32(index + 1);
   return w.done();
 }
@@ -131,41 +134,57 @@ export function sealTables(tables: Uint8Array, extra: readonly Uint8Array[]): Ui
 }
 
 /** A 32-bit checksum of `tables` after its header's checksum field, then of each `extra`: two running
- * sums over little-endian 32-bit words (Fletcher's, unrolled: the loader runs it cold, where each
- * bytecode counts; ~1.5 ms for doom's 1.1 MB program and 1 MB of tables). It finds edits and
- * corruption, not forgeries: whoever can edit a module can edit its code too. */
+ * sums over little-endian 32-bit words (Fletcher's). It finds edits and corruption, not forgeries:
+ * whoever can edit a module can edit its code too. The loader runs it cold: the words go through
+ * `sumWords` in slices, a small function V8 optimises after its first few calls, where one loop over
+ * 0.5 M words waited in the interpreter for an on-stack replacement (compiled in the background, 12-30
+ * ms on a busy 2-core machine) and then deoptimised at its tail loop. */
 function checksum(tables: Uint8Array, extra: readonly Uint8Array[]): number {
-  let a = 1;
-  let b = 0;
+  const sums = new Int32Array(2);
+  sums[0] = 1;
   const add = (bytes: Uint8Array): void => {
     const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
     const w = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
-    const words = w.length;
-    let j = 0;
-    for (; j + 4 <= words; j += 4) {
-      a = (a + w[j]!) | 0;
-      b = (b + a) | 0;
-      a = (a + w[j + 1]!) | 0;
-      b = (b + a) | 0;
-      a = (a + w[j + 2]!) | 0;
-      b = (b + a) | 0;
-      a = (a + w[j + 3]!) | 0;
-      b = (b + a) | 0;
-    }
-    for (; j < words; j++) {
+    const unrolled = w.length & ~3;
+    for (let j = 0; j < unrolled; j += SUM_SLICE) sumWords(w, j, Math.min(unrolled, j + SUM_SLICE), sums);
+    let a = sums[0]!;
+    let b = sums[1]!;
+    for (let j = unrolled; j < w.length; j++) {
       a = (a + w[j]!) | 0;
       b = (b + a) | 0;
     }
-    for (let k = words * 4; k < bytes.length; k++) {
+    for (let k = w.length * 4; k < bytes.length; k++) {
       a = (a + bytes[k]! + 1) | 0;
       b = (b + a) | 0;
     }
     a = (a + bytes.length) | 0;
     b = (b + a) | 0;
+    sums[0] = a;
+    sums[1] = b;
   };
   add(tables.subarray(8));
   for (const bytes of extra) add(bytes);
-  return (Math.imul(b, 0x9e3779b1) ^ a) >>> 0;
+  return (Math.imul(sums[1]!, 0x9e3779b1) ^ sums[0]!) >>> 0;
+}
+
+const SUM_SLICE = 1024;
+
+/** Adds words [from, to) of `w` (a multiple of 4 of them) to the running sums (a, b) in `sums`. */
+function sumWords(w: Int32Array, from: number, to: number, sums: Int32Array): void {
+  let a = sums[0]!;
+  let b = sums[1]!;
+  for (let j = from; j < to; j += 4) {
+    a = (a + w[j]!) | 0;
+    b = (b + a) | 0;
+    a = (a + w[j + 1]!) | 0;
+    b = (b + a) | 0;
+    a = (a + w[j + 2]!) | 0;
+    b = (b + a) | 0;
+    a = (a + w[j + 3]!) | 0;
+    b = (b + a) | 0;
+  }
+  sums[0] = a;
+  sums[1] = b;
 }
 
 /** The tables of a program, unpacked: what `CompiledModule` needs, and the module's block costs. */
@@ -215,6 +234,7 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   const n = u32();
   const blockCount = u32();
   const regionCount = u32();
+  const runCount = u32();
   const jumpTableLength = u32();
   const innerCount = u32();
   const ecalliCount = u32();
@@ -222,10 +242,10 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   const codeLength = blob.code.length;
   if (jumpTableLength !== blob.jumpTable.length) bad(`have ${jumpTableLength} jump table entries, the program ${blob.jumpTable.length}`);
   // Arrays are sized by these counts: bound them by the program and the tables before allocating.
-  if (n > codeLength + 2 || blockCount > n || (n > 0 && blockCount === 0) || regionCount > Math.max(n, 1)) bad('have counts the program cannot have (corrupted)');
+  if (n > codeLength + 2 || blockCount > n || (n > 0 && blockCount === 0) || regionCount > Math.max(n, 1) || runCount > n || (n > 0 && runCount === 0)) bad('have counts the program cannot have (corrupted)');
   const smallBytes = wide ? 4 : 2;
   const pad = (x: number): number => (x + 3) & ~3;
-  const size = 4 * n + 4 * blockCount + (costIsLength ? 0 : 4 * blockCount) + 2 * pad(smallBytes * blockCount) + 8 * innerCount + 8 * ecalliCount + 4 * implicitCount + 4 * jumpTableLength;
+  const size = 4 * n + 4 * blockCount + (costIsLength ? 0 : 4 * blockCount) + pad(smallBytes * blockCount) + 8 * runCount + 8 * innerCount + 8 * ecalliCount + 4 * implicitCount + 4 * jumpTableLength;
   if (at + size !== end) bad(`are ${end} bytes, expected ${at + size} (corrupted)`);
   const buffer = tables.buffer;
   const base = tables.byteOffset;
@@ -238,9 +258,8 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   const pc = u32s(n);
   const starts = u32s(blockCount);
   const costs = costIsLength ? undefined : u32s(blockCount);
-  const smalls = (): Uint16Array | Uint32Array => (wide ? u32s(blockCount) : array((o, l) => new Uint16Array(buffer, o, l), blockCount, 2 * blockCount));
-  const regions = smalls();
-  const labels = smalls();
+  const labels = wide ? u32s(blockCount) : array((o, l) => new Uint16Array(buffer, o, l), blockCount, 2 * blockCount);
+  const runs = u32s(2 * runCount);
   const inner = u32s(2 * innerCount);
   const ecalli = u32s(2 * ecalliCount);
   const implicitAt = u32s(implicitCount);
@@ -261,13 +280,16 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
     const s = starts[k]!;
     const e = k + 1 < blockCount ? starts[k + 1]! : n;
     if (e <= s || e > n) bad('hold blocks that do not cover the code (corrupted)');
-    const region = regions[k]!;
-    if (region >= regionCount) bad('hold a region out of range (corrupted)');
     blockStart[s] = 1;
     blockLength[s] = e - s;
     if (costs) blockCosts[s] = costs[k]!;
     blockLabel[s] = labels[k]! - 1;
-    regionOf.fill(region, s, e);
+  }
+  if (n > 0 && runs[0] !== 0) bad('hold regions that do not cover the code (corrupted)');
+  for (let k = 0; k < runs.length; k += 2) {
+    const e = k + 2 < runs.length ? runs[k + 2]! : n;
+    if (e <= runs[k]! || e > n || runs[k + 1]! >= regionCount) bad('hold a region out of range (corrupted)');
+    regionOf.fill(runs[k + 1]!, runs[k]!, e);
   }
   // Ascending, as `innerLabelAt` searches them.
   for (let k = 0; k < inner.length; k += 2) if (inner[k]! >= n || (k > 0 && inner[k]! <= inner[k - 2]!)) bad('hold an instruction index out of range (corrupted)');
