@@ -181,6 +181,9 @@ describe('base64', () => {
     expect(decodeBase64(text)).toEqual(bytes);
     expect(decodeBase64(text, false)).toEqual(bytes);
   });
+  it('refuses a bad character past the first slice of text Node decodes (NODE_BASE64_CHUNK)', () => {
+    expect(decodeBase64(`${'QUJD'.repeat(20_000)}*QUJ`)).toBeUndefined();
+  });
   it.each(['*', 'QQ', 'QQ=', 'QUJD*A==', 'QUJ\u00e9'])('refuses %j', (text) => {
     expect(decodeBase64(text)).toBeUndefined();
     expect(decodeBase64(text, false)).toBeUndefined();

@@ -146,7 +146,7 @@ function checksum(tables: Uint8Array, extra: readonly Uint8Array[]): number {
     const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
     const w = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
     const unrolled = w.length & ~3;
-    for (let j = 0; j < unrolled; j += SUM_SLICE) sumWords(w, j, Math.min(unrolled, j + SUM_SLICE), sums);
+    for (let j = 0; j < unrolled; j += SLICE) sumWords(w, j, Math.min(unrolled, j + SLICE), sums);
     let a = sums[0]!;
     let b = sums[1]!;
     for (let j = unrolled; j < w.length; j++) {
@@ -166,8 +166,6 @@ function checksum(tables: Uint8Array, extra: readonly Uint8Array[]): number {
   for (const bytes of extra) add(bytes);
   return (Math.imul(sums[1]!, 0x9e3779b1) ^ sums[0]!) >>> 0;
 }
-
-const SUM_SLICE = 1024;
 
 /** Adds words [from, to) of `w` (a multiple of 4 of them) to the running sums (a, b) in `sums`. */
 function sumWords(w: Int32Array, from: number, to: number, sums: Int32Array): void {
@@ -276,21 +274,14 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   const regionOf = new Int32Array(n);
   const blockLabel = new Int32Array(n).fill(-1);
   if (n > 0 && starts[0] !== 0) bad('hold blocks that do not cover the code (corrupted)');
-  for (let k = 0; k < blockCount; k++) {
-    const s = starts[k]!;
-    const e = k + 1 < blockCount ? starts[k + 1]! : n;
-    if (e <= s || e > n) bad('hold blocks that do not cover the code (corrupted)');
-    blockStart[s] = 1;
-    blockLength[s] = e - s;
-    if (costs) blockCosts[s] = costs[k]!;
-    blockLabel[s] = labels[k]! - 1;
-  }
+  const blocks: BlockArrays = { starts, labels, costs, n, blockStart, blockLength, blockCosts, blockLabel };
+  for (let k = 0; k < blockCount; k += SLICE) if (!spreadBlocks(blocks, k, Math.min(blockCount, k + SLICE))) bad('hold blocks that do not cover the code (corrupted)');
   if (n > 0 && runs[0] !== 0) bad('hold regions that do not cover the code (corrupted)');
   for (let k = 0; k < runs.length; k += 2) {
     const e = k + 2 < runs.length ? runs[k + 2]! : n;
     if (e <= runs[k]! || e > n || runs[k + 1]! >= regionCount) bad('hold a region out of range (corrupted)');
-    regionOf.fill(runs[k + 1]!, runs[k]!, e);
   }
+  for (let k = 0; k < runs.length; k += 2 * SLICE) spreadRuns(runs, k, Math.min(runs.length, k + 2 * SLICE), regionOf);
   // Ascending, as `innerLabelAt` searches them.
   for (let k = 0; k < inner.length; k += 2) if (inner[k]! >= n || (k > 0 && inner[k]! <= inner[k - 2]!)) bad('hold an instruction index out of range (corrupted)');
   const imm1 = new Int32Array(n);
@@ -382,6 +373,47 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   return { program, blockCosts, lookups };
 }
 
+/** Loops over tables run in slices of this many elements (`sumWords`: V8 optimises a small function
+ * called often sooner than it replaces a long loop on the stack). */
+const SLICE = 1024;
+
+interface BlockArrays {
+  readonly starts: Uint32Array;
+  readonly labels: Uint16Array | Uint32Array;
+  readonly costs: Uint32Array | undefined;
+  readonly n: number;
+  readonly blockStart: Uint8Array;
+  readonly blockLength: Uint32Array;
+  readonly blockCosts: Uint32Array;
+  readonly blockLabel: Int32Array;
+}
+
+/** Writes blocks [from, to) into the per-instruction arrays; false where they do not ascend within the code. */
+function spreadBlocks(b: BlockArrays, from: number, to: number): boolean {
+  const { starts, labels, costs, n, blockStart, blockLength, blockCosts, blockLabel } = b;
+  const count = starts.length;
+  for (let k = from; k < to; k++) {
+    const s = starts[k]!;
+    const e = k + 1 < count ? starts[k + 1]! : n;
+    if (e <= s || e > n) return false;
+    blockStart[s] = 1;
+    blockLength[s] = e - s;
+    if (costs) blockCosts[s] = costs[k]!;
+    blockLabel[s] = labels[k]! - 1;
+  }
+  return true;
+}
+
+/** Writes the region runs at [from, to) of `runs` (pairs, checked) into `regionOf`. */
+function spreadRuns(runs: Uint32Array, from: number, to: number, regionOf: Int32Array): void {
+  const n = regionOf.length;
+  for (let k = from; k < to; k += 2) {
+    const region = runs[k + 1]!;
+    const e = k + 2 < runs.length ? runs[k + 2]! : n;
+    for (let i = runs[k]!; i < e; i++) regionOf[i] = region;
+  }
+}
+
 /**
  * The compiled backend's module for an image made from stored tables and the module's own `link`
  * (what `createCompiledBackend().load` makes, without generating, evaluating or analysing anything).
@@ -447,7 +479,7 @@ function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonl
 }
 
 // Base64. Decoding takes the engine's own decoder where there is one (`Uint8Array.fromBase64`, or
-// Node's Buffer found on globalThis, not imported: 0.6 ms for doom's 1.45 MB of text), else a lookup
+// Node's Buffer found on globalThis, not imported: ~0.5 ms for doom's 1.45 MB of text), else a lookup
 // table over char codes (~8 ms cold for the same text; atob plus the copy out of its string ~5 ms).
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DIGIT = new Int16Array(128).fill(-1);
@@ -473,21 +505,44 @@ export function encodeBase64(bytes: Uint8Array): string {
   return parts.join('');
 }
 
-type NativeBase64 = (text: string) => Uint8Array | undefined;
+/** Decodes `text` into exactly `length` bytes, or undefined. */
+type NativeBase64 = (text: string, length: number) => Uint8Array | undefined;
+
+/** Characters of base64 Node decodes per call (a multiple of 4). */
+const NODE_BASE64_CHUNK = 1 << 16;
+
+interface NodeBuffer {
+  from(buffer: ArrayBuffer, offset: number, length: number): { write(text: string, offset: number, length: number, encoding: string): number };
+}
 const nativeBase64 = ((): NativeBase64 | undefined => {
   const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
   if (typeof fromBase64 === 'function')
-    return (text) => {
+    return (text, length) => {
       try {
-        return fromBase64(text);
+        const bytes = fromBase64(text);
+        return bytes.length === length ? bytes : undefined;
       } catch {
         return undefined;
       }
     };
-  const buffer = (globalThis as { Buffer?: { from(text: string, encoding: string): Uint8Array } }).Buffer;
-  // Node's decoder skips characters outside the alphabet: a length check finds them.
-  if (buffer && typeof buffer.from === 'function') return (text) => buffer.from(text, 'base64');
-  return undefined;
+  const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+  if (!buffer || typeof buffer.from !== 'function') return undefined;
+  // Into a plain Uint8Array of our own (a Buffer's slice() shares memory; small Buffers share a
+  // pool), a slice of the text at a time: Node copies the text it decodes into a temporary buffer
+  // first, and for doom's program in one piece that is 1.45 MB of fresh pages, ~4 ms of page faults
+  // on the bench machine (~13 us each), against 16 pages reused by every slice. Node's decoder skips
+  // characters outside the alphabet: a slice that gives fewer bytes than its length says has some.
+  return (text, length) => {
+    const out = new Uint8Array(length);
+    const target = buffer.from(out.buffer, 0, length);
+    for (let k = 0; k < text.length; k += NODE_BASE64_CHUNK) {
+      const part = text.slice(k, k + NODE_BASE64_CHUNK);
+      const at = (k / 4) * 3;
+      const want = Math.min(length - at, (part.length / 4) * 3);
+      if (target.write(part, at, want, 'base64') !== want) return undefined;
+    }
+    return out;
+  };
 })();
 
 /** Decodes standard base64 (padded, no whitespace); undefined when `text` is not that. */
@@ -496,15 +551,10 @@ export function decodeBase64(text: string, native = true): Uint8Array | undefine
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const length = (text.length / 4) * 3 - pad;
   if (native && nativeBase64) {
-    const bytes = nativeBase64(text);
-    if (bytes === undefined || bytes.length !== length) return undefined;
-    if (bytes.constructor === Uint8Array && bytes.byteOffset % 4 === 0) return bytes;
-    // A plain Uint8Array (a Buffer's slice() shares memory), over a buffer of its own (not Node's
-    // shared pool) starting at a multiple of 4. A large Buffer owns its whole buffer: viewing it
-    // again copies nothing. A copy would touch a megabyte of fresh pages for doom, and page faults
-    // are what loading mostly costs (~13 us each on the 2-core bench machine: ~3.5 ms per copy).
-    if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return new Uint8Array(bytes.buffer);
-    return new Uint8Array(bytes);
+    const bytes = nativeBase64(text, length);
+    if (bytes === undefined) return undefined;
+    // Starting at a multiple of 4, for typed-array views of the tables.
+    return bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   }
   const out = new Uint8Array(length);
   const full = pad ? text.length - 4 : text.length;
