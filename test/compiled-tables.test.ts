@@ -88,6 +88,11 @@ describe.skipIf(!HAVE_SHARED)('stored tables on real blobs', () => {
       const pcs = Array.from({ length: reference.code.indexOfPc.length + 2 }, (_, k) => k - 1);
       expect(pcs.map((pc) => lookups.indexOf(pc))).toEqual(pcs.map((pc) => reference.code.indexOfPc[pc] ?? -1));
       expect(Int32Array.from(expected.innerLabel, (_, i) => lookups.innerLabel(i))).toEqual(expected.innerLabel);
+      const each = <T>(f: (i: number) => T): T[] => Array.from({ length: reference.code.count }, (_, i) => f(i));
+      expect(each((i) => lookups.blockStart(i))).toEqual(each((i) => reference.code.blockStart[i] === 1));
+      expect(each((i) => lookups.blockLength(i))).toEqual(Array.from(expected.blockLength));
+      expect(each((i) => lookups.blockCost(i))).toEqual(Array.from(reference.image.blockCosts));
+      expect(each((i) => lookups.blockOf(i))).toEqual(Array.from(expected.blockOf));
       // Running needs no decoding; reading blockOf (a final stop) does not either.
       const run = runFor(module.instantiate(), c.entry, c.budget, 1n << 40n);
       expect(p.blockOf).toEqual(expected.blockOf);

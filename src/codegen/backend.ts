@@ -226,24 +226,39 @@ export const LEFT_COMPILED_CODE: Interrupt = Object.freeze({ kind: 'budget', rea
 export const REGION_STUB: RegionFunction = () => exitCode(Exit.uncompiled, 0);
 
 /**
- * What the trampoline looks up once per entry (not per block). A program read from stored tables
- * (stored.ts) answers from its compact tables, so that loading it need not build the per-pc and
- * per-instruction arrays these would otherwise read (4.4 MB and 0.65 MB for doom, all fresh pages).
+ * What the trampoline looks up at entries and exits, not at transfers between blocks (those read
+ * only `regionOf` and `blockLabel`). A program read from stored tables (stored.ts) answers from its
+ * compact tables, so that loading it need not build the per-pc and per-instruction arrays these
+ * would otherwise read (4.4 MB and 4 x 0.65 MB for doom, all fresh pages).
  */
 export interface EntryLookups {
   /** The instruction starting at code offset `pc`, or -1. */
   indexOf(pc: number): number;
   /** The label of the resume point inside a block at instruction `i` (`CodegenProgram.innerLabel`), or -1. */
   innerLabel(i: number): number;
+  /** Whether a block starts at instruction `i` (`DecodedCode.blockStart`). */
+  blockStart(i: number): boolean;
+  /** The length of the block starting at instruction `i`, 0 where none starts (`CodegenProgram.blockLength`). */
+  blockLength(i: number): number;
+  /** The cost of the block starting at instruction `i` (`CodegenProgram.blockCosts`). */
+  blockCost(i: number): number;
+  /** The first instruction of the block holding instruction `i` (`CodegenProgram.blockOf`). */
+  blockOf(i: number): number;
 }
 
 /** The look-ups over a program's own arrays. */
 export function arrayLookups(program: CodegenProgram): EntryLookups {
   const indexOfPc = program.code.indexOfPc;
-  const innerLabel = program.innerLabel;
+  const { innerLabel, blockLength, blockCosts } = program;
+  const blockStart = program.code.blockStart;
   return {
     indexOf: (pc) => (pc >= 0 && pc < indexOfPc.length ? indexOfPc[pc]! : -1),
     innerLabel: (i) => innerLabel[i]!,
+    blockStart: (i) => blockStart[i] === 1,
+    blockLength: (i) => blockLength[i]!,
+    blockCost: (i) => blockCosts[i]!,
+    // Read at final stops only, and made on first read.
+    blockOf: (i) => program.blockOf[i]!,
   };
 }
 
@@ -328,8 +343,9 @@ export class CompiledInstance implements BackendInstance {
    * end, counted when the block was entered, did not run (as the interpreter counts). */
   private stopFinal(i: number, interrupt: Interrupt): Interrupt {
     const s = this.state;
-    const start = this.p.blockOf[i]!;
-    const notRun = start + this.p.blockLength[start]! - i;
+    const lookups = this.module.lookups;
+    const start = lookups.blockOf(i);
+    const notRun = start + lookups.blockLength(start) - i;
     s.instructionsExecuted -= notRun;
     s.instructionBudget += notRun;
     return this.stop(i, -1, Resume.full, interrupt);
@@ -389,7 +405,7 @@ export class CompiledInstance implements BackendInstance {
     for (;;) {
       const budgetLeft = s.instructionBudget;
       const before = s.instructionsExecuted;
-      const length = this.p.blockLength[index]!;
+      const length = this.module.lookups.blockLength(index);
       // A budget of exactly the block: the fallback runs it and stops at the next block edge.
       s.instructionBudget = Math.min(budgetLeft, length);
       const interrupt = this.fallback.run();
@@ -421,7 +437,7 @@ export class CompiledInstance implements BackendInstance {
         s.nextPc = -1;
         return TRAP;
       }
-      if (code.blockStart[index]) {
+      if (lookups.blockStart(index)) {
         s.chargeOnEntry = false;
         s.resume = resume = Resume.full;
         s.pc = pc;
@@ -437,7 +453,7 @@ export class CompiledInstance implements BackendInstance {
       s.nextPc = -1;
       return TRAP;
     }
-    if (code.blockStart[index] && resume !== Resume.execute) label = p.blockLabel[index]!;
+    if (lookups.blockStart(index) && resume !== Resume.execute) label = p.blockLabel[index]!;
     else {
       label = lookups.innerLabel(index);
       if (label < 0) {
@@ -467,7 +483,7 @@ export class CompiledInstance implements BackendInstance {
     }
     let steps = Math.min(s.instructionBudget, limit);
     // Resuming after a sync out-of-gas skips the budget check, as the interpreter does.
-    if (resume === Resume.afterStep && this.p.code.blockStart[index]) steps = Math.max(steps, this.p.blockLength[index]!);
+    if (resume === Resume.afterStep && this.module.lookups.blockStart(index)) steps = Math.max(steps, this.module.lookups.blockLength(index));
     return Math.max(steps, 0);
   }
 
@@ -478,6 +494,7 @@ export class CompiledInstance implements BackendInstance {
     const regions = this.module.regions;
     const regionOf = p.regionOf;
     const blockLabel = p.blockLabel;
+    const lookups = this.module.lookups;
     const unified = this.module.unified;
     ctx.left = this.countdown(index, resume);
     if (unified) restartUnified(ctx);
@@ -495,13 +512,13 @@ export class CompiledInstance implements BackendInstance {
       let stepsRanOut = false;
       if (kind === Exit.blockEntry) {
         // Give back what the failed test took: the countdown, or the gas (the countdown passed).
-        const length = p.blockLength[at]!;
+        const length = lookups.blockLength(at);
         if (unified) ctx.steps += length;
         else if (ctx.steps < 0) {
           ctx.steps += length;
           stepsRanOut = true;
         } else {
-          s.gas += p.blockCosts[at]!;
+          s.gas += lookups.blockCost(at);
           if (this.module.countSteps) ctx.steps += length;
         }
       }
@@ -525,15 +542,15 @@ export class CompiledInstance implements BackendInstance {
           return this.stop(at, -1, Resume.full, FINISHED);
         case Exit.blockEntry: {
           // With one countdown for both, the steps ran out if fewer are left than the block has.
-          if (unified) stepsRanOut = ctx.left < p.blockLength[at]!;
+          if (unified) stepsRanOut = ctx.left < lookups.blockLength(at);
           // The interpreter's order at a block edge: budget, deadline, gas.
           if (stepsRanOut) {
-            if (s.instructionBudget < p.blockLength[at]!) return this.stop(at, at, Resume.full, budget('instructions'));
+            if (s.instructionBudget < lookups.blockLength(at)) return this.stop(at, at, Resume.full, budget('instructions'));
             if (s.deadline !== Infinity && performance.now() >= s.deadline) return this.stop(at, at, Resume.full, budget('deadline'));
             ctx.left = this.countdown(at, Resume.full);
             if (!unified) ctx.steps = ctx.start = ctx.left;
           }
-          const cost = p.blockCosts[at]!;
+          const cost = lookups.blockCost(at);
           // Without gas metering the counter is never set: only a countdown can have stopped here.
           if (this.module.image.gasMetering !== undefined && s.gas < cost && !refillGas(s, cost)) {
             if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.afterStep, NOT_ENOUGH_GAS);

@@ -265,23 +265,20 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
 
   if (n > 0 && pc[n - 1]! > codeLength + 1) bad('hold a pc past the code (corrupted)');
   // Loading mostly costs fresh pages (page faults, ~13 us each on the bench machine), so what is
-  // built here is only what the first run reads for every block: the pc index (4.4 MB for doom) and
-  // the inner labels are looked up in the tables themselves (`lookups`) and made on first read.
-  const blockStart = new Uint8Array(n);
-  const blockLength = new Uint32Array(n);
-  // Where every block costs its length the costs are the lengths: one array for both.
-  const blockCosts = costs ? new Uint32Array(n) : blockLength;
+  // built here is only what generated code reads at its dynamic jumps: `regionOf` and `blockLabel`
+  // (its environment's REGION and LABEL). The trampoline looks the rest up in the tables themselves
+  // (`lookups`): the per-pc and other per-instruction arrays (4.4 MB and 4 x 0.65 MB for doom) are
+  // made on first read, by the interpreter fallback, tools or tests.
   const regionOf = new Int32Array(n);
   const blockLabel = new Int32Array(n).fill(-1);
   if (n > 0 && starts[0] !== 0) bad('hold blocks that do not cover the code (corrupted)');
-  const blocks: BlockArrays = { starts, labels, costs, n, blockStart, blockLength, blockCosts, blockLabel };
-  for (let k = 0; k < blockCount; k += SLICE) if (!spreadBlocks(blocks, k, Math.min(blockCount, k + SLICE))) bad('hold blocks that do not cover the code (corrupted)');
+  for (let k = 0; k < blockCount; k += SLICE) if (!spreadLabels(starts, labels, n, blockLabel, k, Math.min(blockCount, k + SLICE))) bad('hold blocks that do not cover the code (corrupted)');
   if (n > 0 && runs[0] !== 0) bad('hold regions that do not cover the code (corrupted)');
   for (let k = 0; k < runs.length; k += 2) {
     const e = k + 2 < runs.length ? runs[k + 2]! : n;
     if (e <= runs[k]! || e > n || runs[k + 1]! >= regionCount) bad('hold a region out of range (corrupted)');
+    regionOf.fill(runs[k + 1]!, runs[k]!, e);
   }
-  for (let k = 0; k < runs.length; k += 2 * SLICE) spreadRuns(runs, k, Math.min(runs.length, k + 2 * SLICE), regionOf);
   // Ascending, as `innerLabelAt` searches them.
   for (let k = 0; k < inner.length; k += 2) if (inner[k]! >= n || (k > 0 && inner[k]! <= inner[k - 2]!)) bad('hold an instruction index out of range (corrupted)');
   const imm1 = new Int32Array(n);
@@ -301,7 +298,29 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
     if (jumpTableIndex[k]! >= n) bad('hold a jump table entry out of range (corrupted)');
   }
 
-  const code = lazyCode(blob, { count: n, blockCount, pc, blockStart, implicit, imm1 }, ecalliAt, codeLength);
+  /** The block holding instruction `i` (0 <= i < n), by its index in `starts` (they ascend: checked above). */
+  const blockAt = (i: number): number => {
+    let lo = 0;
+    let hi = blockCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const endOf = (k: number): number => (k + 1 < blockCount ? starts[k + 1]! : n);
+  let blockStart: Uint8Array | undefined;
+  const blockStartArray = (): Uint8Array => {
+    if (!blockStart) {
+      blockStart = new Uint8Array(n);
+      for (let k = 0; k < blockCount; k++) blockStart[starts[k]!] = 1;
+    }
+    return blockStart;
+  };
+  let blockLength: Uint32Array | undefined;
+  let blockCosts: Uint32Array | undefined;
+  const code = lazyCode(blob, { count: n, blockCount, pc, implicit, imm1 }, ecalliAt, codeLength, blockStartArray);
   let jumpIndex: Int32Array | undefined;
   let innerLabel: Int32Array | undefined;
   let regionMembers: Uint32Array[] | undefined;
@@ -336,14 +355,41 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
       }
       return innerLabel;
     },
-    blockLength,
-    blockCosts,
+    get blockLength(): Uint32Array {
+      if (!blockLength) {
+        blockLength = new Uint32Array(n);
+        for (let k = 0; k < blockCount; k++) blockLength[starts[k]!] = endOf(k) - starts[k]!;
+      }
+      return blockLength;
+    },
+    get blockCosts(): Uint32Array {
+      if (!blockCosts) {
+        // Where every block costs its length the costs are the lengths: one array for both.
+        if (!costs) blockCosts = this.blockLength;
+        else {
+          blockCosts = new Uint32Array(n);
+          for (let k = 0; k < blockCount; k++) blockCosts[starts[k]!] = costs[k]!;
+        }
+      }
+      return blockCosts;
+    },
     costIsLength,
     jumpTableIndex,
     regionOf,
     blockLabel,
   };
   const lookups: EntryLookups = {
+    blockStart: (i) => i >= 0 && i < n && starts[blockAt(i)] === i,
+    blockLength: (i) => {
+      const k = i >= 0 && i < n ? blockAt(i) : -1;
+      return k >= 0 && starts[k] === i ? endOf(k) - i : 0;
+    },
+    blockCost: (i) => {
+      const k = i >= 0 && i < n ? blockAt(i) : -1;
+      if (k < 0 || starts[k] !== i) return 0;
+      return costs ? costs[k]! : endOf(k) - i;
+    },
+    blockOf: (i) => starts[blockAt(i)]!,
     indexOf: (at) => {
       // The pcs ascend (packTables writes them in code order; the checksum says these are its).
       let lo = 0;
@@ -370,48 +416,29 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
       return -1;
     },
   };
-  return { program, blockCosts, lookups };
+  return {
+    program,
+    get blockCosts(): Uint32Array {
+      return program.blockCosts;
+    },
+    lookups,
+  };
 }
 
 /** Loops over tables run in slices of this many elements (`sumWords`: V8 optimises a small function
  * called often sooner than it replaces a long loop on the stack). */
 const SLICE = 1024;
 
-interface BlockArrays {
-  readonly starts: Uint32Array;
-  readonly labels: Uint16Array | Uint32Array;
-  readonly costs: Uint32Array | undefined;
-  readonly n: number;
-  readonly blockStart: Uint8Array;
-  readonly blockLength: Uint32Array;
-  readonly blockCosts: Uint32Array;
-  readonly blockLabel: Int32Array;
-}
-
-/** Writes blocks [from, to) into the per-instruction arrays; false where they do not ascend within the code. */
-function spreadBlocks(b: BlockArrays, from: number, to: number): boolean {
-  const { starts, labels, costs, n, blockStart, blockLength, blockCosts, blockLabel } = b;
+/** Writes the labels of blocks [from, to) into `blockLabel`; false where the blocks do not ascend within the code. */
+function spreadLabels(starts: Uint32Array, labels: Uint16Array | Uint32Array, n: number, blockLabel: Int32Array, from: number, to: number): boolean {
   const count = starts.length;
   for (let k = from; k < to; k++) {
     const s = starts[k]!;
     const e = k + 1 < count ? starts[k + 1]! : n;
     if (e <= s || e > n) return false;
-    blockStart[s] = 1;
-    blockLength[s] = e - s;
-    if (costs) blockCosts[s] = costs[k]!;
     blockLabel[s] = labels[k]! - 1;
   }
   return true;
-}
-
-/** Writes the region runs at [from, to) of `runs` (pairs, checked) into `regionOf`. */
-function spreadRuns(runs: Uint32Array, from: number, to: number, regionOf: Int32Array): void {
-  const n = regionOf.length;
-  for (let k = from; k < to; k += 2) {
-    const region = runs[k + 1]!;
-    const e = k + 2 < runs.length ? runs[k + 2]! : n;
-    for (let i = runs[k]!; i < e; i++) regionOf[i] = region;
-  }
 }
 
 /**
@@ -426,7 +453,7 @@ export function loadStoredModule(image: ModuleImage, stored: StoredProgram, link
   return new CompiledModule(image, program, regions, fallback, true, undefined, stored.lookups);
 }
 
-type StoredCodeFields = Pick<DecodedCode, 'count' | 'blockCount' | 'pc' | 'blockStart' | 'implicit' | 'imm1'>;
+type StoredCodeFields = Pick<DecodedCode, 'count' | 'blockCount' | 'pc' | 'implicit' | 'imm1'>;
 const DECODED_ONLY = ['op', 'nextPc', 'r1', 'r2', 'r3', 'imm2', 'target', 'validJumpTarget', 'unknownCount'] as const;
 
 /**
@@ -434,7 +461,7 @@ const DECODED_ONLY = ['op', 'nextPc', 'r1', 'r2', 'r3', 'imm2', 'target', 'valid
  * read. `imm1` holds only the `ecalli` immediates until then; the decode fills in the rest in place,
  * so a reader that took the array earlier sees them too (the compiled backend reads it at ecalli only).
  */
-function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonly number[], codeLength: number): DecodedCode {
+function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonly number[], codeLength: number, blockStart: () => Uint8Array): DecodedCode {
   let full: DecodedCode | undefined;
   let indexOfPc: Int32Array | undefined;
   const decode = (): DecodedCode => {
@@ -444,8 +471,9 @@ function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonl
       throw new StoredTablesError(`its stored tables do not match its program (${what}): compile it again`);
     };
     if (decoded.count !== stored.count || decoded.blockCount !== stored.blockCount) differs('instruction or block count');
+    const starts = blockStart();
     for (let i = 0; i < stored.count; i++)
-      if (decoded.pc[i] !== stored.pc[i] || decoded.blockStart[i] !== stored.blockStart[i] || decoded.implicit[i] !== stored.implicit[i]) differs(`instruction ${i}`);
+      if (decoded.pc[i] !== stored.pc[i] || decoded.blockStart[i] !== starts[i] || decoded.implicit[i] !== stored.implicit[i]) differs(`instruction ${i}`);
     let ecalli = 0;
     for (let i = 0; i < stored.count; i++) {
       if (decoded.op[i] !== Op.ecalli) continue;
@@ -464,6 +492,7 @@ function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonl
     ...stored,
   };
   for (const name of DECODED_ONLY) Object.defineProperty(code, name, { get: () => decode()[name], enumerable: true });
+  Object.defineProperty(code, 'blockStart', { get: blockStart, enumerable: true });
   // From the stored pcs, on first read (the interpreter fallback, tools): the trampoline searches them.
   Object.defineProperty(code, 'indexOfPc', {
     get: (): Int32Array => {

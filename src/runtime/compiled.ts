@@ -190,7 +190,14 @@ export function loadCompiled(namespace: unknown, options: LoadCompiledOptions = 
       costModel: ns.options.costModel,
       dynamicPaging: ns.options.dynamicPaging,
     },
-    { code: program.code, blockCosts: stored.blockCosts, load: (image) => loadStoredModule(image, stored, ns.link, fallback) },
+    {
+      code: program.code,
+      // Made on first read (the interpreter fallback): the compiled backend looks costs up in the tables.
+      get blockCosts(): Uint32Array {
+        return stored.blockCosts;
+      },
+      load: (image) => loadStoredModule(image, stored, ns.link, fallback),
+    },
   );
 }
 

@@ -118,11 +118,13 @@ function resolveOptions(options: ModuleOptions): ResolvedModuleOptions {
  */
 export interface PreparedProgram {
   readonly code: DecodedCode;
-  /** Per instruction: the cost of the block starting there (0 elsewhere). */
+  /** Per instruction: the cost of the block starting there (0 elsewhere); read on first need. */
   readonly blockCosts: Uint32Array;
   /** The backend module for the image made from `code` and `blockCosts`. */
   readonly load: (image: ModuleImage) => BackendModule;
 }
+
+const EMPTY_COSTS = new Uint32Array(0);
 
 /** Released instances a module keeps for reuse; more are left to the garbage collector. */
 const POOL_SIZE = 4;
@@ -148,15 +150,19 @@ export class Module {
       stackSize: resolved.stackSize ?? blob.stackSize,
       auxDataSize: resolved.auxDataSize,
     });
-    this.image = {
+    const image = {
       blob,
       code: this.code,
       memoryMap: this.memoryMap,
       gasMetering: resolved.gasMetering,
-      blockCosts: prepared ? prepared.blockCosts : resolved.costModel.blockCosts(this.code),
+      blockCosts: prepared ? EMPTY_COSTS : resolved.costModel.blockCosts(this.code),
       dynamicPaging: resolved.dynamicPaging,
       stepTracing: resolved.stepTracing,
     };
+    // Prepared costs are made on first read (the interpreter fallback): the compiled backend looks
+    // them up in the stored tables.
+    if (prepared) Object.defineProperty(image, 'blockCosts', { get: () => prepared.blockCosts, enumerable: true });
+    this.image = image;
     // Prepared code is already evaluated (an imported module): it runs where eval is not allowed.
     if (!prepared) resolved = this.withRunnableBackend(resolved);
     this.options = resolved;
