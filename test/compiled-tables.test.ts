@@ -9,6 +9,7 @@ import { analyse, DEFAULT_REGION_SIZE } from '../src/codegen/index.ts';
 import type { EntryLookups } from '../src/codegen/backend.ts';
 import { decodeBase64, encodeBase64, packTables, sealTables, StoredTablesError, unpackTables } from '../src/codegen/stored.ts';
 import { parseProgram } from '../src/decoder/input.ts';
+import { Op } from '../src/decoder/table.ts';
 import { isaName, parseIsaName } from '../src/decoder/isa.ts';
 import { isCostModelName } from '../src/gas/index.ts';
 import type { Interrupt } from '../src/machine/interrupt.ts';
@@ -93,6 +94,9 @@ describe.skipIf(!HAVE_SHARED)('stored tables on real blobs', () => {
       expect(each((i) => lookups.blockLength(i))).toEqual(Array.from(expected.blockLength));
       expect(each((i) => lookups.blockCost(i))).toEqual(Array.from(reference.image.blockCosts));
       expect(each((i) => lookups.blockOf(i))).toEqual(Array.from(expected.blockOf));
+      expect(each((i) => lookups.implicit(i))).toEqual(each((i) => reference.code.implicit[i] === 1));
+      const ecallis = each((i) => i).filter((i) => reference.code.op[i] === Op.ecalli);
+      expect(ecallis.map((i) => lookups.ecalli(i))).toEqual(ecallis.map((i) => reference.code.imm1[i]));
       // Running needs no decoding; reading blockOf (a final stop) does not either.
       const run = runFor(module.instantiate(), c.entry, c.budget, 1n << 40n);
       expect(p.blockOf).toEqual(expected.blockOf);

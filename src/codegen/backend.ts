@@ -244,6 +244,10 @@ export interface EntryLookups {
   blockCost(i: number): number;
   /** The first instruction of the block holding instruction `i` (`CodegenProgram.blockOf`). */
   blockOf(i: number): number;
+  /** Whether instruction `i` is implicit (`DecodedCode.implicit`). */
+  implicit(i: number): boolean;
+  /** The immediate of the `ecalli` at instruction `i` (`DecodedCode.imm1`). */
+  ecalli(i: number): number;
 }
 
 /** The look-ups over a program's own arrays. */
@@ -259,6 +263,8 @@ export function arrayLookups(program: CodegenProgram): EntryLookups {
     blockCost: (i) => blockCosts[i]!,
     // Read at final stops only, and made on first read.
     blockOf: (i) => program.blockOf[i]!,
+    implicit: (i) => program.code.implicit[i] === 1,
+    ecalli: (i) => program.code.imm1[i]!,
   };
 }
 
@@ -432,7 +438,7 @@ export class CompiledInstance implements BackendInstance {
     let label: number;
     let resume: Resume = s.resume;
     if (s.chargeOnEntry) {
-      if (index < 0 || code.implicit[index]) {
+      if (index < 0 || lookups.implicit(index)) {
         s.pc = pc;
         s.nextPc = -1;
         return TRAP;
@@ -537,7 +543,7 @@ export class CompiledInstance implements BackendInstance {
           s.chargeOnEntry = false;
           return this.runFallback();
         case Exit.ecalli:
-          return this.stop(at, at + 1, Resume.full, ecalli(p.code.imm1[at]!));
+          return this.stop(at, at + 1, Resume.full, ecalli(lookups.ecalli(at)));
         case Exit.finished:
           return this.stop(at, -1, Resume.full, FINISHED);
         case Exit.blockEntry: {

@@ -279,20 +279,12 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
     if (e <= runs[k]! || e > n || runs[k + 1]! >= regionCount) bad('hold a region out of range (corrupted)');
     regionOf.fill(runs[k + 1]!, runs[k]!, e);
   }
-  // Ascending, as `innerLabelAt` searches them.
-  for (let k = 0; k < inner.length; k += 2) if (inner[k]! >= n || (k > 0 && inner[k]! <= inner[k - 2]!)) bad('hold an instruction index out of range (corrupted)');
-  const imm1 = new Int32Array(n);
-  const ecalliAt: number[] = [];
-  for (let k = 0; k < ecalli.length; k += 2) {
-    if (ecalli[k]! >= n) bad('hold an instruction index out of range (corrupted)');
-    imm1[ecalli[k]!] = ecalli[k + 1]! | 0;
-    ecalliAt.push(ecalli[k]!);
-  }
-  const implicit = new Uint8Array(n);
-  for (let k = 0; k < implicitAt.length; k++) {
-    if (implicitAt[k]! >= n) bad('hold an instruction index out of range (corrupted)');
-    implicit[implicitAt[k]!] = 1;
-  }
+  // Instruction indices in range and ascending, as the look-ups search them.
+  const ascending = (values: Uint32Array, stride: number): boolean => {
+    for (let k = 0; k < values.length; k += stride) if (values[k]! >= n || (k > 0 && values[k]! <= values[k - stride]!)) return false;
+    return true;
+  };
+  if (!ascending(inner, 2) || !ascending(ecalli, 2) || !ascending(implicitAt, 1)) bad('hold an instruction index out of range (corrupted)');
   for (let k = 0; k < jumpTableLength; k++) {
     jumpTableIndex[k] = jumpTableIndex[k]! - 1;
     if (jumpTableIndex[k]! >= n) bad('hold a jump table entry out of range (corrupted)');
@@ -320,7 +312,7 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
   };
   let blockLength: Uint32Array | undefined;
   let blockCosts: Uint32Array | undefined;
-  const code = lazyCode(blob, { count: n, blockCount, pc, implicit, imm1 }, ecalliAt, codeLength, blockStartArray);
+  const code = lazyCode(blob, { count: n, blockCount, pc }, ecalli, implicitAt, codeLength, blockStartArray);
   let jumpIndex: Int32Array | undefined;
   let innerLabel: Int32Array | undefined;
   let regionMembers: Uint32Array[] | undefined;
@@ -390,30 +382,16 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
       return costs ? costs[k]! : endOf(k) - i;
     },
     blockOf: (i) => starts[blockAt(i)]!,
-    indexOf: (at) => {
-      // The pcs ascend (packTables writes them in code order; the checksum says these are its).
-      let lo = 0;
-      let hi = n - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const value = pc[mid]!;
-        if (value === at) return mid;
-        if (value < at) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return -1;
-    },
+    // The pcs ascend: packTables writes them in code order, and the checksum says these are its.
+    indexOf: (at) => search(pc, 1, at),
     innerLabel: (i) => {
-      let lo = 0;
-      let hi = inner.length / 2 - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const value = inner[2 * mid]!;
-        if (value === i) return inner[2 * mid + 1]!;
-        if (value < i) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return -1;
+      const k = search(inner, 2, i);
+      return k < 0 ? -1 : inner[k + 1]!;
+    },
+    implicit: (i) => search(implicitAt, 1, i) >= 0,
+    ecalli: (i) => {
+      const k = search(ecalli, 2, i);
+      return k < 0 ? 0 : ecalli[k + 1]! | 0;
     },
   };
   return {
@@ -428,6 +406,20 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
 /** Loops over tables run in slices of this many elements (`sumWords`: V8 optimises a small function
  * called often sooner than it replaces a long loop on the stack). */
 const SLICE = 1024;
+
+/** The position in `values` of the element of every `stride` equal to `key`, or -1 (they ascend). */
+function search(values: Uint32Array, stride: number, key: number): number {
+  let lo = 0;
+  let hi = values.length / stride - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = values[mid * stride]!;
+    if (value === key) return mid * stride;
+    if (value < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
 
 /** Writes the labels of blocks [from, to) into `blockLabel`; false where the blocks do not ascend within the code. */
 function spreadLabels(starts: Uint32Array, labels: Uint16Array | Uint32Array, n: number, blockLabel: Int32Array, from: number, to: number): boolean {
@@ -453,17 +445,25 @@ export function loadStoredModule(image: ModuleImage, stored: StoredProgram, link
   return new CompiledModule(image, program, regions, fallback, true, undefined, stored.lookups);
 }
 
-type StoredCodeFields = Pick<DecodedCode, 'count' | 'blockCount' | 'pc' | 'implicit' | 'imm1'>;
-const DECODED_ONLY = ['op', 'nextPc', 'r1', 'r2', 'r3', 'imm2', 'target', 'validJumpTarget', 'unknownCount'] as const;
+type StoredCodeFields = Pick<DecodedCode, 'count' | 'blockCount' | 'pc'>;
+const DECODED_ONLY = ['op', 'nextPc', 'r1', 'r2', 'r3', 'imm1', 'imm2', 'target', 'validJumpTarget', 'unknownCount'] as const;
 
 /**
- * DecodedCode whose stored fields are at hand and whose other fields decode the program on first
- * read. `imm1` holds only the `ecalli` immediates until then; the decode fills in the rest in place,
- * so a reader that took the array earlier sees them too (the compiled backend reads it at ecalli only).
+ * DecodedCode whose stored fields are at hand, whose other per-instruction arrays are made from the
+ * tables on first read, and whose decoded-only fields decode the program on first read (the
+ * compiled backend reads none of them: `EntryLookups`). The decode is checked against the tables.
  */
-function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonly number[], codeLength: number, blockStart: () => Uint8Array): DecodedCode {
+function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalli: Uint32Array, implicitAt: Uint32Array, codeLength: number, blockStart: () => Uint8Array): DecodedCode {
   let full: DecodedCode | undefined;
   let indexOfPc: Int32Array | undefined;
+  let implicit: Uint8Array | undefined;
+  const implicitArray = (): Uint8Array => {
+    if (!implicit) {
+      implicit = new Uint8Array(stored.count);
+      for (let k = 0; k < implicitAt.length; k++) implicit[implicitAt[k]!] = 1;
+    }
+    return implicit;
+  };
   const decode = (): DecodedCode => {
     if (full) return full;
     const decoded = decodeProgram(blob);
@@ -472,15 +472,16 @@ function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonl
     };
     if (decoded.count !== stored.count || decoded.blockCount !== stored.blockCount) differs('instruction or block count');
     const starts = blockStart();
+    const implicitFlags = implicitArray();
     for (let i = 0; i < stored.count; i++)
-      if (decoded.pc[i] !== stored.pc[i] || decoded.blockStart[i] !== starts[i] || decoded.implicit[i] !== stored.implicit[i]) differs(`instruction ${i}`);
-    let ecalli = 0;
+      if (decoded.pc[i] !== stored.pc[i] || decoded.blockStart[i] !== starts[i] || decoded.implicit[i] !== implicitFlags[i]) differs(`instruction ${i}`);
+    let k = 0;
     for (let i = 0; i < stored.count; i++) {
       if (decoded.op[i] !== Op.ecalli) continue;
-      if (ecalliAt[ecalli++] !== i || stored.imm1[i] !== decoded.imm1[i]) differs(`ecalli at instruction ${i}`);
+      if (ecalli[k] !== i || (ecalli[k + 1]! | 0) !== decoded.imm1[i]) differs(`ecalli at instruction ${i}`);
+      k += 2;
     }
-    if (ecalli !== ecalliAt.length) differs('ecalli count');
-    stored.imm1.set(decoded.imm1);
+    if (k !== ecalli.length) differs('ecalli count');
     return (full = decoded);
   };
   const code: Record<string, unknown> = {
@@ -493,6 +494,7 @@ function lazyCode(blob: ProgramBlob, stored: StoredCodeFields, ecalliAt: readonl
   };
   for (const name of DECODED_ONLY) Object.defineProperty(code, name, { get: () => decode()[name], enumerable: true });
   Object.defineProperty(code, 'blockStart', { get: blockStart, enumerable: true });
+  Object.defineProperty(code, 'implicit', { get: implicitArray, enumerable: true });
   // From the stored pcs, on first read (the interpreter fallback, tools): the trampoline searches them.
   Object.defineProperty(code, 'indexOfPc', {
     get: (): Int32Array => {
