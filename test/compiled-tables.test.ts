@@ -220,6 +220,16 @@ describe.skipIf(!available)('conformance vectors from stored tables', () => {
         }).code,
       );
       const module = loadCompiled(ns, options.readOnlyWrite ? { readOnlyWrite: options.readOnlyWrite } : {});
+      // The trampoline's look-ups answer as the decoder's arrays, on every pc (these programs have the
+      // decoder's corner cases: long gaps, implicit traps sharing a pc with the next instruction).
+      const reference = Module.fromBytes(bytes, { backend: 'interpreter', format: options.format, ...(options.isa !== undefined ? { isa: options.isa } : {}) }).code;
+      const lookups = (module as unknown as { backendModule: { lookups?: EntryLookups } }).backendModule.lookups;
+      if (lookups) {
+        for (let pc = -1; pc < reference.indexOfPc.length + 2; pc++)
+          if (lookups.indexOf(pc) !== (reference.indexOfPc[pc] ?? -1)) throw new Error(`indexOf(${pc}) = ${lookups.indexOf(pc)}, the decoder's ${reference.indexOfPc[pc]}`);
+        for (let i = 0; i < reference.count; i++)
+          if (lookups.blockStart(i) !== (reference.blockStart[i] === 1) || lookups.implicit(i) !== (reference.implicit[i] === 1)) throw new Error(`block start or implicit at instruction ${i}`);
+      }
       return { instantiate: () => adapt(module.instantiate()) };
     },
   };

@@ -382,8 +382,14 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
       return costs ? costs[k]! : endOf(k) - i;
     },
     blockOf: (i) => starts[blockAt(i)]!,
-    // The pcs ascend: packTables writes them in code order, and the checksum says these are its.
-    indexOf: (at) => search(pc, 1, at),
+    // The pcs do not descend: packTables writes them in code order, and the checksum says these are
+    // its. Where an implicit trap shares its pc with the instruction after it, that one is the pc's
+    // (as the decoder's indexOfPc: the last wins).
+    indexOf: (at) => {
+      let i = search(pc, 1, at);
+      if (i >= 0) while (i + 1 < n && pc[i + 1] === at) i++;
+      return i;
+    },
     innerLabel: (i) => {
       const k = search(inner, 2, i);
       return k < 0 ? -1 : inner[k + 1]!;
@@ -407,7 +413,7 @@ export function unpackTables(tables: Uint8Array, blob: ProgramBlob, extra: reado
  * called often sooner than it replaces a long loop on the stack). */
 const SLICE = 1024;
 
-/** The position in `values` of the element of every `stride` equal to `key`, or -1 (they ascend). */
+/** The position in `values` of an element of every `stride` equal to `key`, or -1 (they do not descend). */
 function search(values: Uint32Array, stride: number, key: number): number {
   let lo = 0;
   let hi = values.length / stride - 1;
