@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/assembler/assemble.ts';
 import { Module, registerBackend, type BackendName } from '../src/runtime/index.ts';
-import { clearTieredCache, createTieredBackend, TieredModule } from '../src/tiered/index.ts';
+import { clearTieredCache, createTieredBackend, SHORT_RUN_DISCOUNT, TieredModule } from '../src/tiered/index.ts';
 
 // a0 = n; sums n + (n-1) + ... + 1 into a1, then returns it in a0.
 const LOOP = 'pub @main:\n  a1 = 0\n@loop:\n  a1 = a1 + a0\n  a0 = a0 - 1\n  jump @loop if a0 != 0\n  a0 = a1\n  ret';
@@ -17,6 +17,27 @@ const tieredModule = (m: Module): TieredModule => {
 
 registerBackend(createTieredBackend({ name: 'tiered-test', threshold: 1000, slice: 256 }));
 const backend = 'tiered-test' as unknown as BackendName;
+// The default threshold and discount for short runs, on regions of a few instructions.
+registerBackend(createTieredBackend({ name: 'tiered-test-default', regionSize: 3 }));
+const defaultBackend = 'tiered-test-default' as unknown as BackendName;
+
+// main(a0): the hot loop when a0 != 0; a0 = 0 takes a cold path through a function of its own
+// (other regions at regionSize 3), which returns 7.
+const BRANCHY = `pub @main:
+  jump @cold if a0 == 0
+  a1 = 0
+@loop:
+  a1 = a1 + a0
+  a0 = a0 - 1
+  jump @loop if a0 != 0
+  a0 = a1
+  ret
+@cold:
+  a2 = 3
+  a3 = 4
+  a0 = a2 + a3
+  a0 = a0 + 0
+  ret`;
 
 describe('tiered backend', () => {
   it('is the default backend', () => {
@@ -39,6 +60,36 @@ describe('tiered backend', () => {
       expect(i.metrics()).toEqual(reference.metrics());
     });
   }
+
+  it(`runs that end before their slice count ${SHORT_RUN_DISCOUNT} times less; a loop that fills slices counts fully`, () => {
+    clearTieredCache();
+    const m = Module.fromBytes(assemble(LOOP, { isa: 'latest64' }), { backend: defaultBackend });
+    const t = tieredModule(m);
+    const i = m.instantiate();
+    // 2,000 runs of ~300 instructions: 600,000 instructions, 30x the threshold, but short.
+    for (let k = 0; k < 2000; k++) expect(i.call('main', 100).a0).toBe(5050n);
+    expect(t.generatedRegions).toBe(0);
+    expect(t.compiled).toBeUndefined();
+    i.call('main', 100_000);
+    expect(t.generatedRegions).toBeGreaterThan(0);
+  });
+
+  it('a small program that got hot has each region generated when a run first reaches it, and runs as on the interpreter', () => {
+    clearTieredCache();
+    const bytes = assemble(BRANCHY, { isa: 'latest64' });
+    const m = Module.fromBytes(bytes, { backend: defaultBackend });
+    const t = tieredModule(m);
+    const reference = Module.fromBytes(bytes, { backend: 'interpreter' }).instantiate();
+    const i = m.instantiate();
+    expect(i.call('main', 100_000).a0).toBe(reference.call('main', 100_000).a0);
+    const hot = t.generatedRegions;
+    expect(hot).toBeGreaterThan(0);
+    // The cold path was never run: its regions are not generated until a run reaches them, at once.
+    expect(i.call('main', 0).a0).toBe(7n);
+    reference.call('main', 0);
+    expect(t.generatedRegions).toBeGreaterThan(hot);
+    expect(i.metrics()).toEqual(reference.metrics());
+  });
 
   it('modules of the same code share what was generated', () => {
     clearTieredCache();

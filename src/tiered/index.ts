@@ -14,6 +14,9 @@
 // every stop the compiled backend has (host calls, faults, budget, gas, the end). After leaving it,
 // slices are short for a while, so a call into cold code returns to compiled code soon.
 //
+// Runs that end before their slice (PVQ queries, host calls' round trips) count SHORT_RUN_DISCOUNT times
+// less: they gain little from generated code and V8 takes hundreds of them to optimise it.
+//
 // The region analysis (`analyse`: partition into regions and labels, 60-70 ms for doom) and the ModuleId
 // hash run at the first generation, not at load. Generated regions are shared by every module with the
 // same ModuleId (a PVQ query makes a module per query). Generating is a host cost, not guest time: the
@@ -44,6 +47,9 @@ export interface TieredOptions {
   /** Interpreter instructions a region runs before it is generated (default 20,000). 0 generates a
    * region the first time a slice ends in it. A function is asked once per module (tests: random). */
   readonly threshold?: number | (() => number);
+  /** A run that ends before its slice does counts its instructions divided by this (default
+   * SHORT_RUN_DISCOUNT; 1 when `threshold` is given). */
+  readonly shortRunDiscount?: number;
   /** Instructions per interpreter slice (default 4096); at least 1. */
   readonly slice?: number | (() => number);
   /** Instructions per slice right after leaving compiled code (default 64). */
@@ -55,9 +61,22 @@ export interface TieredOptions {
 }
 
 export const DEFAULT_THRESHOLD = 20_000;
-/** Instructions up to which a program is generated whole when its first region gets hot. */
+/** Instructions up to which a program, once any region of it is hot, has each region generated as soon as a run reaches it. */
 const SMALL_PROGRAM = 16_384;
 export const DEFAULT_SLICE = 4096;
+/**
+ * Instructions of runs that end before their slice does (a PVQ query, a host call's round trip) count
+ * this many times less towards generating code. Such runs gain little from it: most of a PVQ query's
+ * time is the host's (executor, host calls), and the generated code enters each region a few times per
+ * run, so V8 runs it unoptimised (Ignition, several times slower than the interpreter) for hundreds
+ * of runs before optimising it. Generating swap-info's code and getting it optimised cost as much as
+ * ~17,000 queries on the interpreter save (bench/README.md: 10,000 queries, interpreter 215 ms,
+ * compiled 335 ms); with this discount a 20,000-instruction threshold is reached after ~20 M
+ * instructions of short runs (~11,000 swap-info queries, ~14,000 sum-balance ones), about where
+ * generating pays: a host that keeps querying gets the code, one that queries less never pays for it.
+ * Long runs (full slices, i.e. loops) count fully: a hot loop pays for its region at once.
+ */
+export const SHORT_RUN_DISCOUNT = 1024;
 const DEFAULT_SHORT_SLICE = 64;
 /** Short slices after leaving compiled code, before slices are long again. */
 const SHORT_SLICES = 16;
@@ -74,6 +93,8 @@ interface SharedRegions {
   /** Regions are generated with their copies (codegen/copies.ts) from now on, and those generated
    * before without have been generated again. */
   withCopies: boolean;
+  /** A small program that got hot: each of its regions is generated the first time a run reaches it. */
+  onTouch: boolean;
 }
 
 const MAX_SHARED = 64;
@@ -108,6 +129,7 @@ function sharedRegionsFor(image: ModuleImage, regionSize: number): SharedRegions
     generated: 0,
     compiledInstructions: 0,
     withCopies: false,
+    onTouch: false,
   };
   shared.set(id, entry);
   if (shared.size > MAX_SHARED) shared.delete(shared.keys().next().value!);
@@ -120,6 +142,7 @@ export class TieredModule implements BackendModule {
   readonly image: ModuleImage;
   readonly interpreter: InterpreterProgram;
   readonly threshold: number;
+  readonly shortRunDiscount: number;
   readonly slice: number;
   readonly shortSlice: number;
   readonly copiesAfter: number;
@@ -134,6 +157,8 @@ export class TieredModule implements BackendModule {
     this.image = image;
     this.interpreter = prepareProgram(image);
     this.threshold = Math.max(0, pick(options.threshold ?? DEFAULT_THRESHOLD));
+    // A forced threshold (tests) holds for short runs too, unless they are given their own discount.
+    this.shortRunDiscount = Math.max(1, options.shortRunDiscount ?? (options.threshold === undefined ? SHORT_RUN_DISCOUNT : 1));
     this.slice = Math.max(1, pick(options.slice ?? DEFAULT_SLICE));
     this.shortSlice = Math.max(1, Math.min(this.slice, options.shortSlice ?? DEFAULT_SHORT_SLICE));
     this.regionSize = options.regionSize ?? DEFAULT_REGION_SIZE;
@@ -153,34 +178,56 @@ export class TieredModule implements BackendModule {
    * Books `ran` interpreter instructions to the region of instruction `index` (a block start) and
    * generates that region when it is hot. Returns the time spent generating (ms), a host cost.
    */
-  book(index: number, ran: number): number {
+  book(index: number, ran: number, short: boolean): number {
+    if (short) ran /= this.shortRunDiscount;
     let shared = this.regions;
     let started = -1;
     if (shared === undefined) {
       // No analysis before anything is hot enough to need it: until then the instructions are only summed.
       this.coldInstructions += ran;
+      if (short) this.coldShortRuns += ran;
       if (this.coldInstructions < this.threshold) return 0;
       started = performance.now();
       shared = this.prepare();
+      // Short runs book where they start, nearly always one entry: what they ran before the analysis is
+      // that entry's heat, or they would need as long again after it.
+      if (short) ran = this.coldShortRuns;
     }
     const region = shared.program.regionOf[index]!;
     const heat = this.heat!;
     heat[region] = heat[region]! + ran;
     if (shared.regions[region] === REGION_STUB && heat[region]! >= this.threshold) {
       if (started < 0) started = performance.now();
-      // A small program (a PVQ query, a contract) is generated whole once any of it is hot: its runs are
-      // short, and every trip between the tiers costs more than the few regions it would save.
-      const all = shared.program.code.count <= SMALL_PROGRAM;
-      for (let r = all ? 0 : region; r <= (all ? shared.regions.length - 1 : region); r++) {
-        if (shared.regions[r] !== REGION_STUB) continue;
-        shared.regions[r] = linkRegion(compileRegionJs(this.image, shared.program, r, { copies: shared.withCopies }), shared.env);
-        shared.generated++;
-      }
+      // A small program (a PVQ query, a contract) runs short and often: once any of it is hot, each of
+      // its regions is generated the first time a run reaches it (`generateOnTouch`), so that no run
+      // goes back to the interpreter for long, yet code no run reaches is never generated (the bench's
+      // queries reach 5 of sum-balance's 12 regions and 9 of swap-info's 31). Not with
+      // the copies of their callees, which the compiled backend has: larger functions take V8 longer to
+      // optimise, and over 10,000 swap-info queries that cost more than the copies saved.
+      if (shared.program.code.count <= SMALL_PROGRAM) shared.onTouch = true;
+      this.generate(shared, region);
     }
     return started < 0 ? 0 : performance.now() - started;
   }
 
   private coldInstructions = 0;
+  /** Of those, the (discounted) instructions of short runs. */
+  private coldShortRuns = 0;
+
+  private generate(shared: SharedRegions, region: number): void {
+    shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region, { copies: shared.withCopies }), shared.env);
+    shared.generated++;
+  }
+
+  /** Generates region `region` if this is a small program that got hot (`book`) and the region is
+   * still a stub. Returns the time spent generating (ms), a host cost, or -1 when it did not. */
+  generateOnTouch(region: number): number {
+    const shared = this.regions;
+    if (shared === undefined || !shared.onTouch || shared.regions[region] !== REGION_STUB) return -1;
+    const started = performance.now();
+    this.generate(shared, region);
+    return performance.now() - started;
+  }
 
   /** Counts `ran` instructions run in compiled code. */
   ranCompiled(ran: number): void {
@@ -243,10 +290,16 @@ export class TieredInstance implements BackendInstance {
     const code = compiled.program.code;
     const pc = s.nextPc;
     const index = pc >= 0 && pc < code.indexOfPc.length ? code.indexOfPc[pc]! : -1;
-    if (index < 0 || compiled.regions[compiled.program.regionOf[index]!] === REGION_STUB) return undefined;
+    if (index < 0) return undefined;
     // A fresh call (prepareCall) at a block start is charged by compiled code exactly as by the
     // interpreter; elsewhere (the host moved the pc into a block) the interpreter's rules apply.
     if (s.chargeOnEntry && (!code.blockStart[index] || code.implicit[index])) return undefined;
+    const region = compiled.program.regionOf[index]!;
+    if (compiled.regions[region] === REGION_STUB) {
+      const hostTime = this.module.generateOnTouch(region);
+      if (hostTime < 0) return undefined;
+      if (s.deadline !== Infinity) s.deadline += hostTime;
+    }
     return (this.compiled ??= compiled.instantiate(s) as CompiledInstance);
   }
 
@@ -290,7 +343,7 @@ export class TieredInstance implements BackendInstance {
         // run would (measured after the executor's per-query overhead went down: compiled 8.6 us against
         // the interpreter's 14.3 us for swap-info, so compiling what many queries run pays).
         if (at >= 0 && ran > 0) {
-          const hostTime = module.book(bookAt >= 0 ? bookAt : at, ran);
+          const hostTime = module.book(bookAt >= 0 ? bookAt : at, ran, true);
           if (s.deadline !== Infinity) s.deadline += hostTime;
         }
         return interrupt;
@@ -298,7 +351,7 @@ export class TieredInstance implements BackendInstance {
       // The interpreter stopped at a block edge, before the block: for the slice, or for the host's budget.
       const index = p.code.indexOfPc[s.nextPc]!;
       if (s.instructionBudget < p.blockLength[index]!) return interrupt;
-      const hostTime = module.book(bookAt >= 0 ? bookAt : index, ran);
+      const hostTime = module.book(bookAt >= 0 ? bookAt : index, ran, false);
       if (s.deadline !== Infinity) s.deadline += hostTime;
     }
   }
