@@ -17,9 +17,12 @@ const tieredModule = (m: Module): TieredModule => {
 
 registerBackend(createTieredBackend({ name: 'tiered-test', threshold: 1000, slice: 256 }));
 const backend = 'tiered-test' as unknown as BackendName;
-// The default threshold and discount for short runs, on regions of a few instructions.
-registerBackend(createTieredBackend({ name: 'tiered-test-default', regionSize: 3 }));
+// The default threshold and discount for short runs.
+registerBackend(createTieredBackend({ name: 'tiered-test-default' }));
 const defaultBackend = 'tiered-test-default' as unknown as BackendName;
+// Short runs count fully, on regions of a few instructions.
+registerBackend(createTieredBackend({ name: 'tiered-test-short', threshold: 1000, regionSize: 3 }));
+const shortBackend = 'tiered-test-short' as unknown as BackendName;
 
 // main(a0): the hot loop when a0 != 0; a0 = 0 takes a cold path through a function of its own
 // (other regions at regionSize 3), which returns 7.
@@ -74,14 +77,14 @@ describe('tiered backend', () => {
     expect(t.generatedRegions).toBeGreaterThan(0);
   });
 
-  it('a small program that got hot has each region generated when a run first reaches it, and runs as on the interpreter', () => {
+  it('a small program that short runs made hot has each region generated when a run first reaches it, and runs as on the interpreter', () => {
     clearTieredCache();
     const bytes = assemble(BRANCHY, { isa: 'latest64' });
-    const m = Module.fromBytes(bytes, { backend: defaultBackend });
+    const m = Module.fromBytes(bytes, { backend: shortBackend });
     const t = tieredModule(m);
     const reference = Module.fromBytes(bytes, { backend: 'interpreter' }).instantiate();
     const i = m.instantiate();
-    expect(i.call('main', 100_000).a0).toBe(reference.call('main', 100_000).a0);
+    for (let k = 0; k < 100; k++) expect(i.call('main', 10).a0).toBe(reference.call('main', 10).a0);
     const hot = t.generatedRegions;
     expect(hot).toBeGreaterThan(0);
     // The cold path was never run: its regions are not generated until a run reaches them, at once.
@@ -89,6 +92,14 @@ describe('tiered backend', () => {
     reference.call('main', 0);
     expect(t.generatedRegions).toBeGreaterThan(hot);
     expect(i.metrics()).toEqual(reference.metrics());
+  });
+
+  it('a small program that a loop made hot is generated whole', () => {
+    clearTieredCache();
+    const m = Module.fromBytes(assemble(BRANCHY, { isa: 'latest64' }), { backend: shortBackend });
+    m.instantiate().call('main', 100_000);
+    const t = tieredModule(m);
+    expect(t.generatedRegions).toBe(t.compiled!.program.regionMembers.length);
   });
 
   it('modules of the same code share what was generated', () => {

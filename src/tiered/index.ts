@@ -198,14 +198,20 @@ export class TieredModule implements BackendModule {
     heat[region] = heat[region]! + ran;
     if (shared.regions[region] === REGION_STUB && heat[region]! >= this.threshold) {
       if (started < 0) started = performance.now();
-      // A small program (a PVQ query, a contract) runs short and often: once any of it is hot, each of
-      // its regions is generated the first time a run reaches it (`generateOnTouch`), so that no run
-      // goes back to the interpreter for long, yet code no run reaches is never generated (the bench's
-      // queries reach 5 of sum-balance's 12 regions and 9 of swap-info's 31). Not with
-      // the copies of their callees, which the compiled backend has: larger functions take V8 longer to
-      // optimise, and over 10,000 swap-info queries that cost more than the copies saved.
-      if (shared.program.code.count <= SMALL_PROGRAM) shared.onTouch = true;
-      this.generate(shared, region);
+      if (shared.program.code.count <= SMALL_PROGRAM && !shared.onTouch) {
+        if (short) {
+          // Made hot by short runs (PVQ queries): each region is generated the first time a run reaches
+          // it (`generateOnTouch`), so no run goes back to the interpreter for long, yet code no run
+          // reaches is never generated (the bench's queries reach 5 of sum-balance's 12 regions and 9 of
+          // swap-info's 31; generating those took 50-70% of the time all did).
+          shared.onTouch = true;
+        } else {
+          // Made hot by a loop (pinky): generated whole at once, as before short runs were told apart
+          // (measured one-shot pinky 0.1-0.3 s slower region by region, loaded machine, 3 of 3 pairs).
+          for (let r = 0; r < shared.regions.length; r++) if (shared.regions[r] === REGION_STUB) this.generate(shared, r);
+        }
+      }
+      if (shared.regions[region] === REGION_STUB) this.generate(shared, region);
     }
     return started < 0 ? 0 : performance.now() - started;
   }
@@ -217,6 +223,10 @@ export class TieredModule implements BackendModule {
   private generate(shared: SharedRegions, region: number): void {
     shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region, { copies: shared.withCopies }), shared.env);
     shared.generated++;
+  }
+
+  get generatesOnTouch(): boolean {
+    return this.regions?.onTouch === true;
   }
 
   /** Generates region `region` if this is a small program that got hot (`book`) and the region is
@@ -316,6 +326,8 @@ export class TieredInstance implements BackendInstance {
         const interrupt = compiled.run();
         module.ranCompiled(s.instructionsExecuted - before);
         if (interrupt !== LEFT_COMPILED_CODE) return interrupt;
+        // The region it left for is generated on the way back in (`compiledAtNextPc`).
+        if (module.generatesOnTouch) continue;
         this.shortSlices = SHORT_SLICES;
       }
       const budget = s.instructionBudget;
