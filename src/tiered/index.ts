@@ -105,9 +105,13 @@ const MAX_SHARED = 64;
  * 2.1-2.3 s without copies against 3.8 s with, on a loaded 2-core machine). Once the program has run
  * this many instructions in compiled code it is long-lived, and the regions that have copies are
  * generated again with them when compiled code is next entered (never at the end of a run, which
- * may be the last: pinky warm ~15% faster).
+ * may be the last). Generating them again costs as much as warming up the first time: V8 starts the
+ * new functions over (pinky's run after the switch 2.0-3.1 s, then ~430 ms a run against ~535 without
+ * copies), so the switch pays after ~18 more runs. At 2^28 instructions it came after pinky's first
+ * run, and a host running pinky 8 times in a process lost ~1.3 s overall; at 2^32 (~13 runs, ~7 s of
+ * compiled code) the switch costs a long-lived program at most ~25% of what it has run by then.
  */
-export const COPIES_AFTER = 2 ** 28;
+export const COPIES_AFTER = 2 ** 32;
 const shared = new Map<string, SharedRegions>();
 
 /** Forgets every generated region (tests; hosts that load many programs once). */
