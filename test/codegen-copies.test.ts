@@ -20,7 +20,7 @@ const BACKEND = 'compiled-copies-test' as BackendName;
 const SMALL = { regionSize: 40, copyRegionSize: 120 } as const;
 registerBackend({ ...createCompiledBackend(interpreterBackend, SMALL), name: 'compiled-copies-small' });
 // The tiered backend on small regions, generated again with copies after 5,000 compiled instructions.
-registerBackend(createTieredBackend({ name: 'tiered-copies-small', threshold: 0, regionSize: 40, copiesAfter: 5_000 }));
+registerBackend(createTieredBackend({ name: 'tiered-copies-small', threshold: 0, minBlockRuns: 0, regionSize: 40, copiesAfter: 5_000 }));
 
 const CALLS = `%stack_size = 4096
 %import host

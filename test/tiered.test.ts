@@ -23,6 +23,27 @@ const defaultBackend = 'tiered-test-default' as unknown as BackendName;
 // Short runs count fully, on regions of a few instructions.
 registerBackend(createTieredBackend({ name: 'tiered-test-short', threshold: 1000, regionSize: 3 }));
 const shortBackend = 'tiered-test-short' as unknown as BackendName;
+// Blocks must have run twice on the interpreter to be generated; and every block generated.
+registerBackend(createTieredBackend({ name: 'tiered-test-runs', threshold: 1000, slice: 256, minBlockRuns: 2 }));
+registerBackend(createTieredBackend({ name: 'tiered-test-all', threshold: 1000, slice: 256, minBlockRuns: 0 }));
+
+// main(a0): sums a0 + (a0-1) + ... + 1, and counts in a2 the values that are multiples of 1024 (a rare
+// block inside the loop's region); returns the sum plus the count.
+const RARE = `pub @main:
+  a1 = 0
+  a2 = 0
+@loop:
+  a1 = a1 + a0
+  a3 = a0 & 1023
+  jump @rare if a3 == 0
+@back:
+  a0 = a0 - 1
+  jump @loop if a0 != 0
+  a0 = a1 + a2
+  ret
+@rare:
+  a2 = a2 + 1
+  jump @back`;
 
 // main(a0): the hot loop when a0 != 0; a0 = 0 takes a cold path through a function of its own
 // (other regions at regionSize 3), which returns 7.
@@ -100,6 +121,33 @@ describe('tiered backend', () => {
     m.instantiate().call('main', 100_000);
     const t = tieredModule(m);
     expect(t.generatedRegions).toBe(t.compiled!.program.regionMembers.length);
+  });
+
+  it('a block that had run fewer than minBlockRuns times is left out of the code, runs on the interpreter, and is in the region once it has run enough', () => {
+    const bytes = assemble(RARE, { isa: 'latest64' });
+    const reference = Module.fromBytes(bytes, { backend: 'interpreter' }).instantiate();
+    const generations: Record<string, number[]> = {};
+    for (const name of ['tiered-test-runs', 'tiered-test-all']) {
+      clearTieredCache();
+      const m = Module.fromBytes(bytes, { backend: name as unknown as BackendName });
+      const t = tieredModule(m);
+      const i = m.instantiate();
+      generations[name] = [];
+      // The first call makes the loop hot before the rare block has run (it runs every 1,024 values).
+      for (const n of [1000, 200_000, 200_000, 200_000]) {
+        expect(i.call('main', n).a0).toBe(reference.call('main', n).a0);
+        expect(i.metrics()).toEqual(reference.metrics());
+        generations[name]!.push(t.generatedRegions);
+      }
+    }
+    const [allFirst, ...allLater] = generations['tiered-test-all']!;
+    // With every block generated, the loop's region is generated once.
+    expect(allLater.every((g) => g === allFirst)).toBe(true);
+    // Without the rare block, its exits make the region be generated again, and then no more.
+    const runs = generations['tiered-test-runs']!;
+    expect(runs[0]).toBeGreaterThan(0);
+    expect(runs[1]).toBeGreaterThan(runs[0]!);
+    expect(runs[3]).toBe(runs[1]);
   });
 
   it('modules of the same code share what was generated', () => {

@@ -26,3 +26,5 @@ for (let k = 0; k < runs; k++) {
   times.push((performance.now() - t0).toFixed(0));
 }
 console.log(`regionSize ${regionSize ?? 'default'} copiesAfter ${copiesAfter ?? 'default'}: ${times.join(' ')} ms`);
+const tiered = (module as unknown as { backendModule: { generatedRegions: number; compiled?: { program: { regionMembers: unknown[]; code: { count: number } } } } }).backendModule;
+console.log(`generated ${tiered.generatedRegions} times, ${tiered.compiled?.program.regionMembers.length ?? 0} regions, ${tiered.compiled?.program.code.count ?? 0} instructions`);

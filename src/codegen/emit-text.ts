@@ -108,6 +108,12 @@ export class TextWriter {
     this.onLine = undefined;
   }
 
+  /** Forgets what was printed and not taken (a print that threw left it). */
+  clear(): void {
+    this.length = 0;
+    this.line = 0;
+  }
+
   /** The text printed since the last call. */
   take(): string {
     // ASCII only (checked as it is written), so UTF-8 decoding is exact.

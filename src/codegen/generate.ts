@@ -12,6 +12,7 @@ import { NodeFactory, type Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
 import { analyse, Exit, type CodegenProgram } from './program.ts';
 import { PAIR_HELPER_NAMES } from './pairs.ts';
+import { TextWriter } from './emit-text.ts';
 import { Printer, SourceMapSink } from './print.ts';
 import { blockName, Local, N, RegionBuilder, type RegionOptions } from './region.ts';
 
@@ -121,7 +122,14 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
  * each other (a transfer out of a region returns the target to the trampoline), so a region generated
  * alone is the same function as in the whole program's text.
  */
-export function compileRegionJs(image: ModuleImage, program: CodegenProgram, region: number, options: CodegenOptions & { readonly copies?: boolean } = {}): string {
+let regionWriter: TextWriter | undefined;
+
+export function compileRegionJs(
+  image: ModuleImage,
+  program: CodegenProgram,
+  region: number,
+  options: CodegenOptions & { readonly copies?: boolean; readonly blockRuns?: Uint8Array; readonly minBlockRuns?: number } = {},
+): string {
   const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true });
   const regionOptions: RegionOptions = {
     // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
@@ -131,8 +139,11 @@ export function compileRegionJs(image: ModuleImage, program: CodegenProgram, reg
     // `copies: false`: the region without the copies its program plans (the tiered backend's first
     // version of a region, which V8 optimises sooner).
     copies: options.copies ?? true,
+    ...(options.blockRuns ? { blockRuns: options.blockRuns, minBlockRuns: options.minBlockRuns ?? 1 } : {}),
   };
-  const out = new Printer(undefined, 1 << 16);
+  // One writer for every region generated alone: a new buffer per region was 21 ms of pinky's first
+  // run on tiered (192 regions, 64 KB each) and work for the garbage collector.
+  const out = new Printer(undefined, (regionWriter ??= new TextWriter(1 << 16)));
   out.text('(function link(env) {\n');
   out.print(f.program(ENV_NAMES.map((name) => f.const(name, f.member(f.id('env'), name)))), false);
   out.print(f.program([emitRegion(f, program, image, region, regionOptions)]));
@@ -173,20 +184,32 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   // The home blocks, then the copies (program.ts `RegionCopies`): those have their own labels and no
   // resume points.
   const copies = b.copies;
+  const blockRuns = options.blockRuns;
+  const minBlockRuns = options.minBlockRuns ?? 1;
+  // Inside a block left out (`RegionOptions.blockRuns`): its instructions are not generated.
+  let skipping = false;
   const emitRun = (list: Uint32Array, copy: boolean): void => {
     b.inCopy = copy;
     for (let k = 0; k < list.length; k++) {
       const i = list[k]!;
       f.at(code.pc[i]!);
       const label = copy ? (code.blockStart[i] ? copies!.label.get(i)! : -1) : p.blockLabel[i]!;
+      if (code.blockStart[i]) skipping = blockRuns !== undefined && blockRuns[i]! < minBlockRuns;
+      const entry = (): Stmt[] => (skipping ? b.exit(Exit.notRun, i) : b.blockEntry(i));
       if (label >= 0) {
         open(label, i, i);
-        current!.push(...b.blockEntry(i));
+        current!.push(...entry());
       } else if (code.blockStart[i]) {
-        current = [...b.blockEntry(i)];
+        current = [...entry()];
         pieces.push({ first: i, target: i, body: current });
       }
-      if (!copy && p.innerLabel[i]! >= 0) open(p.innerLabel[i]!, i, -1);
+      // A resume point inside a block that has not run (a host call or fault the interpreter stopped
+      // at): the code from there on is generated, as the trampoline may enter it.
+      if (!copy && p.innerLabel[i]! >= 0) {
+        open(p.innerLabel[i]!, i, -1);
+        skipping = false;
+      }
+      if (skipping) continue;
       const op = code.op[i]!;
       current!.push(
         ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),

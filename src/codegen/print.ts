@@ -31,9 +31,10 @@ export class Printer {
   private line = 1;
   private readonly onLine: LineHook | undefined;
 
-  /** `capacity`: the text's bytes to start with (TextWriter). */
-  constructor(map: SourceMapSink | undefined, capacity?: number) {
-    this.output = new TextWriter(capacity);
+  /** `output`: the writer to print with (its text is taken after each `print`), or the bytes a new one starts with. */
+  constructor(map: SourceMapSink | undefined, output?: TextWriter | number) {
+    if (output instanceof TextWriter) output.clear();
+    this.output = output instanceof TextWriter ? output : new TextWriter(output);
     this.map = map;
     if (map) this.onLine = (line, loc) => map.addMapping({ original: loc.start, generated: { line, column: 0 } });
   }

@@ -34,6 +34,10 @@ export const Exit = Object.freeze({
   uncompiled: 7,
   /** A call (a jump writing RA) past the state's `maxCallDepth`: final. */
   callDepth: 8,
+  /** A block left out of its region's code because it had not run when the region was generated
+   * (tiered, `RegionOptions.ranBlocks`): the run leaves compiled code there, before its charge, as
+   * for `uncompiled`. */
+  notRun: 9,
 } as const);
 export type ExitKind = (typeof Exit)[keyof typeof Exit];
 

@@ -78,6 +78,18 @@ export interface RegionOptions {
   readonly dynamicPaging: boolean;
   /** Emit the copies the program plans for the region (copies.ts). */
   readonly copies: boolean;
+  /**
+   * Per instruction, how many times the block starting there has run (the interpreter's
+   * `blockRuns`); when given, a block that ran fewer than `minBlockRuns` times is only an exit
+   * (`Exit.notRun`), its instructions left out up to a resume point inside it. V8 optimises a region
+   * function before its rarely run code has type feedback, and deoptimises the whole function when
+   * that code runs (pinky's first run on tiered: ~40 deoptimisations of region functions, ~3-4 s of
+   * optimising on the compiler thread, r7 optimised 7 times); an exit leaves the optimised function as
+   * it is, and the tiered backend generates the region again, with those blocks, once they have run
+   * enough.
+   */
+  readonly blockRuns?: Uint8Array;
+  readonly minBlockRuns?: number;
 }
 
 const jumpTargetsCache = new WeakMap<CodegenProgram, [number, number][][]>();

@@ -28,6 +28,13 @@ export interface InterpreterProgram {
   readonly packed: Int32Array;
   /** Per jump-table entry: the instruction index it jumps to, or -1 where that is not a valid jump target. */
   readonly indirectIndex: Int32Array;
+  /**
+   * Per instruction: how many times the block starting there has been entered (charged) on this
+   * program, up to 255. The tiered backend's profile: code generated for a region leaves out the
+   * blocks that had run only a few times (codegen `RegionOptions.blockRuns`), since V8 optimises a
+   * function before its rarely run code has type feedback, and deoptimises it when that code runs.
+   */
+  readonly blockRuns: Uint8Array;
 }
 
 export function prepareProgram(image: ModuleImage): InterpreterProgram {
@@ -46,6 +53,6 @@ export function prepareProgram(image: ModuleImage): InterpreterProgram {
   const indirectIndex = new Int32Array(code.jumpTable.length);
   for (let e = 0; e < code.jumpTable.length; e++) indirectIndex[e] = validJumpIndex(code, code.jumpTable[e]!);
 
-  return { image, code, jumpIndex, blockOf, blockLength, blockCosts: image.blockCosts, packed, indirectIndex };
+  return { image, code, jumpIndex, blockOf, blockLength, blockCosts: image.blockCosts, packed, indirectIndex, blockRuns: new Uint8Array(n) };
 }
 

@@ -7,8 +7,10 @@
 // interpreter checks at every block edge and which stops it exactly there, before the block's charge).
 // At the end of a slice the instructions it ran are booked to the region of the block it stopped at; a
 // region whose count reaches `threshold` is generated (codegen `compileRegionJs`, one region function
-// at a time, linked into the module's table of region functions where it replaces a stub). The slice
-// costs the interpreter nothing inside it: no per-block counter in its loop. A slice that ends at a
+// at a time, linked into the module's table of region functions where it replaces a stub). The
+// interpreter also counts how often each block ran (`blockRuns`, up to 255): a block that ran fewer
+// than `minBlockRuns` times is left out of the generated code, an exit to the interpreter
+// (`Exit.notRun`), and the region is generated again once such exits have run enough (`book`). A slice that ends at a
 // block of a generated region enters compiled code (codegen `CompiledInstance`, the compiled backend's
 // trampoline); compiled code leaves at a block of a region still a stub (LEFT_COMPILED_CODE), and at
 // every stop the compiled backend has (host calls, faults, budget, gas, the end). After leaving it,
@@ -47,6 +49,9 @@ export interface TieredOptions {
   /** Interpreter instructions a region runs before it is generated (default 20,000). 0 generates a
    * region the first time a slice ends in it. A function is asked once per module (tests: random). */
   readonly threshold?: number | (() => number);
+  /** Times a block must have run on the interpreter to be in its region's generated code (default
+   * MIN_BLOCK_RUNS, at most 255; 0 generates every block). Asked once per module. */
+  readonly minBlockRuns?: number | (() => number);
   /** A run that ends before its slice does counts its instructions divided by this (default
    * SHORT_RUN_DISCOUNT; 1 when `threshold` is given). */
   readonly shortRunDiscount?: number;
@@ -61,6 +66,16 @@ export interface TieredOptions {
 }
 
 export const DEFAULT_THRESHOLD = 20_000;
+/**
+ * A block is in its region's generated code once it has run this many times on the interpreter;
+ * until then it is an exit back to the interpreter (codegen `RegionOptions.blockRuns`), and the region
+ * is generated again once such exits have booked `threshold` instructions to it (then 4 times as
+ * many each time). Pinky's first run in one process, tiered: region functions deoptimised ~37 times
+ * with every block in, ~17 with 32 runs and ~27 with 1; first run 1.57-1.67 s against 1.46-1.50 s
+ * with 32, the CLI one-shot ~1.93 against ~1.81 s (loaded 2-core machine); later runs regenerate a
+ * few regions still (second run ~650 against ~590 ms).
+ */
+export const MIN_BLOCK_RUNS = 32;
 /** Instructions up to which a program, once any region of it is hot, has each region generated as soon as a run reaches it. */
 const SMALL_PROGRAM = 16_384;
 export const DEFAULT_SLICE = 4096;
@@ -95,6 +110,14 @@ interface SharedRegions {
   withCopies: boolean;
   /** A small program that got hot: each of its regions is generated the first time a run reaches it. */
   onTouch: boolean;
+  /** Per instruction: how many times the block starting there has run on the interpreter of a module
+   * sharing these regions (the largest of their `blockRuns`, merged region by region as regions are
+   * generated). Blocks that ran fewer than `minBlockRuns` times are left out of a region's code. */
+  readonly blockRuns: Uint8Array;
+  /** Per region: interpreter instructions booked to it since it was last generated, i.e. run from
+   * blocks left out of its code; and how many make it be generated again (`book`). */
+  readonly notRunHeat: Float64Array;
+  readonly regenerateAt: Float64Array;
 }
 
 const MAX_SHARED = 64;
@@ -134,6 +157,9 @@ function sharedRegionsFor(image: ModuleImage, regionSize: number): SharedRegions
     compiledInstructions: 0,
     withCopies: false,
     onTouch: false,
+    blockRuns: new Uint8Array(program.code.count),
+    notRunHeat: new Float64Array(program.regionMembers.length),
+    regenerateAt: new Float64Array(program.regionMembers.length),
   };
   shared.set(id, entry);
   if (shared.size > MAX_SHARED) shared.delete(shared.keys().next().value!);
@@ -146,6 +172,7 @@ export class TieredModule implements BackendModule {
   readonly image: ModuleImage;
   readonly interpreter: InterpreterProgram;
   readonly threshold: number;
+  readonly minBlockRuns: number;
   readonly shortRunDiscount: number;
   readonly slice: number;
   readonly shortSlice: number;
@@ -161,6 +188,7 @@ export class TieredModule implements BackendModule {
     this.image = image;
     this.interpreter = prepareProgram(image);
     this.threshold = Math.max(0, pick(options.threshold ?? DEFAULT_THRESHOLD));
+    this.minBlockRuns = Math.min(255, Math.max(0, pick(options.minBlockRuns ?? MIN_BLOCK_RUNS)));
     // A forced threshold (tests) holds for short runs too, unless they are given their own discount.
     this.shortRunDiscount = Math.max(1, options.shortRunDiscount ?? (options.threshold === undefined ? SHORT_RUN_DISCOUNT : 1));
     this.slice = Math.max(1, pick(options.slice ?? DEFAULT_SLICE));
@@ -198,6 +226,20 @@ export class TieredModule implements BackendModule {
       if (short) ran = this.coldShortRuns;
     }
     const region = shared.program.regionOf[index]!;
+    if (shared.regions[region] !== REGION_STUB) {
+      // Booked to a generated region: the interpreter ran blocks its code left out. Once they have run
+      // enough, the region is generated again with them; each time it takes 4 times as long, as each
+      // time V8 starts the new function over.
+      shared.notRunHeat[region] += ran;
+      if (shared.notRunHeat[region]! < shared.regenerateAt[region]!) return started < 0 ? 0 : performance.now() - started;
+      if (started < 0) started = performance.now();
+      shared.notRunHeat[region] = 0;
+      // Slices that only passed through the region (they are booked where they end) add nothing to it.
+      if (!this.ranMore(shared, region)) return performance.now() - started;
+      shared.regenerateAt[region] = 4 * Math.max(shared.regenerateAt[region]!, 1);
+      this.generate(shared, region);
+      return performance.now() - started;
+    }
     const heat = this.heat!;
     heat[region] = heat[region]! + ran;
     if (shared.regions[region] === REGION_STUB && heat[region]! >= this.threshold) {
@@ -224,8 +266,28 @@ export class TieredModule implements BackendModule {
   /** Of those, the (discounted) instructions of short runs. */
   private coldShortRuns = 0;
 
+  /** Whether this module's interpreter has run a block that the region's code leaves out often enough to be in it. */
+  private ranMore(shared: SharedRegions, region: number): boolean {
+    const mine = this.interpreter.blockRuns;
+    const min = this.minBlockRuns;
+    const members = shared.program.regionMembers[region]!;
+    for (let k = 0; k < members.length; k++) if (mine[members[k]!]! >= min && shared.blockRuns[members[k]!]! < min) return true;
+    return false;
+  }
+
   private generate(shared: SharedRegions, region: number): void {
-    shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region, { copies: shared.withCopies }), shared.env);
+    // What this module's interpreter ran in the region (and in the copies it holds) joins what others ran.
+    const mine = this.interpreter.blockRuns;
+    const runs = shared.blockRuns;
+    const merge = (members: Uint32Array): void => {
+      for (let k = 0; k < members.length; k++) if (mine[members[k]!]! > runs[members[k]!]!) runs[members[k]!] = mine[members[k]!]!;
+    };
+    merge(shared.program.regionMembers[region]!);
+    const copies = shared.withCopies ? shared.program.copies?.of(region) : undefined;
+    if (copies) merge(copies.members);
+    shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region, { copies: shared.withCopies, blockRuns: runs, minBlockRuns: this.minBlockRuns }), shared.env);
+    shared.notRunHeat[region] = 0;
+    if (shared.regenerateAt[region] === 0) shared.regenerateAt[region] = this.threshold;
     shared.generated++;
   }
 
@@ -262,8 +324,7 @@ export class TieredModule implements BackendModule {
         // A region function being replaced may still be running further up the stack (a host call
         // that runs another instance): it goes on as it is, and both versions do the same thing.
         if (shared.regions[r] === REGION_STUB || plan.of(r) === undefined) continue;
-        shared.regions[r] = linkRegion(compileRegionJs(this.image, shared.program, r, { copies: true }), shared.env);
-        shared.generated++;
+        this.generate(shared, r);
       }
     return performance.now() - started;
   }
@@ -317,6 +378,13 @@ export class TieredInstance implements BackendInstance {
     return (this.compiled ??= compiled.instantiate(s) as CompiledInstance);
   }
 
+  /** Whether the region of the state's next pc has not been generated. */
+  private leftForStub(): boolean {
+    const compiled = this.module.compiled!;
+    const index = compiled.lookups.indexOf(this.state.nextPc);
+    return index >= 0 && compiled.regions[compiled.program.regionOf[index]!] === REGION_STUB;
+  }
+
   run(): Interrupt {
     const s = this.state;
     const module = this.module;
@@ -330,8 +398,9 @@ export class TieredInstance implements BackendInstance {
         const interrupt = compiled.run();
         module.ranCompiled(s.instructionsExecuted - before);
         if (interrupt !== LEFT_COMPILED_CODE) return interrupt;
-        // The region it left for is generated on the way back in (`compiledAtNextPc`).
-        if (module.generatesOnTouch) continue;
+        // The region it left for is generated on the way back in (`compiledAtNextPc`); a block left out
+        // of a generated region (`Exit.notRun`) runs on the interpreter first.
+        if (module.generatesOnTouch && this.leftForStub()) continue;
         this.shortSlices = SHORT_SLICES;
       }
       const budget = s.instructionBudget;

@@ -637,6 +637,7 @@ export function ${spec.name}(c: LoopHost, j: number, phase: number): Interrupt |
   const P = p.packed;
   const indirect = p.indirectIndex;
   const blockStart = p.code.blockStart;
+  const runs = p.blockRuns;
   const blockLength = p.blockLength;
   const costs = p.blockCosts;
   const metered = p.image.gasMetering !== undefined;
@@ -683,6 +684,7 @@ export function ${spec.name}(c: LoopHost, j: number, phase: number): Interrupt |
           }
           gas -= cost;
         }
+        if (runs[j] !== 255) runs[j]++;
         counted += length;
         left -= length;
       } else if (phase === ${FULL} && tracing) ${exit('j', AFTER_STEP, 'STEP', false)}

@@ -50,6 +50,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
   const P = p.packed;
   const indirect = p.indirectIndex;
   const blockStart = p.code.blockStart;
+  const runs = p.blockRuns;
   const blockLength = p.blockLength;
   const costs = p.blockCosts;
   const metered = p.image.gasMetering !== undefined;
@@ -116,6 +117,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
           }
           gas -= cost;
         }
+        if (runs[j] !== 255) runs[j]++;
         counted += length;
         left -= length;
       } else if (phase === 0 && tracing) return c.stop32(j, j, 1, STEP, gas, counted, false);
@@ -799,6 +801,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
   const P = p.packed;
   const indirect = p.indirectIndex;
   const blockStart = p.code.blockStart;
+  const runs = p.blockRuns;
   const blockLength = p.blockLength;
   const costs = p.blockCosts;
   const metered = p.image.gasMetering !== undefined;
@@ -866,6 +869,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
           }
           gas -= cost;
         }
+        if (runs[j] !== 255) runs[j]++;
         counted += length;
         left -= length;
       } else if (phase === 0 && tracing) return c.stop(j, j, 1, STEP, gas, counted, false);
@@ -1773,6 +1777,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
   const P = p.packed;
   const indirect = p.indirectIndex;
   const blockStart = p.code.blockStart;
+  const runs = p.blockRuns;
   const blockLength = p.blockLength;
   const costs = p.blockCosts;
   const metered = p.image.gasMetering !== undefined;
@@ -1838,6 +1843,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
           }
           gas -= cost;
         }
+        if (runs[j] !== 255) runs[j]++;
         counted += length;
         left -= length;
       } else if (phase === 0 && tracing) return c.stop(j, j, 1, STEP, gas, counted, false);
