@@ -4,11 +4,11 @@
 // (a) pinky one-shot: `pvm2js run bench-pinky.polkavm initialize --gas 2000000000` (the built CLI,
 //     dist/cli/main.js, built first), wall time of the whole process, median of >= 3; on tiered /
 //     compiled / interpreter / a module written by `pvm2js compile`, and tiered under V8 flags;
-// (b) doom: Module.fromBytes + instantiate + the first 1,000 instructions (bench/tiered-child.ts); and
+// (b) doom: Module.fromBytes + instantiate + the first 1,000 instructions (bench/tiered-child.mjs); and
 //     doom written by `pvm2js compile`: the import in plain node (V8 parsing the module), and after it
-//     loadCompiled + instantiate + the first 1,000 instructions (tiered-child.ts doom-precompiled);
+//     loadCompiled + instantiate + the first 1,000 instructions (tiered-child.mjs doom-precompiled);
 // (c) PVQ: the first query in a fresh process, and 10,000 queries in one process, for sum-balance and
-//     swap-info (bench/tiered-child.ts).
+//     swap-info (bench/tiered-child.mjs).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { compileModule } from '../src/runtime/index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
-const CHILD = join(ROOT, 'bench/tiered-child.ts');
+const CHILD = join(ROOT, 'bench/tiered-child.mjs');
 const PINKY = join(ROOT, '../shared/blobs/polkavm/bench-pinky.polkavm');
 const DOOM = join(ROOT, '../shared/blobs/polkavm/doom.polkavm');
 
@@ -90,7 +90,7 @@ function wall(args: readonly string[]): { ms: number; problem: string | null; st
 }
 
 function child(args: readonly string[]): Record<string, unknown> {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  const out = execFileSync(process.execPath, [CHILD, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 
@@ -111,6 +111,11 @@ function oneShot(engine: string, args: readonly string[], flags: readonly string
 }
 
 export function benchStart(quick: boolean, wanted: (name: string) => boolean): StartResults {
+  // Every row runs the built package (the CLI, and tiered-child.mjs over dist/), as users do.
+  if (['pinky', 'warm', 'one-shot', 'doom', 'pvq'].some(wanted)) {
+    progress('start-up rows: building dist/ (npm run build)');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  }
   const runs = 3;
   const results: StartResults = { oneShot: [], doom: [], pvq: [], warm: [] };
   if (wanted('pinky') || wanted('warm')) {
@@ -130,8 +135,6 @@ export function benchStart(quick: boolean, wanted: (name: string) => boolean): S
     }
   }
   if (wanted('one-shot')) {
-    progress('one-shot: building the CLI (npm run build)');
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
     const pinkyArgs = (backend: string): string[] => ['run', PINKY, 'initialize', '--gas', '2000000000', '--backend', backend];
     for (const backend of START_BACKENDS) results.oneShot.push(oneShot(backend, pinkyArgs(backend), [], runs));
     const dir = mkdtempSync(join(tmpdir(), 'pvm2js-bench-'));
@@ -187,7 +190,7 @@ export function benchStart(quick: boolean, wanted: (name: string) => boolean): S
   return results;
 }
 
-/** doom written by `pvm2js compile`: the import alone (plain node), then what follows it (tiered-child.ts). */
+/** doom written by `pvm2js compile`: the import alone (plain node), then what follows it (tiered-child.mjs). */
 function doomPrecompiled(runs: number): DoomRow {
   const engine = 'precompiled .mjs (after import)';
   const dir = mkdtempSync(join(tmpdir(), 'pvm2js-bench-'));

@@ -1,6 +1,8 @@
 // One measurement in a fresh process, for bench/tiered.ts (a process that has compiled or run nothing
-// yet, as a one-shot user's). Prints one JSON line. Reading files is not timed; the clock starts right
-// before the first pvm2js call.
+// yet, as a one-shot user's), on the built package (dist/, what library users import: the TypeScript
+// sources under tsx start slower, tsx adding a getter per imported binding and a name helper per
+// closure). Prints one JSON line. Reading files is not timed; the clock starts right before the first
+// pvm2js call.
 //
 //   doom-first BACKEND            Module.fromBytes + instantiate + the first 1,000 instructions of doom
 //   pvq QUERY BACKEND COUNT       the first query, then COUNT - 1 more, in one process
@@ -10,13 +12,13 @@
 //                                 CLI): the CPU ms of the 5 timed runs
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ExtensionsExecutor, mockExtensions, MockRuntimeState } from '../src/pvq/index.ts';
-import { loadCompiled, Module, tuneEngine, type BackendName, type Instance } from '../src/runtime/index.ts';
+import { ExtensionsExecutor, mockExtensions, MockRuntimeState } from '../dist/pvq/index.js';
+import { loadCompiled, Module, tuneEngine } from '../dist/runtime/index.js';
 
 const SHARED = new URL('../../shared/blobs/', import.meta.url);
 const [task, ...rest] = process.argv.slice(2);
 
-function doomFirst(backend: BackendName): object {
+function doomFirst(backend) {
   const bytes = new Uint8Array(readFileSync(new URL('polkavm/doom.polkavm', SHARED)));
   const t0 = performance.now();
   const module = Module.fromBytes(bytes, { backend });
@@ -27,7 +29,7 @@ function doomFirst(backend: BackendName): object {
   return { loadMs: t1 - t0, totalMs: t2 - t0, stop, instructions: instance.metrics().instructions };
 }
 
-function firstThousand(instance: Instance): string {
+function firstThousand(instance) {
   instance.prepareCall('ext_initialize', []);
   instance.setInstructionBudget(1000);
   let interrupt = instance.run();
@@ -40,9 +42,9 @@ function firstThousand(instance: Instance): string {
 }
 
 /** (a) the import (V8 parsing the module), (b) loadCompiled + instantiate + the first 1,000 instructions. */
-async function doomPrecompiled(file: string): Promise<object> {
+async function doomPrecompiled(file) {
   const t0 = performance.now();
-  const ns: unknown = await import(pathToFileURL(file).href);
+  const ns = await import(pathToFileURL(file).href);
   const t1 = performance.now();
   const module = loadCompiled(ns);
   const instance = module.instantiate();
@@ -58,9 +60,9 @@ const ALICE = 'd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d'
 const QUERIES = {
   'sum-balance': { blob: 'pvq/files_guest-sum-balance.polkavm', args: '00' + '15000000' + '04' + ALICE },
   'swap-info': { blob: 'pvq/demo_guest-swap-info.polkavm', args: '02' + '080100' + '1c00020432053d27' },
-} as const;
+};
 
-function state(): MockRuntimeState {
+function state() {
   return new MockRuntimeState()
     .addAsset(21, { name: 'Test', symbol: 'TST', decimals: 12, totalSupply: 2_000_000_000n })
     .setBalance(21, ALICE, 1_000_000_000n)
@@ -69,7 +71,7 @@ function state(): MockRuntimeState {
     .setSwapAsset('00020432053d27', { name: 'Tether USD', symbol: 'USDT', decimals: 6 });
 }
 
-function pvq(name: keyof typeof QUERIES, backend: BackendName, count: number): object {
+function pvq(name, backend, count) {
   const q = QUERIES[name];
   const program = new Uint8Array(readFileSync(new URL(q.blob, SHARED)));
   const args = Uint8Array.from(Buffer.from(q.args, 'hex'));
@@ -89,11 +91,11 @@ function pvq(name: keyof typeof QUERIES, backend: BackendName, count: number): o
 
 /** Warm pinky in this fresh process: V8's decisions differ between processes (bench/README.md "Steady
  * warm speed"), so the bench runs this in several and reports each. */
-function pinkyWarm(backend: BackendName): object {
+function pinkyWarm(backend) {
   tuneEngine();
   const bytes = new Uint8Array(readFileSync(new URL('polkavm/bench-pinky.polkavm', SHARED)));
   const module = Module.fromBytes(bytes, { backend, gasMetering: 'sync' });
-  const cpuMs: number[] = [];
+  const cpuMs = [];
   for (let k = 0; k < 7; k++) {
     const instance = module.instantiate();
     instance.prepareCall('initialize');
@@ -107,10 +109,10 @@ function pinkyWarm(backend: BackendName): object {
   return { cpuMs };
 }
 
-let result: object;
-if (task === 'doom-first') result = doomFirst(rest[0] as BackendName);
-else if (task === 'doom-precompiled') result = await doomPrecompiled(rest[0]!);
-else if (task === 'pinky-warm') result = pinkyWarm(rest[0] as BackendName);
-else if (task === 'pvq') result = pvq(rest[0] as keyof typeof QUERIES, rest[1] as BackendName, Number(rest[2] ?? 1));
+let result;
+if (task === 'doom-first') result = doomFirst(rest[0]);
+else if (task === 'doom-precompiled') result = await doomPrecompiled(rest[0]);
+else if (task === 'pinky-warm') result = pinkyWarm(rest[0]);
+else if (task === 'pvq') result = pvq(rest[0], rest[1], Number(rest[2] ?? 1));
 else throw new Error(`unknown task ${task}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);
