@@ -148,42 +148,47 @@ export function benchStart(quick: boolean, wanted: (name: string) => boolean): S
     }
     if (!quick) for (const flags of V8_LEVERS) results.oneShot.push(oneShot('tiered', pinkyArgs('tiered'), flags, runs));
   }
+  // Start-up rows are short and this machine's speed drifts: more samples, taken in rounds across the
+  // backends, so that a slow minute weighs on all of them alike.
+  const startRuns = quick ? 3 : 7;
   if (wanted('doom')) {
-    for (const backend of START_BACKENDS) {
-      const times: number[] = [];
-      const loads: number[] = [];
-      let problem: string | null = null;
-      for (let k = 0; k < runs; k++) {
+    const rows = START_BACKENDS.map((engine) => ({ engine, runsMs: [] as number[], loads: [] as number[], problem: null as string | null }));
+    for (let k = 0; k < startRuns; k++)
+      for (const row of rows) {
+        if (row.problem) continue;
         try {
-          const r = child(['doom-first', backend]);
-          if (r.stop !== 'budget') problem = `stopped with ${String(r.stop)}`;
-          times.push(r.totalMs as number);
-          loads.push(r.loadMs as number);
-          progress(`  doom first 1,000 instructions on ${backend}: ${(r.totalMs as number).toFixed(1)} ms`);
+          const r = child(['doom-first', row.engine]);
+          if (r.stop !== 'budget') row.problem = `stopped with ${String(r.stop)}`;
+          row.runsMs.push(r.totalMs as number);
+          row.loads.push(r.loadMs as number);
+          progress(`  doom first 1,000 instructions on ${row.engine}: ${(r.totalMs as number).toFixed(1)} ms`);
         } catch (e) {
-          problem = (e as Error).message.split('\n')[0]!;
-          break;
+          row.problem = (e as Error).message.split('\n')[0]!;
         }
       }
-      results.doom.push({ engine: backend, runsMs: times, medianMs: median(times), loadMedianMs: median(loads), problem });
-    }
-    results.doom.push(doomPrecompiled(runs));
+    for (const row of rows) results.doom.push({ engine: row.engine, runsMs: row.runsMs, medianMs: median(row.runsMs), loadMedianMs: median(row.loads), problem: row.problem });
+    results.doom.push(doomPrecompiled(startRuns));
   }
   if (wanted('pvq')) {
     const count = quick ? 1000 : 10_000;
     for (const query of ['sum-balance', 'swap-info']) {
-      for (const backend of START_BACKENDS) {
-        const first: number[] = [];
-        let manyMs = NaN;
-        let problem: string | null = null;
-        try {
-          for (let k = 0; k < runs; k++) first.push(child(['pvq', query, backend, '1']).firstMs as number);
-          manyMs = child(['pvq', query, backend, String(count)]).totalMs as number;
-          progress(`  pvq ${query} on ${backend}: first ${median(first).toFixed(1)} ms, ${count} queries ${manyMs.toFixed(0)} ms`);
-        } catch (e) {
-          problem = (e as Error).message.split('\n')[0]!;
-        }
-        results.pvq.push({ query, engine: backend, firstRunsMs: first, firstMedianMs: median(first), manyMs, count, problem });
+      const rows = START_BACKENDS.map((engine) => ({ engine, first: [] as number[], many: [] as number[], problem: null as string | null }));
+      const measure = (args: (engine: string) => string[], into: (row: (typeof rows)[number], r: Record<string, unknown>) => void, times: number): void => {
+        for (let k = 0; k < times; k++)
+          for (const row of rows) {
+            if (row.problem) continue;
+            try {
+              into(row, child(args(row.engine)));
+            } catch (e) {
+              row.problem = (e as Error).message.split('\n')[0]!;
+            }
+          }
+      };
+      measure((engine) => ['pvq', query, engine, '1'], (row, r) => row.first.push(r.firstMs as number), startRuns);
+      measure((engine) => ['pvq', query, engine, String(count)], (row, r) => row.many.push(r.totalMs as number), quick ? 1 : 3);
+      for (const row of rows) {
+        progress(`  pvq ${query} on ${row.engine}: first ${median(row.first).toFixed(1)} ms, ${count} queries ${median(row.many).toFixed(0)} ms`);
+        results.pvq.push({ query, engine: row.engine, firstRunsMs: row.first, firstMedianMs: median(row.first), manyMs: median(row.many), count, problem: row.problem });
       }
     }
   }
@@ -238,14 +243,14 @@ export function formatStart(r: StartResults): string {
     lines.push('');
   }
   if (r.doom.length) {
-    lines.push('| doom: fromBytes (precompiled: loadCompiled) + instantiate + first 1,000 instructions (fresh process) | total ms (median) | of which load | runs | import before it, plain node ms | problem |');
+    lines.push('| doom: fromBytes (precompiled: loadCompiled) + instantiate + first 1,000 instructions (fresh process) | total ms (median of 7) | of which load | runs | import before it, plain node ms | problem |');
     lines.push('|---|---:|---:|---|---:|---|');
     for (const x of r.doom)
       lines.push(`| ${x.engine} | ${n(x.medianMs, 1)} | ${n(x.loadMedianMs, 1)} | ${x.runsMs.map((t) => t.toFixed(0)).join(', ')} | ${x.importMedianMs === undefined ? '' : n(x.importMedianMs)} | ${x.problem ?? ''} |`);
     lines.push('');
   }
   if (r.pvq.length) {
-    lines.push('| PVQ query | engine | first query, fresh process ms (median) | vs interpreter | N queries in one process ms | N | problem |');
+    lines.push('| PVQ query | engine | first query, fresh process ms (median of 7) | vs interpreter | N queries in one process ms (median of 3 processes) | N | problem |');
     lines.push('|---|---|---:|---:|---:|---:|---|');
     for (const x of r.pvq) {
       const interp = r.pvq.find((y) => y.query === x.query && y.engine === 'interpreter');
