@@ -2,7 +2,7 @@
 // in fresh node processes so that nothing compiled or warmed up before counts.
 //
 // (a) pinky one-shot: `pvm2js run bench-pinky.polkavm initialize --gas 2000000000` (the built CLI,
-//     dist/cli/main.js, built first), wall time of the whole process, median of >= 3; on tiered /
+//     dist/cli/main.js, built first), wall time of the whole process, median of 5 taken in rounds across the rows; on tiered /
 //     compiled / interpreter / a module written by `pvm2js compile`, and tiered under V8 flags;
 // (b) doom: Module.fromBytes + instantiate + the first 1,000 instructions (bench/tiered-child.mjs); and
 //     doom written by `pvm2js compile`: the import in plain node (V8 parsing the module), and after it
@@ -94,20 +94,29 @@ function child(args: readonly string[]): Record<string, unknown> {
   return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 
-function oneShot(engine: string, args: readonly string[], flags: readonly string[], runs: number): OneShotRow {
-  const times: number[] = [];
-  let problem: string | null = null;
-  for (let k = 0; k < runs; k++) {
-    const r = wall([...flags, CLI, ...args]);
-    if (r.problem !== null) {
-      problem = r.problem;
-      break;
+interface OneShotPlan {
+  readonly engine: string;
+  readonly flags: readonly string[];
+  readonly args: readonly string[];
+}
+
+/** Each plan's command `runs` times, in rounds across the plans (this machine's speed drifts over a
+ * minute: a slow stretch then weighs on every row alike, not on one). */
+function oneShots(plans: readonly OneShotPlan[], runs: number): OneShotRow[] {
+  const rows = plans.map((plan) => ({ plan, times: [] as number[], problem: null as string | null }));
+  for (let k = 0; k < runs; k++)
+    for (const row of rows) {
+      if (row.problem !== null) continue;
+      const r = wall([...row.plan.flags, CLI, ...row.plan.args]);
+      if (r.problem !== null) {
+        row.problem = r.problem;
+        continue;
+      }
+      if (!/finished/.test(r.stdout)) row.problem = `did not finish: ${r.stdout.trim().split('\n')[0]}`;
+      row.times.push(r.ms);
+      progress(`  one-shot pinky on ${row.plan.engine}${row.plan.flags.length ? ` ${row.plan.flags.join(' ')}` : ''}: ${r.ms.toFixed(0)} ms`);
     }
-    if (!/finished/.test(r.stdout)) problem = `did not finish: ${r.stdout.trim().split('\n')[0]}`;
-    times.push(r.ms);
-    progress(`  one-shot pinky on ${engine}${flags.length ? ` ${flags.join(' ')}` : ''}: ${r.ms.toFixed(0)} ms`);
-  }
-  return { engine, flags, runsMs: times, medianMs: median(times), problem };
+  return rows.map(({ plan, times, problem }) => ({ engine: plan.engine, flags: plan.flags, runsMs: times, medianMs: median(times), problem }));
 }
 
 export function benchStart(quick: boolean, wanted: (name: string) => boolean): StartResults {
@@ -136,17 +145,18 @@ export function benchStart(quick: boolean, wanted: (name: string) => boolean): S
   }
   if (wanted('one-shot')) {
     const pinkyArgs = (backend: string): string[] => ['run', PINKY, 'initialize', '--gas', '2000000000', '--backend', backend];
-    for (const backend of START_BACKENDS) results.oneShot.push(oneShot(backend, pinkyArgs(backend), [], runs));
+    const plans: OneShotPlan[] = START_BACKENDS.map((engine) => ({ engine, flags: [], args: pinkyArgs(engine) }));
     const dir = mkdtempSync(join(tmpdir(), 'pvm2js-bench-'));
     try {
       const module = join(dir, 'pinky.mjs');
       const compiled = wall([CLI, 'compile', PINKY, '-o', module, '--gas-metering', 'sync']);
+      if (compiled.problem === null) plans.push({ engine: 'precompiled .mjs', flags: [], args: ['run', module, 'initialize', '--gas', '2000000000'] });
+      if (!quick) for (const flags of V8_LEVERS) plans.push({ engine: 'tiered', flags, args: pinkyArgs('tiered') });
+      results.oneShot.push(...oneShots(plans, quick ? 3 : 5));
       if (compiled.problem !== null) results.oneShot.push({ engine: 'precompiled .mjs', flags: [], runsMs: [], medianMs: NaN, problem: `pvm2js compile: ${compiled.problem}` });
-      else results.oneShot.push(oneShot('precompiled .mjs', ['run', module, 'initialize', '--gas', '2000000000'], [], runs));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    if (!quick) for (const flags of V8_LEVERS) results.oneShot.push(oneShot('tiered', pinkyArgs('tiered'), flags, runs));
   }
   // Start-up rows are short and this machine's speed drifts: more samples, taken in rounds across the
   // backends, so that a slow minute weighs on all of them alike.
@@ -234,7 +244,7 @@ export function formatStart(r: StartResults): string {
   }
   if (r.oneShot.length) {
     const interp = r.oneShot.find((x) => x.engine === 'interpreter' && x.flags.length === 0);
-    lines.push('| one-shot: pvm2js run bench-pinky initialize --gas 2000000000 | V8 flags | wall ms (median) | runs | vs interpreter | problem |');
+    lines.push('| one-shot: pvm2js run bench-pinky initialize --gas 2000000000 | V8 flags | wall ms (median of 5, in rounds) | runs | vs interpreter | problem |');
     lines.push('|---|---|---:|---|---:|---|');
     for (const x of r.oneShot)
       lines.push(
