@@ -437,9 +437,19 @@ function checkStartTargets(exec: readonly ExecResult[], start: StartResults): Ta
       measured: `${tiered.medianMs.toFixed(0)} ms = ${(tiered.medianMs / interp.medianMs).toFixed(2)}x`,
       met: tiered.problem === null && tiered.medianMs <= 0.5 * interp.medianMs && tiered.medianMs <= 1000,
     });
+  // Warm speed differs between fresh processes (bench/README.md "Steady warm speed"): the 3-process rows
+  // decide when they ran, the in-process rows otherwise.
+  const processesT = start.warm.find((x) => x.engine === 'tiered');
+  const processesC = start.warm.find((x) => x.engine === 'compiled');
+  if (processesT && processesC && processesT.problem === null && processesC.problem === null)
+    checks.push({
+      target: 'pinky warm on tiered within 10% of compiled',
+      measured: `${processesT.medianMs.toFixed(0)} vs ${processesC.medianMs.toFixed(0)} ms CPU (${(processesT.medianMs / processesC.medianMs).toFixed(2)}x; medians of 3 fresh processes)`,
+      met: processesT.medianMs <= 1.1 * processesC.medianMs,
+    });
   const warmT = exec.find((r) => r.workload === 'pinky' && r.engine === 'tiered');
   const warmC = exec.find((r) => r.workload === 'pinky' && r.engine === 'compiled');
-  if (warmT && warmC)
+  if (warmT && warmC && !(processesT && processesC))
     checks.push({
       target: 'pinky warm on tiered within 10% of compiled',
       measured: `${warmT.medianCpuMs.toFixed(0)} vs ${warmC.medianCpuMs.toFixed(0)} ms CPU (${(warmT.medianCpuMs / warmC.medianCpuMs).toFixed(2)}x)`,
