@@ -5,7 +5,6 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HelpShown, UsageError, formatError } from './args.ts';
 import { OutputClosed, writeErr, writeOut } from './output.ts';
-import { tuneEngine } from '../runtime/engine.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   run: { summary: 'run an export of a program and print the outcome', load: () => import('./commands/run.ts') },
@@ -27,8 +26,6 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // The CLI owns its process: V8 flags for steady generated-code speed (runtime/engine.ts).
-  tuneEngine();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     writeOut(usage() + '\n');

@@ -5,6 +5,7 @@ import { Binary, type HexString } from '@polkadot-api/substrate-bindings';
 import { UsageError, parseArgs, readInputFile, parseGasArg } from '../args.ts';
 import { readProgramInput, checkPolkavmBlob } from '../input.ts';
 import { BACKEND_NAMES, hasBackend, type BackendName } from '../../runtime/backends.ts';
+import { tuneEngine } from '../../runtime/engine.ts';
 import {
   ExtensionsExecutor,
   MockRuntimeState,
@@ -178,6 +179,8 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof TypeError) throw new UsageError(e.message);
     throw e;
   }
+  // V8 flags for steady generated-code speed (runtime/engine.ts), as `run` sets them.
+  tuneEngine();
   const outcome = executor.execute(program, queryArgs, gas);
 
   let decoded: unknown;
