@@ -31,14 +31,14 @@ export const benchState = (): MockRuntimeState =>
     .setBalance(21, ALICE, 1_000_000_000n)
     .addPool(DOT, USDT, DOT_RESERVE, USDT_RESERVE);
 
-interface Workload {
+export interface Workload {
   readonly name: string;
   readonly program: () => Uint8Array;
   readonly args: Uint8Array;
   readonly expected: string;
 }
 
-const WORKLOADS: readonly Workload[] = [
+export const PVQ_WORKLOADS: readonly Workload[] = [
   {
     name: 'sum-balance',
     program: () => new Uint8Array(readFileSync(new URL('files_guest-sum-balance.polkavm', BLOBS))),
@@ -138,7 +138,7 @@ export async function benchPvq(options: { quick: boolean; wanted: (name: string)
   const seconds = options.quick ? 0.4 : 1.5;
   // Every backend the runtime registers, the default first (the targets are on it).
   const engines = [defaultBackendName(), ...BACKEND_NAMES.filter((b) => hasBackend(b) && b !== defaultBackendName())];
-  for (const w of WORKLOADS) {
+  for (const w of PVQ_WORKLOADS) {
     if (!options.wanted(`pvq ${w.name}`)) continue;
     const bytes = w.program();
     for (const engine of engines) {

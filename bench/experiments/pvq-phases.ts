@@ -1,17 +1,11 @@
 // Where the time of many PVQ queries goes, per phase: generation (tiered: TieredModule.book), the
 // queries right after it (V8 warming the generated code up), and the steady state. Prints one line.
-import { readFileSync } from 'node:fs';
-import { ExtensionsExecutor, mockExtensions, MockRuntimeState } from '../../src/pvq/index.ts';
+import { ExtensionsExecutor, mockExtensions } from '../../src/pvq/index.ts';
 import type { BackendName } from '../../src/runtime/index.ts';
+import { benchState, PVQ_WORKLOADS } from '../pvq.ts';
 import { TieredModule } from '../../src/tiered/index.ts';
 
-const SHARED = new URL('../../../shared/blobs/', import.meta.url);
-const ALICE = 'd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d';
-const QUERIES = {
-  'sum-balance': { blob: 'pvq/files_guest-sum-balance.polkavm', args: '00' + '15000000' + '04' + ALICE },
-  'swap-info': { blob: 'pvq/demo_guest-swap-info.polkavm', args: '02' + '080100' + '1c00020432053d27' },
-} as const;
-const [name, backend, countText] = process.argv.slice(2) as [keyof typeof QUERIES, BackendName, string];
+const [name, backend, countText] = process.argv.slice(2) as [string, BackendName, string];
 const count = Number(countText ?? 10000);
 let genMs = 0;
 let genCalls = 0;
@@ -28,15 +22,11 @@ if (onTouch)
     if (t >= 0) (genMs += t), genCalls++;
     return t;
   };
-const q = QUERIES[name];
-const program = new Uint8Array(readFileSync(new URL(q.blob, SHARED)));
-const args = Uint8Array.from(Buffer.from(q.args, 'hex'));
-const state = new MockRuntimeState()
-  .addAsset(21, { name: 'Test', symbol: 'TST', decimals: 12, totalSupply: 2_000_000_000n })
-  .setBalance(21, ALICE, 1_000_000_000n)
-  .addPool('0100', '00020432053d27', 10_235_709_412_325n, 12_117_819_770_919n)
-  .setSwapAsset('0100', { name: 'Polkadot', symbol: 'DOT', decimals: 10 })
-  .setSwapAsset('00020432053d27', { name: 'Tether USD', symbol: 'USDT', decimals: 6 });
+const workload = PVQ_WORKLOADS.find((w) => w.name === name);
+if (!workload) throw new Error(`no PVQ workload ${name}; one of ${PVQ_WORKLOADS.map((w) => w.name).join(', ')}`);
+const program = workload.program();
+const args = workload.args;
+const state = benchState();
 const executor = new ExtensionsExecutor(mockExtensions(state), { backend });
 const times = new Float64Array(count);
 const t0 = performance.now();
