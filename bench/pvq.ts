@@ -60,6 +60,13 @@ export const PVQ_WORKLOADS: readonly Workload[] = [
   },
 ];
 
+/** The workload of that name (experiments take it from the command line). */
+export function pvqWorkload(name: string): Workload {
+  const workload = PVQ_WORKLOADS.find((w) => w.name === name);
+  if (!workload) throw new Error(`no PVQ workload ${name}; one of ${PVQ_WORKLOADS.map((w) => w.name).join(', ')}`);
+  return workload;
+}
+
 /** Figures before issue 10 (commit d580ae7, measured on this machine with the same workloads and
  * state, µs per query, steady state); the table shows them beside this run's. */
 const PREVIOUS_US: Record<string, number> = {

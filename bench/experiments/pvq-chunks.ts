@@ -1,23 +1,20 @@
 // Per-chunk timing of many PVQ queries in one process (tiered vs compiled investigation).
 import { ExtensionsExecutor, mockExtensions } from '../../src/pvq/index.ts';
 import type { BackendName } from '../../src/runtime/index.ts';
-import { benchState, PVQ_WORKLOADS } from '../pvq.ts';
+import { benchState, pvqWorkload } from '../pvq.ts';
 
 const [name, backend, countText, chunkText] = process.argv.slice(2) as [string, BackendName, string, string];
 const count = Number(countText ?? 10000);
 const chunk = Number(chunkText ?? 1000);
-const workload = PVQ_WORKLOADS.find((w) => w.name === name);
-if (!workload) throw new Error(`no PVQ workload ${name}; one of ${PVQ_WORKLOADS.map((w) => w.name).join(', ')}`);
+const workload = pvqWorkload(name);
 const program = workload.program();
-const args = workload.args;
-const state = benchState();
-const executor = new ExtensionsExecutor(mockExtensions(state), { backend });
+const executor = new ExtensionsExecutor(mockExtensions(benchState()), { backend });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const marks: string[] = [];
 let last = t0;
 for (let k = 0; k < count; k++) {
-  const o = executor.execute(program, args);
+  const o = executor.execute(program, workload.args);
   if (!o.ok) throw new Error(JSON.stringify(o.error));
   if (k === 0 || k === 9 || k === 99 || (k + 1) % chunk === 0) {
     const now = performance.now();

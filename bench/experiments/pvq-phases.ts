@@ -2,7 +2,7 @@
 // queries right after it (V8 warming the generated code up), and the steady state. Prints one line.
 import { ExtensionsExecutor, mockExtensions } from '../../src/pvq/index.ts';
 import type { BackendName } from '../../src/runtime/index.ts';
-import { benchState, PVQ_WORKLOADS } from '../pvq.ts';
+import { benchState, pvqWorkload } from '../pvq.ts';
 import { TieredModule } from '../../src/tiered/index.ts';
 
 const [name, backend, countText] = process.argv.slice(2) as [string, BackendName, string];
@@ -22,17 +22,14 @@ if (onTouch)
     if (t >= 0) (genMs += t), genCalls++;
     return t;
   };
-const workload = PVQ_WORKLOADS.find((w) => w.name === name);
-if (!workload) throw new Error(`no PVQ workload ${name}; one of ${PVQ_WORKLOADS.map((w) => w.name).join(', ')}`);
+const workload = pvqWorkload(name);
 const program = workload.program();
-const args = workload.args;
-const state = benchState();
-const executor = new ExtensionsExecutor(mockExtensions(state), { backend });
+const executor = new ExtensionsExecutor(mockExtensions(benchState()), { backend });
 const times = new Float64Array(count);
 const t0 = performance.now();
 let last = t0;
 for (let k = 0; k < count; k++) {
-  const o = executor.execute(program, args);
+  const o = executor.execute(program, workload.args);
   if (!o.ok) throw new Error(JSON.stringify(o.error));
   const now = performance.now();
   times[k] = now - last;
