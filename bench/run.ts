@@ -385,11 +385,19 @@ interface TargetCheck {
   met: boolean;
 }
 
-function checkTargets(exec: readonly ExecResult[], compile: readonly CompileResult[]): TargetCheck[] {
+function checkTargets(exec: readonly ExecResult[], compile: readonly CompileResult[], start: StartResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const engine of ['compiled', 'tiered'] as const) {
+    // The median of 3 fresh processes when those rows ran (one process's warm speed is bimodal).
+    const processes = start.warm.find((x) => x.engine === engine);
     const pinky = exec.find((r) => r.workload === 'pinky' && r.engine === engine);
-    if (pinky !== undefined)
+    if (processes !== undefined && processes.problem === null)
+      checks.push({
+        target: `pinky initialize <= ${TARGETS.pinkyExecMs} ms execution, sync gas (${engine})`,
+        measured: `${processes.medianMs.toFixed(0)} ms CPU (median of 3 fresh processes)`,
+        met: processes.medianMs <= TARGETS.pinkyExecMs,
+      });
+    else if (pinky !== undefined)
       checks.push({
         target: `pinky initialize <= ${TARGETS.pinkyExecMs} ms execution, sync gas (${engine})`,
         measured: `${pinky.medianCpuMs.toFixed(0)} ms CPU (${pinky.medianMs.toFixed(0)} ms wall)`,
@@ -557,7 +565,7 @@ async function main(): Promise<number> {
   // ---- PVQ (issue 10) ----
   const pvq: { rows: PvqBenchRow[]; targets: PvqTargetCheck[] } = wanted('pvq') || options.filter === undefined ? await benchPvq({ quick: options.quick, wanted, progress }) : { rows: [], targets: [] };
 
-  const targets = [...checkTargets(exec, compile), ...checkStartTargets(exec, start), ...pvq.targets];
+  const targets = [...checkTargets(exec, compile, start), ...checkStartTargets(exec, start), ...pvq.targets];
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ machine: machine(), quick: options.quick, exec, compile, start, targets, pvq: pvq.rows }, null, 2)}\n`);
   } else {
