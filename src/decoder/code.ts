@@ -120,51 +120,14 @@ const POPCOUNT = new Uint8Array(256).map((_, b) => {
   return n;
 });
 
-/** Registers are the low nibble, values above 12 meaning a5 (polkavm `RawReg::get`). */
-function reg(b: number): number {
-  const r = b & 15;
-  return r > 12 ? 12 : r;
-}
-
-/**
- * `length` (0..4) bytes at `at`, little-endian, sign-extended to i32; bytes past the end of code read as
- * zero (the zero-padded argument window).
- */
-function readImm(code: Uint8Array, len: number, at: number, length: number): number {
-  if (length === 0) return 0;
-  let v: number;
-  if (at + 4 <= len) v = code[at]! | (code[at + 1]! << 8) | (code[at + 2]! << 16) | (code[at + 3]! << 24);
-  else {
-    v = 0;
-    for (let k = 3; k >= 0; k--) v = (v << 8) | (at + k < len ? code[at + k]! : 0);
-  }
-  const shift = 32 - 8 * length;
-  return (v << shift) >> shift;
-}
-
-function byteAt(code: Uint8Array, len: number, at: number): number {
-  return at < len ? code[at]! : 0;
-}
-
-function clamp4(x: number): number {
-  return x < 0 ? 0 : x > 4 ? 4 : x;
-}
-
-function growU8(a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(cap);
-  b.set(a);
-  return b;
-}
-function growU32(a: Uint32Array, cap: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(cap);
-  b.set(a);
-  return b;
-}
-function growI32(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
-}
+/** Registers are the low nibble, values above 12 meaning a5 (polkavm `RawReg::get`); per byte, its low and high nibble's. */
+const REG_LOW = new Uint8Array(256).map((_, b) => ((b & 15) > 12 ? 12 : b & 15));
+const REG_HIGH = new Uint8Array(256).map((_, b) => ((b >>> 4) > 12 ? 12 : b >>> 4));
+/** Per byte, the length (at most 4) of an immediate given by its low / high three bits. */
+const LEN_LOW = new Uint8Array(256).map((_, b) => Math.min(4, b & 7));
+const LEN_HIGH = new Uint8Array(256).map((_, b) => Math.min(4, (b >>> 4) & 7));
+/** `CLAMP4[x + 8]` is x clamped to 0..4, for x from -8 (lengths left after the other operands) to 31. */
+const CLAMP4 = new Uint8Array(40).map((_, i) => Math.max(0, Math.min(4, i - 8)));
 
 /**
  * Decodes every instruction of a program, exactly as polkavm's `Instructions` iterator walks the
@@ -183,26 +146,40 @@ export function decodeCode(
   const forms = FORM_BY_BYTE[isa]!;
   const bitmaskLength = bitmask.length;
   const rejectInvalid = options.rejectInvalid === true;
+  // Operands are read from a zero-padded copy (polkavm's zero-padded argument window), so that no read
+  // needs a bounds test: this loop runs once per program, mostly before V8 optimises it, where every
+  // call and branch per instruction costs (doom: 163k instructions).
+  const bytes = new Uint8Array(len + 16);
+  bytes.set(code);
 
-  // Every set bit below `len` starts one real instruction; implicit traps are rare (one per long gap,
-  // one at the end), so this capacity almost never grows.
+  // Every set bit below `len` starts at most one real instruction. An implicit trap follows either a
+  // gap of 24 bytes (an instruction and its 24 argument bytes, at most len / 25 of them) or one of the
+  // last 32 bytes' instructions (the slow path below), or stands at 0: that bounds the count, so the
+  // arrays never grow.
   let starts = 0;
   const fullBytes = len >>> 3;
   for (let i = 0; i < fullBytes && i < bitmaskLength; i++) starts += POPCOUNT[bitmask[i]!]!;
   if ((len & 7) !== 0 && fullBytes < bitmaskLength) starts += POPCOUNT[bitmask[fullBytes]! & ((1 << (len & 7)) - 1)]!;
   let steps = bitmaskLength;
 
-  let cap = starts + 8;
-  let op = new Uint8Array(cap);
-  let pcs = new Uint32Array(cap);
-  let nextPcs = new Uint32Array(cap);
-  let r1 = new Uint8Array(cap);
-  let r2 = new Uint8Array(cap);
-  let r3 = new Uint8Array(cap);
-  let imm1 = new Int32Array(cap);
-  let imm2 = new Int32Array(cap);
-  let target = new Uint32Array(cap);
-  let implicit = new Uint8Array(cap);
+  const cap = starts + Math.ceil(len / (BITMASK_MAX + 1)) + 40;
+  const op = new Uint8Array(cap);
+  const pcs = new Uint32Array(cap);
+  const nextPcs = new Uint32Array(cap);
+  const r1 = new Uint8Array(cap);
+  const r2 = new Uint8Array(cap);
+  const r3 = new Uint8Array(cap);
+  const imm1 = new Int32Array(cap);
+  const imm2 = new Int32Array(cap);
+  const target = new Uint32Array(cap);
+  const implicit = new Uint8Array(cap);
+  const blockStartAll = new Uint8Array(cap);
+  // Jump target validity (polkavm `is_jump_target_valid`): an instruction starts there and the
+  // previous one (within 25 bytes) is a known terminator. Built in the same pass as the instructions.
+  const validJumpTarget = new Uint8Array(len + 1);
+  const indexOfPc = new Int32Array(len + 2).fill(-1);
+  let blockCount = 0;
+  let previousEnds = true;
   let n = 0;
   let unknownCount = 0;
 
@@ -223,9 +200,13 @@ export function decodeCode(
     op[0] = INVALID;
     nextPcs[0] = resume;
     implicit[0] = 1;
+    indexOfPc[0] = 0;
+    blockStartAll[0] = 1;
+    blockCount = 1;
+    previousEnds = (OP_FLAGS[INVALID]! & END) !== 0;
     n = 1;
     offset = resume;
-  }
+  } else validJumpTarget[0] = 1;
 
   while (offset < len) {
     steps++;
@@ -265,26 +246,26 @@ export function decodeCode(
       if (skip > BITMASK_MAX) skip = BITMASK_MAX;
     }
     const next = offset + 1 + skip;
-    const byte = code[offset]!;
+    const byte = bytes[offset]!;
     const id = table[byte]!;
-    if (n === cap) {
-      cap *= 2;
-      op = growU8(op, cap);
-      pcs = growU32(pcs, cap);
-      nextPcs = growU32(nextPcs, cap);
-      r1 = growU8(r1, cap);
-      r2 = growU8(r2, cap);
-      r3 = growU8(r3, cap);
-      imm1 = growI32(imm1, cap);
-      imm2 = growI32(imm2, cap);
-      target = growU32(target, cap);
-      implicit = growU8(implicit, cap);
-    }
     const k = n++;
     op[k] = id;
     pcs[k] = offset;
     nextPcs[k] = next;
+    // Last wins: where an implicit trap shares its pc with the real instruction after it (the slow-path quirk
+    // above), a jump there runs the real instruction.
+    indexOfPc[offset] = k;
+    if (previousEnds) {
+      blockStartAll[k] = 1;
+      blockCount++;
+    }
+    const flags = OP_FLAGS[id]!;
+    previousEnds = (flags & END) !== 0;
+    if (previousEnds && id !== INVALID && next < len && ((bitmask[next >>> 3]! >>> (next & 7)) & 1) === 1) validJumpTarget[next] = 1;
+    // Operands: `l` is an immediate's length (0..4); `(v << s) >> s` with s = 32 - 8l keeps its l
+    // bytes, sign-extended (a zero length reads as 0, not as the shift by 32 that JS takes modulo 32).
     const a = offset + 1;
+    const b0 = bytes[a]!;
     switch (forms[byte]) {
       case -1:
         unknownCount++;
@@ -293,79 +274,91 @@ export function decodeCode(
         break;
       case F_NONE:
         break;
-      case F_IMM:
-        imm1[k] = readImm(code, len, a, skip > 4 ? 4 : skip);
+      case F_IMM: {
+        const l = skip > 4 ? 4 : skip;
+        const s = 32 - 8 * l;
+        imm1[k] = l === 0 ? 0 : ((b0 | (bytes[a + 1]! << 8) | (bytes[a + 2]! << 16) | (bytes[a + 3]! << 24)) << s) >> s;
         break;
-      case F_OFFSET:
-        target[k] = (offset + readImm(code, len, a, skip > 4 ? 4 : skip)) >>> 0;
+      }
+      case F_OFFSET: {
+        const l = skip > 4 ? 4 : skip;
+        const s = 32 - 8 * l;
+        target[k] = (offset + (l === 0 ? 0 : ((b0 | (bytes[a + 1]! << 8) | (bytes[a + 2]! << 16) | (bytes[a + 3]! << 24)) << s) >> s)) >>> 0;
         break;
+      }
       case F_IMM_IMM: {
-        const l1 = Math.min(4, byteAt(code, len, a) & 7);
-        imm1[k] = readImm(code, len, a + 1, l1);
-        imm2[k] = readImm(code, len, a + 1 + l1, clamp4(skip - l1 - 1));
+        const l1 = LEN_LOW[b0]!;
+        const s1 = 32 - 8 * l1;
+        const x = a + 1;
+        imm1[k] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
+        const l2 = CLAMP4[skip - l1 + 7]!;
+        const s2 = 32 - 8 * l2;
+        const y = x + l1;
+        imm2[k] = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
         break;
       }
-      case F_REG_IMM:
-        r1[k] = reg(byteAt(code, len, a));
-        imm1[k] = readImm(code, len, a + 1, clamp4(skip - 1));
-        break;
-      case F_REG_IMM_IMM: {
-        const b0 = byteAt(code, len, a);
-        const l1 = Math.min(4, (b0 >>> 4) & 7);
-        r1[k] = reg(b0);
-        imm1[k] = readImm(code, len, a + 1, l1);
-        imm2[k] = readImm(code, len, a + 1 + l1, clamp4(skip - l1 - 1));
+      case F_REG_IMM: {
+        r1[k] = REG_LOW[b0]!;
+        const l = CLAMP4[skip + 7]!;
+        const s = 32 - 8 * l;
+        const x = a + 1;
+        imm1[k] = l === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s) >> s;
         break;
       }
+      case F_REG_IMM_IMM:
       case F_REG_IMM_OFFSET: {
-        const b0 = byteAt(code, len, a);
-        const l1 = Math.min(4, (b0 >>> 4) & 7);
-        r1[k] = reg(b0);
-        imm1[k] = readImm(code, len, a + 1, l1);
-        target[k] = (offset + readImm(code, len, a + 1 + l1, clamp4(skip - l1 - 1))) >>> 0;
+        const l1 = LEN_HIGH[b0]!;
+        const s1 = 32 - 8 * l1;
+        r1[k] = REG_LOW[b0]!;
+        const x = a + 1;
+        imm1[k] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
+        const l2 = CLAMP4[skip - l1 + 7]!;
+        const s2 = 32 - 8 * l2;
+        const y = x + l1;
+        const v2 = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
+        if (forms[byte] === F_REG_IMM_IMM) imm2[k] = v2;
+        else target[k] = (offset + v2) >>> 0;
         break;
       }
-      case F_REG_REG: {
-        const b0 = byteAt(code, len, a);
-        r1[k] = reg(b0);
-        r2[k] = reg(b0 >>> 4);
+      case F_REG_REG:
+        r1[k] = REG_LOW[b0]!;
+        r2[k] = REG_HIGH[b0]!;
         break;
-      }
-      case F_REG_REG_IMM: {
-        const b0 = byteAt(code, len, a);
-        r1[k] = reg(b0);
-        r2[k] = reg(b0 >>> 4);
-        imm1[k] = readImm(code, len, a + 1, clamp4(skip - 1));
-        break;
-      }
+      case F_REG_REG_IMM:
       case F_REG_REG_OFFSET: {
-        const b0 = byteAt(code, len, a);
-        r1[k] = reg(b0);
-        r2[k] = reg(b0 >>> 4);
-        target[k] = (offset + readImm(code, len, a + 1, clamp4(skip - 1))) >>> 0;
+        r1[k] = REG_LOW[b0]!;
+        r2[k] = REG_HIGH[b0]!;
+        const l = CLAMP4[skip + 7]!;
+        const s = 32 - 8 * l;
+        const x = a + 1;
+        const v = l === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s) >> s;
+        if (forms[byte] === F_REG_REG_IMM) imm1[k] = v;
+        else target[k] = (offset + v) >>> 0;
         break;
       }
-      case F_REG_REG_REG: {
-        const b0 = byteAt(code, len, a);
-        r2[k] = reg(b0);
-        r3[k] = reg(b0 >>> 4);
-        r1[k] = reg(byteAt(code, len, a + 1));
+      case F_REG_REG_REG:
+        r2[k] = REG_LOW[b0]!;
+        r3[k] = REG_HIGH[b0]!;
+        r1[k] = REG_LOW[bytes[a + 1]!]!;
         break;
-      }
       case F_REG_REG_IMM_IMM: {
-        const b0 = byteAt(code, len, a);
-        r1[k] = reg(b0);
-        r2[k] = reg(b0 >>> 4);
-        const l1 = Math.min(4, byteAt(code, len, a + 1) & 7);
-        imm1[k] = readImm(code, len, a + 2, l1);
-        imm2[k] = readImm(code, len, a + 2 + l1, clamp4(skip - l1 - 2));
+        r1[k] = REG_LOW[b0]!;
+        r2[k] = REG_HIGH[b0]!;
+        const l1 = LEN_LOW[bytes[a + 1]!]!;
+        const s1 = 32 - 8 * l1;
+        const x = a + 2;
+        imm1[k] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
+        const l2 = CLAMP4[skip - l1 + 6]!;
+        const s2 = 32 - 8 * l2;
+        const y = x + l1;
+        imm2[k] = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
         break;
       }
       case F_REG_IMM64:
         // Always 8 bytes, whatever the skip says (polkavm reads them from the 16-byte window).
-        r1[k] = reg(byteAt(code, len, a));
-        imm1[k] = readImm(code, len, a + 1, 4);
-        imm2[k] = readImm(code, len, a + 5, 4);
+        r1[k] = REG_LOW[b0]!;
+        imm1[k] = bytes[a + 1]! | (bytes[a + 2]! << 8) | (bytes[a + 3]! << 16) | (bytes[a + 4]! << 24);
+        imm2[k] = bytes[a + 5]! | (bytes[a + 6]! << 8) | (bytes[a + 7]! << 16) | (bytes[a + 8]! << 24);
         break;
     }
     if (!nextIsInvalid) {
@@ -389,53 +382,23 @@ export function decodeCode(
       }
       if (resume > len) resume = len;
     }
-    if ((OP_FLAGS[id]! & NO_FALLTHROUGH) === 0) {
-      if (n === cap) {
-        cap *= 2;
-        op = growU8(op, cap);
-        pcs = growU32(pcs, cap);
-        nextPcs = growU32(nextPcs, cap);
-        r1 = growU8(r1, cap);
-        r2 = growU8(r2, cap);
-        r3 = growU8(r3, cap);
-        imm1 = growI32(imm1, cap);
-        imm2 = growI32(imm2, cap);
-        target = growU32(target, cap);
-        implicit = growU8(implicit, cap);
-      }
+    if ((flags & NO_FALLTHROUGH) === 0) {
       op[n] = INVALID;
       pcs[n] = next;
       nextPcs[n] = resume;
       implicit[n] = 1;
+      indexOfPc[next] = n;
+      if (previousEnds) {
+        blockStartAll[n] = 1;
+        blockCount++;
+      }
+      previousEnds = (OP_FLAGS[INVALID]! & END) !== 0;
       n++;
     }
     offset = resume;
   }
-
-  // Jump target validity (polkavm `is_jump_target_valid`): an instruction starts there and the
-  // previous one (within 25 bytes) is a known terminator.
-  const validJumpTarget = new Uint8Array(len + 1);
-  const indexOfPc = new Int32Array(len + 2).fill(-1);
-  const blockStart = new Uint8Array(n);
-  let blockCount = 0;
+  if (n > cap) throw new Error(`decoder: ${n} instructions exceed the bound ${cap}`);
   steps += len + n;
-  if (bitAt(bitmask, len, 0)) validJumpTarget[0] = 1;
-  let previousEnds = true;
-  for (let i = 0; i < n; i++) {
-    const p = pcs[i]!;
-    // Last wins: where an implicit trap shares its pc with the real instruction after it (the slow-path quirk
-    // above), a jump there runs the real instruction.
-    indexOfPc[p] = i;
-    if (previousEnds) {
-      blockStart[i] = 1;
-      blockCount++;
-    }
-    const flags = OP_FLAGS[op[i]!]!;
-    previousEnds = (flags & END) !== 0;
-    if (op[i] === INVALID || !previousEnds) continue;
-    const q = nextPcs[i]!;
-    if (q - p - 1 <= BITMASK_MAX && q < len && bitAt(bitmask, len, q)) validJumpTarget[q] = 1;
-  }
   if (options.stats) options.stats.steps += steps;
 
   // Views, not copies: the capacity is the exact instruction-start count plus a few, so little is wasted.
@@ -458,7 +421,7 @@ export function decodeCode(
     implicit: implicit.subarray(0, n),
     indexOfPc,
     validJumpTarget,
-    blockStart,
+    blockStart: blockStartAll.subarray(0, n),
     blockCount,
     unknownCount,
   };

@@ -17,10 +17,12 @@ export interface CostModel {
 export const naiveCostModel: CostModel = {
   name: 'naive',
   blockCosts(code) {
-    const costs = new Uint32Array(code.count);
+    const n = code.count;
+    const starts = code.blockStart;
+    const costs = new Uint32Array(n);
     let start = 0;
-    for (let i = 0; i < code.count; i++) {
-      if (code.blockStart[i]) start = i;
+    for (let i = 0; i < n; i++) {
+      if (starts[i] === 1) start = i;
       costs[start]!++;
     }
     return costs;

@@ -3,6 +3,20 @@ import { OP_FORMS, Op } from '../decoder/table.ts';
 
 // Control-flow facts both backends derive from decoded code, in one place so they cannot drift apart.
 
+/** The instruction index at `pc` if a jump may land there (polkavm `is_jump_target_valid`), else -1. */
+export function validJumpIndex(code: DecodedCode, pc: number): number {
+  return pc < code.code.length && code.validJumpTarget[pc] === 1 ? code.indexOfPc[pc]! : -1;
+}
+
+// Per op: how its static transfer is found (0: it has none). A table, not string compares of forms:
+// these loops run once per program over every instruction, mostly before V8 optimises them.
+const K_JUMP = 1;
+const K_FALLTHROUGH = 2;
+const K_BRANCH = 3;
+const TRANSFER_KIND = Uint8Array.from(OP_FORMS, (form, op) =>
+  op === Op.jump || op === Op.load_imm_and_jump ? K_JUMP : op === Op.fallthrough ? K_FALLTHROUGH : form === 'reg_imm_offset' || form === 'reg_reg_offset' ? K_BRANCH : 0,
+);
+
 /**
  * Per instruction: the instruction index a static transfer goes to, or -1 where polkavm traps instead.
  * `jump` / `load_imm_and_jump`: the target must be a valid jump target. Branches: BOTH the target and
@@ -11,22 +25,29 @@ import { OP_FORMS, Op } from '../decoder/table.ts';
  * implicit `invalid` (its own block, at pc = code length), which polkavm charges and traps at, so a
  * trailing `fallthrough` goes there like any other.
  */
-/** The instruction index at `pc` if a jump may land there (polkavm `is_jump_target_valid`), else -1. */
-export function validJumpIndex(code: DecodedCode, pc: number): number {
-  return pc < code.code.length && code.validJumpTarget[pc] === 1 ? code.indexOfPc[pc]! : -1;
-}
-
 export function staticJumpTargets(code: DecodedCode): Int32Array {
   const n = code.count;
-  const validIndex = (pc: number): number => validJumpIndex(code, pc);
+  const ops = code.op;
+  const targets = code.target;
+  const nextPcs = code.nextPc;
+  const valid = code.validJumpTarget;
+  const indexOfPc = code.indexOfPc;
+  const len = code.code.length;
   const jumpIndex = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
-    const op = code.op[i]!;
-    if (op === Op.jump || op === Op.load_imm_and_jump) jumpIndex[i] = validIndex(code.target[i]!);
-    else if (op === Op.fallthrough) jumpIndex[i] = i + 1 < n ? i + 1 : -1;
-    else if (OP_FORMS[op] === 'reg_imm_offset' || OP_FORMS[op] === 'reg_reg_offset') {
-      const taken = validIndex(code.target[i]!);
-      jumpIndex[i] = taken >= 0 && validIndex(code.nextPc[i]!) >= 0 ? taken : -1;
+    const kind = TRANSFER_KIND[ops[i]!]!;
+    if (kind === 0) continue;
+    if (kind === K_FALLTHROUGH) {
+      jumpIndex[i] = i + 1 < n ? i + 1 : -1;
+      continue;
+    }
+    // validJumpIndex, inlined.
+    const t = targets[i]!;
+    const taken = t < len && valid[t] === 1 ? indexOfPc[t]! : -1;
+    if (kind === K_JUMP) jumpIndex[i] = taken;
+    else {
+      const q = nextPcs[i]!;
+      jumpIndex[i] = taken >= 0 && q < len && valid[q] === 1 && indexOfPc[q]! >= 0 ? taken : -1;
     }
   }
   return jumpIndex;
@@ -35,11 +56,12 @@ export function staticJumpTargets(code: DecodedCode): Int32Array {
 /** Per instruction the index of its block's start, and per block start the block's instruction count. */
 export function blockLayout(code: DecodedCode): { blockOf: Int32Array; blockLength: Uint32Array } {
   const n = code.count;
+  const starts = code.blockStart;
   const blockOf = new Int32Array(n);
   const blockLength = new Uint32Array(n);
   let start = 0;
   for (let i = 0; i < n; i++) {
-    if (code.blockStart[i]) start = i;
+    if (starts[i] === 1) start = i;
     blockOf[i] = start;
     blockLength[start]!++;
   }
