@@ -27,30 +27,23 @@ const TRANSFER_KIND = Uint8Array.from(OP_FORMS, (form, op) =>
  */
 export function staticJumpTargets(code: DecodedCode): Int32Array {
   const n = code.count;
-  const ops = code.op;
-  const targets = code.target;
-  const nextPcs = code.nextPc;
-  const valid = code.validJumpTarget;
-  const indexOfPc = code.indexOfPc;
-  const len = code.code.length;
   const jumpIndex = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const kind = TRANSFER_KIND[ops[i]!]!;
-    if (kind === 0) continue;
-    if (kind === K_FALLTHROUGH) {
-      jumpIndex[i] = i + 1 < n ? i + 1 : -1;
-      continue;
-    }
-    // validJumpIndex, inlined.
-    const t = targets[i]!;
-    const taken = t < len && valid[t] === 1 ? indexOfPc[t]! : -1;
-    if (kind === K_JUMP) jumpIndex[i] = taken;
-    else {
-      const q = nextPcs[i]!;
-      jumpIndex[i] = taken >= 0 && q < len && valid[q] === 1 && indexOfPc[q]! >= 0 ? taken : -1;
-    }
-  }
+  for (let i = 0; i < n; i++) if (TRANSFER_KIND[code.op[i]!]! !== 0) jumpIndex[i] = staticJumpIndex(code, i);
   return jumpIndex;
+}
+
+/** `staticJumpTargets(code)[i]`, for one instruction (the interpreter fills its tables block by block). */
+export function staticJumpIndex(code: DecodedCode, i: number): number {
+  const kind = TRANSFER_KIND[code.op[i]!]!;
+  if (kind === 0) return -1;
+  if (kind === K_FALLTHROUGH) return i + 1 < code.count ? i + 1 : -1;
+  const len = code.code.length;
+  const valid = code.validJumpTarget;
+  const t = code.target[i]!;
+  const taken = t < len && valid[t] === 1 ? code.indexOfPc[t]! : -1;
+  if (kind === K_JUMP) return taken;
+  const q = code.nextPc[i]!;
+  return taken >= 0 && q < len && valid[q] === 1 && code.indexOfPc[q]! >= 0 ? taken : -1;
 }
 
 /** Per instruction the index of its block's start, and per block start the block's instruction count. */

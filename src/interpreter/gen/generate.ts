@@ -647,6 +647,9 @@ export function ${spec.name}(c: LoopHost, j: number, phase: number): Interrupt |
   const memory = s.memory;
   const std = memory instanceof StandardMemory ? memory : undefined;
   const L = c.L;
+  const ready = p.ready;
+  // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
+  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
   ${prelude}
   let gas = s.gas;
   let counted = 0;
@@ -660,7 +663,8 @@ export function ${spec.name}(c: LoopHost, j: number, phase: number): Interrupt |
   outer: for (;;) {
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== ${EXECUTE}) {
-      if (blockStart[j] === 1) {${handBack}
+      if (blockStart[j] === 1) {
+        if (ready[j] === 0) prepareBlock(p, j);${handBack}
         const length = blockLength[j]!;
         if (phase === ${FULL}) {
           if (left < length) ${exit('j', FULL, "budget('instructions')", false)}
@@ -752,6 +756,7 @@ import {
   sub64,
 } from '../pairs.ts';
 import { DEADLINE_CHECK_INTERVAL, NO_VIEW, type LoopHost } from '../host.ts';
+import { prepareBlock } from '../program.ts';
 `;
   const isa32 = [Isa.Latest32] as const;
   const isa64 = [Isa.ReviveV1, Isa.Latest64, Isa.JamV1] as const;

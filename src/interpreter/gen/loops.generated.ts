@@ -42,6 +42,7 @@ import {
   sub64,
 } from '../pairs.ts';
 import { DEADLINE_CHECK_INTERVAL, NO_VIEW, type LoopHost } from '../host.ts';
+import { prepareBlock } from '../program.ts';
 
 /** The 32-bit ISA, registers as canonical int32 values in `c.R`. */
 export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null {
@@ -60,6 +61,9 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
   const memory = s.memory;
   const std = memory instanceof StandardMemory ? memory : undefined;
   const L = c.L;
+  const ready = p.ready;
+  // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
+  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
   const R = c.R;
   for (let r = 0; r < 13; r++) R[r] = L[2 * r]!;
   let gas = s.gas;
@@ -94,6 +98,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== 2) {
       if (blockStart[j] === 1) {
+        if (ready[j] === 0) prepareBlock(p, j);
         const length = blockLength[j]!;
         if (phase === 0) {
           if (left < length) return c.stop32(j, j, 0, budget('instructions'), gas, counted, false);
@@ -811,6 +816,9 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
   const memory = s.memory;
   const std = memory instanceof StandardMemory ? memory : undefined;
   const L = c.L;
+  const ready = p.ready;
+  // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
+  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
   const R64 = c.R64;
   let gas = s.gas;
   let counted = 0;
@@ -844,6 +852,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== 2) {
       if (blockStart[j] === 1) {
+        if (ready[j] === 0) prepareBlock(p, j);
         for (q = 1; q < 26; q += 2) if (L[q] !== L[q - 1]! >> 31) break;
         if (q >= 26) return c.hand(j, phase, gas, counted);
         const length = blockLength[j]!;
@@ -1787,6 +1796,9 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
   const memory = s.memory;
   const std = memory instanceof StandardMemory ? memory : undefined;
   const L = c.L;
+  const ready = p.ready;
+  // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
+  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
   const R64 = c.R64;
   let gas = s.gas;
   let counted = 0;
@@ -1820,6 +1832,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== 2) {
       if (blockStart[j] === 1) {
+        if (ready[j] === 0) prepareBlock(p, j);
         const length = blockLength[j]!;
         if (phase === 0) {
           if (left < length) return c.stop(j, j, 0, budget('instructions'), gas, counted, false);
