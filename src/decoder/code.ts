@@ -130,6 +130,107 @@ const LEN_HIGH = new Uint8Array(256).map((_, b) => Math.min(4, (b >>> 4) & 7));
 const CLAMP4 = new Uint8Array(40).map((_, i) => Math.max(0, Math.min(4, i - 8)));
 
 /**
+ * The operands of one instruction into `out` (r1, r2, r3, imm1, imm2, target; the target as its u32
+ * bits), by its operand form, from `bytes` where its opcode is at `base` and at least 16 bytes follow
+ * (zero past the end of code: polkavm's zero-padded argument window). `offset` is its code offset,
+ * `skip` its argument length. Fields the form has no use for are left as they are.
+ */
+function readOperands(bytes: Uint8Array, base: number, form: number, offset: number, skip: number, out: Int32Array): void {
+  // Operands: `l` is an immediate's length (0..4); `(v << s) >> s` with s = 32 - 8l keeps its l
+  // bytes, sign-extended (a zero length reads as 0, not as the shift by 32 that JS takes modulo 32).
+  const a = base + 1;
+  const b0 = bytes[a]!;
+  switch (form) {
+    case F_IMM: {
+      const l = skip > 4 ? 4 : skip;
+      const s = 32 - 8 * l;
+      out[3] = l === 0 ? 0 : ((b0 | (bytes[a + 1]! << 8) | (bytes[a + 2]! << 16) | (bytes[a + 3]! << 24)) << s) >> s;
+      break;
+    }
+    case F_OFFSET: {
+      const l = skip > 4 ? 4 : skip;
+      const s = 32 - 8 * l;
+      out[5] = (offset + (l === 0 ? 0 : ((b0 | (bytes[a + 1]! << 8) | (bytes[a + 2]! << 16) | (bytes[a + 3]! << 24)) << s) >> s)) >>> 0;
+      break;
+    }
+    case F_IMM_IMM: {
+      const l1 = LEN_LOW[b0]!;
+      const s1 = 32 - 8 * l1;
+      const x = a + 1;
+      out[3] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
+      const l2 = CLAMP4[skip - l1 + 7]!;
+      const s2 = 32 - 8 * l2;
+      const y = x + l1;
+      out[4] = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
+      break;
+    }
+    case F_REG_IMM: {
+      out[0] = REG_LOW[b0]!;
+      const l = CLAMP4[skip + 7]!;
+      const s = 32 - 8 * l;
+      const x = a + 1;
+      out[3] = l === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s) >> s;
+      break;
+    }
+    case F_REG_IMM_IMM:
+    case F_REG_IMM_OFFSET: {
+      const l1 = LEN_HIGH[b0]!;
+      const s1 = 32 - 8 * l1;
+      out[0] = REG_LOW[b0]!;
+      const x = a + 1;
+      out[3] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
+      const l2 = CLAMP4[skip - l1 + 7]!;
+      const s2 = 32 - 8 * l2;
+      const y = x + l1;
+      const v2 = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
+      if (form === F_REG_IMM_IMM) out[4] = v2;
+      else out[5] = (offset + v2) >>> 0;
+      break;
+    }
+    case F_REG_REG:
+      out[0] = REG_LOW[b0]!;
+      out[1] = REG_HIGH[b0]!;
+      break;
+    case F_REG_REG_IMM:
+    case F_REG_REG_OFFSET: {
+      out[0] = REG_LOW[b0]!;
+      out[1] = REG_HIGH[b0]!;
+      const l = CLAMP4[skip + 7]!;
+      const s = 32 - 8 * l;
+      const x = a + 1;
+      const v = l === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s) >> s;
+      if (form === F_REG_REG_IMM) out[3] = v;
+      else out[5] = (offset + v) >>> 0;
+      break;
+    }
+    case F_REG_REG_REG:
+      out[1] = REG_LOW[b0]!;
+      out[2] = REG_HIGH[b0]!;
+      out[0] = REG_LOW[bytes[a + 1]!]!;
+      break;
+    case F_REG_REG_IMM_IMM: {
+      out[0] = REG_LOW[b0]!;
+      out[1] = REG_HIGH[b0]!;
+      const l1 = LEN_LOW[bytes[a + 1]!]!;
+      const s1 = 32 - 8 * l1;
+      const x = a + 2;
+      out[3] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
+      const l2 = CLAMP4[skip - l1 + 6]!;
+      const s2 = 32 - 8 * l2;
+      const y = x + l1;
+      out[4] = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
+      break;
+    }
+    case F_REG_IMM64:
+      // Always 8 bytes, whatever the skip says (polkavm reads them from the 16-byte window).
+      out[0] = REG_LOW[b0]!;
+      out[3] = bytes[a + 1]! | (bytes[a + 2]! << 8) | (bytes[a + 3]! << 16) | (bytes[a + 4]! << 24);
+      out[4] = bytes[a + 5]! | (bytes[a + 6]! << 8) | (bytes[a + 7]! << 16) | (bytes[a + 8]! << 24);
+      break;
+  }
+}
+
+/**
  * Decodes every instruction of a program, exactly as polkavm's `Instructions` iterator walks the
  * code (POLKAVM.md §2.1): skip from the bitmask capped at 24, a 16-byte zero-padded argument
  * window, and an implicit `invalid` after a long gap or after a last instruction that can fall through.
@@ -146,11 +247,6 @@ export function decodeCode(
   const forms = FORM_BY_BYTE[isa]!;
   const bitmaskLength = bitmask.length;
   const rejectInvalid = options.rejectInvalid === true;
-  // Operands are read from a zero-padded copy (polkavm's zero-padded argument window), so that no read
-  // needs a bounds test: this loop runs once per program, mostly before V8 optimises it, where every
-  // call and branch per instruction costs (doom: 163k instructions).
-  const bytes = new Uint8Array(len + 16);
-  bytes.set(code);
 
   // Every set bit below `len` starts at most one real instruction. An implicit trap follows either a
   // gap of 24 bytes (an instruction and its 24 argument bytes, at most len / 25 of them) or one of the
@@ -166,12 +262,6 @@ export function decodeCode(
   const op = new Uint8Array(cap);
   const pcs = new Uint32Array(cap);
   const nextPcs = new Uint32Array(cap);
-  const r1 = new Uint8Array(cap);
-  const r2 = new Uint8Array(cap);
-  const r3 = new Uint8Array(cap);
-  const imm1 = new Int32Array(cap);
-  const imm2 = new Int32Array(cap);
-  const target = new Uint32Array(cap);
   const implicit = new Uint8Array(cap);
   const blockStartAll = new Uint8Array(cap);
   // Jump target validity (polkavm `is_jump_target_valid`): an instruction starts there and the
@@ -246,7 +336,7 @@ export function decodeCode(
       if (skip > BITMASK_MAX) skip = BITMASK_MAX;
     }
     const next = offset + 1 + skip;
-    const byte = bytes[offset]!;
+    const byte = code[offset]!;
     const id = table[byte]!;
     const k = n++;
     op[k] = id;
@@ -262,104 +352,10 @@ export function decodeCode(
     const flags = OP_FLAGS[id]!;
     previousEnds = (flags & END) !== 0;
     if (previousEnds && id !== INVALID && next < len && ((bitmask[next >>> 3]! >>> (next & 7)) & 1) === 1) validJumpTarget[next] = 1;
-    // Operands: `l` is an immediate's length (0..4); `(v << s) >> s` with s = 32 - 8l keeps its l
-    // bytes, sign-extended (a zero length reads as 0, not as the shift by 32 that JS takes modulo 32).
-    const a = offset + 1;
-    const b0 = bytes[a]!;
-    switch (forms[byte]) {
-      case -1:
-        unknownCount++;
-        if (rejectInvalid)
-          raise('invalid-instruction', (options.codeOffset ?? 0) + offset, `invalid instruction (opcode ${byte}) at code offset ${offset}`);
-        break;
-      case F_NONE:
-        break;
-      case F_IMM: {
-        const l = skip > 4 ? 4 : skip;
-        const s = 32 - 8 * l;
-        imm1[k] = l === 0 ? 0 : ((b0 | (bytes[a + 1]! << 8) | (bytes[a + 2]! << 16) | (bytes[a + 3]! << 24)) << s) >> s;
-        break;
-      }
-      case F_OFFSET: {
-        const l = skip > 4 ? 4 : skip;
-        const s = 32 - 8 * l;
-        target[k] = (offset + (l === 0 ? 0 : ((b0 | (bytes[a + 1]! << 8) | (bytes[a + 2]! << 16) | (bytes[a + 3]! << 24)) << s) >> s)) >>> 0;
-        break;
-      }
-      case F_IMM_IMM: {
-        const l1 = LEN_LOW[b0]!;
-        const s1 = 32 - 8 * l1;
-        const x = a + 1;
-        imm1[k] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
-        const l2 = CLAMP4[skip - l1 + 7]!;
-        const s2 = 32 - 8 * l2;
-        const y = x + l1;
-        imm2[k] = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
-        break;
-      }
-      case F_REG_IMM: {
-        r1[k] = REG_LOW[b0]!;
-        const l = CLAMP4[skip + 7]!;
-        const s = 32 - 8 * l;
-        const x = a + 1;
-        imm1[k] = l === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s) >> s;
-        break;
-      }
-      case F_REG_IMM_IMM:
-      case F_REG_IMM_OFFSET: {
-        const l1 = LEN_HIGH[b0]!;
-        const s1 = 32 - 8 * l1;
-        r1[k] = REG_LOW[b0]!;
-        const x = a + 1;
-        imm1[k] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
-        const l2 = CLAMP4[skip - l1 + 7]!;
-        const s2 = 32 - 8 * l2;
-        const y = x + l1;
-        const v2 = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
-        if (forms[byte] === F_REG_IMM_IMM) imm2[k] = v2;
-        else target[k] = (offset + v2) >>> 0;
-        break;
-      }
-      case F_REG_REG:
-        r1[k] = REG_LOW[b0]!;
-        r2[k] = REG_HIGH[b0]!;
-        break;
-      case F_REG_REG_IMM:
-      case F_REG_REG_OFFSET: {
-        r1[k] = REG_LOW[b0]!;
-        r2[k] = REG_HIGH[b0]!;
-        const l = CLAMP4[skip + 7]!;
-        const s = 32 - 8 * l;
-        const x = a + 1;
-        const v = l === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s) >> s;
-        if (forms[byte] === F_REG_REG_IMM) imm1[k] = v;
-        else target[k] = (offset + v) >>> 0;
-        break;
-      }
-      case F_REG_REG_REG:
-        r2[k] = REG_LOW[b0]!;
-        r3[k] = REG_HIGH[b0]!;
-        r1[k] = REG_LOW[bytes[a + 1]!]!;
-        break;
-      case F_REG_REG_IMM_IMM: {
-        r1[k] = REG_LOW[b0]!;
-        r2[k] = REG_HIGH[b0]!;
-        const l1 = LEN_LOW[bytes[a + 1]!]!;
-        const s1 = 32 - 8 * l1;
-        const x = a + 2;
-        imm1[k] = l1 === 0 ? 0 : ((bytes[x]! | (bytes[x + 1]! << 8) | (bytes[x + 2]! << 16) | (bytes[x + 3]! << 24)) << s1) >> s1;
-        const l2 = CLAMP4[skip - l1 + 6]!;
-        const s2 = 32 - 8 * l2;
-        const y = x + l1;
-        imm2[k] = l2 === 0 ? 0 : ((bytes[y]! | (bytes[y + 1]! << 8) | (bytes[y + 2]! << 16) | (bytes[y + 3]! << 24)) << s2) >> s2;
-        break;
-      }
-      case F_REG_IMM64:
-        // Always 8 bytes, whatever the skip says (polkavm reads them from the 16-byte window).
-        r1[k] = REG_LOW[b0]!;
-        imm1[k] = bytes[a + 1]! | (bytes[a + 2]! << 8) | (bytes[a + 3]! << 16) | (bytes[a + 4]! << 24);
-        imm2[k] = bytes[a + 5]! | (bytes[a + 6]! << 8) | (bytes[a + 7]! << 16) | (bytes[a + 8]! << 24);
-        break;
+    if (forms[byte] === -1) {
+      unknownCount++;
+      if (rejectInvalid)
+        raise('invalid-instruction', (options.codeOffset ?? 0) + offset, `invalid instruction (opcode ${byte}) at code offset ${offset}`);
     }
     if (!nextIsInvalid) {
       offset = next;
@@ -402,7 +398,7 @@ export function decodeCode(
   if (options.stats) options.stats.steps += steps;
 
   // Views, not copies: the capacity is the exact instruction-start count plus a few, so little is wasted.
-  return {
+  const decoded = {
     isa,
     is64Bit: is64Bit(isa),
     code,
@@ -412,12 +408,6 @@ export function decodeCode(
     op: op.subarray(0, n),
     pc: pcs.subarray(0, n),
     nextPc: nextPcs.subarray(0, n),
-    r1: r1.subarray(0, n),
-    r2: r2.subarray(0, n),
-    r3: r3.subarray(0, n),
-    imm1: imm1.subarray(0, n),
-    imm2: imm2.subarray(0, n),
-    target: target.subarray(0, n),
     implicit: implicit.subarray(0, n),
     indexOfPc,
     validJumpTarget,
@@ -425,6 +415,80 @@ export function decodeCode(
     blockCount,
     unknownCount,
   };
+  return withLazyOperands(decoded, forms);
+}
+
+type OperandField = 'r1' | 'r2' | 'r3' | 'imm1' | 'imm2' | 'target';
+const OPERAND_FIELDS: readonly OperandField[] = ['r1', 'r2', 'r3', 'imm1', 'imm2', 'target'];
+
+/**
+ * The operand arrays are decoded on first read, all together, and then stay plain properties. Loading
+ * a program for the interpreter (and the tiered backend's start) reads none of them: it decodes the
+ * operands of a block when the block first runs (`instructionOperands`), so doom's first instructions do
+ * not wait for the operands of all 163k.
+ */
+function withLazyOperands(decoded: Omit<DecodedCode, OperandField>, forms: Int8Array): DecodedCode {
+  const materialise = (): void => {
+    const { count: n, code, pc, nextPc, implicit } = decoded;
+    const len = code.length;
+    // A zero-padded copy: polkavm's zero-padded argument window, with no bounds test per read.
+    const bytes = new Uint8Array(len + 16);
+    bytes.set(code);
+    const r1 = new Uint8Array(n);
+    const r2 = new Uint8Array(n);
+    const r3 = new Uint8Array(n);
+    const imm1 = new Int32Array(n);
+    const imm2 = new Int32Array(n);
+    const target = new Uint32Array(n);
+    const out = new Int32Array(6);
+    for (let i = 0; i < n; i++) {
+      if (implicit[i] === 1) continue;
+      const offset = pc[i]!;
+      const form = forms[bytes[offset]!]!;
+      if (form <= F_NONE) continue;
+      out.fill(0);
+      readOperands(bytes, offset, form, offset, nextPc[i]! - offset - 1, out);
+      r1[i] = out[0]!;
+      r2[i] = out[1]!;
+      r3[i] = out[2]!;
+      imm1[i] = out[3]!;
+      imm2[i] = out[4]!;
+      target[i] = out[5]!;
+    }
+    const values = { r1, r2, r3, imm1, imm2, target };
+    for (const name of OPERAND_FIELDS) Object.defineProperty(decoded, name, { value: values[name], enumerable: true, writable: false, configurable: false });
+  };
+  for (const name of OPERAND_FIELDS)
+    Object.defineProperty(decoded, name, {
+      get: () => {
+        materialise();
+        return (decoded as DecodedCode)[name];
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  return decoded as DecodedCode;
+}
+
+/** A 16-byte argument window for `instructionOperands`, zero past the end of code. */
+const WINDOW = new Uint8Array(32);
+
+/**
+ * The operands of instruction `i` into `out` (r1, r2, r3, imm1, imm2, target as u32 bits, the fields of
+ * `DecodedCode`), decoded from the code bytes without reading the operand arrays: what the
+ * interpreter uses to prepare a block on its first run.
+ */
+export function instructionOperands(code: DecodedCode, i: number, out: Int32Array): void {
+  out.fill(0);
+  if (code.implicit[i] === 1) return;
+  const offset = code.pc[i]!;
+  const bytes = code.code;
+  const form = FORM_BY_BYTE[code.isa]![bytes[offset]!]!;
+  if (form <= F_NONE) return;
+  const end = Math.min(bytes.length, offset + 17);
+  WINDOW.fill(0);
+  for (let k = offset; k < end; k++) WINDOW[k - offset] = bytes[k]!;
+  readOperands(WINDOW, 0, form, offset, code.nextPc[i]! - offset - 1, out);
 }
 
 /** Decodes the code of a parsed blob; JamV1 programs with an unknown opcode are rejected, as polkavm does. */

@@ -3,7 +3,7 @@
 // block at a time when the loop first enters the block: a program's first instructions (doom's first
 // 1,000 run ~40 of its 35,000 blocks) do not wait for a pass over the whole program.
 
-import type { DecodedCode } from '../decoder/code.ts';
+import { instructionOperands, type DecodedCode } from '../decoder/code.ts';
 import type { ModuleImage } from '../machine/state.ts';
 import { blockLayout, staticJumpIndex, validJumpIndex } from '../machine/control.ts';
 
@@ -53,18 +53,24 @@ export function prepareProgram(image: ModuleImage): InterpreterProgram {
   };
 }
 
+/** r1, r2, r3, imm1, imm2, target of one instruction (`instructionOperands`). */
+const OPERANDS = new Int32Array(6);
+
 /** Fills the words of the block starting at instruction `start` (the loops call it on first entry). */
 export function prepareBlock(p: InterpreterProgram, start: number): void {
   const code = p.code;
-  const { op, r1, r2, r3, imm1, imm2 } = code;
+  const op = code.op;
   const packed = p.packed;
   const end = start + p.blockLength[start]!;
+  // From the code bytes, not the operand arrays, which decode the whole program on first read.
+  const o = OPERANDS;
   for (let i = start; i < end; i++) {
+    instructionOperands(code, i, o);
     const j = 4 * i;
-    packed[j] = op[i]! | (r1[i]! << 8) | (r2[i]! << 12) | (r3[i]! << 16);
-    packed[j + 1] = imm1[i]!;
-    packed[j + 2] = imm2[i]!;
-    packed[j + 3] = staticJumpIndex(code, i);
+    packed[j] = op[i]! | (o[0]! << 8) | (o[1]! << 12) | (o[2]! << 16);
+    packed[j + 1] = o[3]!;
+    packed[j + 2] = o[4]!;
+    packed[j + 3] = staticJumpIndex(code, i, o[5]! >>> 0);
   }
   p.ready[start] = 1;
 }

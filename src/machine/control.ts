@@ -28,18 +28,21 @@ const TRANSFER_KIND = Uint8Array.from(OP_FORMS, (form, op) =>
 export function staticJumpTargets(code: DecodedCode): Int32Array {
   const n = code.count;
   const jumpIndex = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) if (TRANSFER_KIND[code.op[i]!]! !== 0) jumpIndex[i] = staticJumpIndex(code, i);
+  for (let i = 0; i < n; i++) if (TRANSFER_KIND[code.op[i]!]! !== 0) jumpIndex[i] = staticJumpIndex(code, i, code.target[i]!);
   return jumpIndex;
 }
 
-/** `staticJumpTargets(code)[i]`, for one instruction (the interpreter fills its tables block by block). */
-export function staticJumpIndex(code: DecodedCode, i: number): number {
+/**
+ * `staticJumpTargets(code)[i]`, for one instruction whose `target` operand is given (the interpreter
+ * fills its tables block by block, from operands it decodes itself).
+ */
+export function staticJumpIndex(code: DecodedCode, i: number, target: number): number {
   const kind = TRANSFER_KIND[code.op[i]!]!;
   if (kind === 0) return -1;
   if (kind === K_FALLTHROUGH) return i + 1 < code.count ? i + 1 : -1;
   const len = code.code.length;
   const valid = code.validJumpTarget;
-  const t = code.target[i]!;
+  const t = target;
   const taken = t < len && valid[t] === 1 ? code.indexOfPc[t]! : -1;
   if (kind === K_JUMP) return taken;
   const q = code.nextPc[i]!;
