@@ -3,7 +3,7 @@
 import { refillGas } from '../machine/gas.ts';
 import { NOT_ENOUGH_GAS, TRAP, type Interrupt } from '../machine/interrupt.ts';
 import { Resume, type MachineState } from '../machine/state.ts';
-import type { InterpreterProgram } from './program.ts';
+import { blockLengthAt, blockStartOf, type InterpreterProgram } from './program.ts';
 
 /** How many blocks run between two looks at the clock when a deadline is set (performance.now() is not free). */
 export const DEADLINE_CHECK_INTERVAL = 1024;
@@ -24,7 +24,7 @@ export function enter(p: InterpreterProgram, s: MachineState): number | Interrup
     s.nextPc = -1;
     return TRAP;
   }
-  const start = p.blockOf[index]!;
+  const start = blockStartOf(p, index);
   if (start !== index) {
     if (p.image.gasMetering !== undefined) {
       const cost = p.blockCosts[start]!;
@@ -32,7 +32,7 @@ export function enter(p: InterpreterProgram, s: MachineState): number | Interrup
       if (s.gas < cost && !refillGas(s, cost)) return NOT_ENOUGH_GAS;
       s.gas -= cost;
     }
-    const counted = start + p.blockLength[start]! - index;
+    const counted = start + blockLengthAt(p, start) - index;
     s.instructionsExecuted += counted;
     s.instructionBudget -= counted;
   }

@@ -5,7 +5,7 @@ import type { Backend, BackendInstance, BackendModule, MachineState, ModuleImage
 import { InterpreterInstance } from './instance.ts';
 import { prepareProgram, type InterpreterProgram } from './program.ts';
 
-export { prepareProgram, type InterpreterProgram } from './program.ts';
+export { blockLengthAt, prepareProgram, type InterpreterProgram } from './program.ts';
 export { InterpreterInstance } from './instance.ts';
 
 class InterpreterModule implements BackendModule {

@@ -8,7 +8,7 @@ import { REG_COUNT, Resume } from '../machine/state.ts';
 import { DEADLINE_CHECK_INTERVAL, enter } from './entry.ts';
 import { loop32, loopPairs32, loopPairs64 } from './gen/loops.generated.ts';
 import type { LoopHost } from './host.ts';
-import type { InterpreterProgram } from './program.ts';
+import { blockLengthAt, blockStartOf, type InterpreterProgram } from './program.ts';
 
 /** Instructions per call of the generated loop (`run`). */
 const RUN_SLICE = 1 << 20;
@@ -58,7 +58,7 @@ export class InterpreterInstance implements BackendInstance, LoopHost {
       if (interrupt.kind !== 'budget' || interrupt.reason !== 'instructions') return interrupt;
       // The slice ended before a block; the host's budget stops there too if that block does not fit.
       const index = this.program.code.indexOfPc[s.nextPc]!;
-      if (budget < this.program.blockLength[index]!) return interrupt;
+      if (budget < blockLengthAt(this.program, index)) return interrupt;
       if (!(budget > RUN_SLICE)) return this.runSlice();
     }
   }
@@ -89,8 +89,8 @@ export class InterpreterInstance implements BackendInstance, LoopHost {
   stop(j: number, next: number, resume: number, interrupt: Interrupt, gas: number, counted: number, inBlock: boolean): Interrupt {
     const p = this.program;
     if (next < 0 && inBlock) {
-      const start = p.blockOf[j]!;
-      counted -= start + p.blockLength[start]! - j;
+      const start = blockStartOf(p, j);
+      counted -= start + blockLengthAt(p, start) - j;
     }
     this.count(counted, gas);
     const s = this.state;

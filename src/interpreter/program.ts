@@ -5,14 +5,15 @@
 
 import { instructionOperands, type DecodedCode } from '../decoder/code.ts';
 import type { ModuleImage } from '../machine/state.ts';
-import { blockLayout, staticJumpIndex, validJumpIndex } from '../machine/control.ts';
+import { staticJumpIndex, validJumpIndex } from '../machine/control.ts';
 
 export interface InterpreterProgram {
   readonly image: ModuleImage;
   readonly code: DecodedCode;
-  /** Per instruction: the index of the block containing it. */
-  readonly blockOf: Int32Array;
-  /** At a block start: the number of instructions in the block (0 elsewhere). */
+  /**
+   * At a block start whose words are filled (`ready`): the number of instructions in the block; 0
+   * elsewhere. `blockLengthAt` fills the block first.
+   */
   readonly blockLength: Uint32Array;
   readonly blockCosts: Uint32Array;
   /**
@@ -37,14 +38,12 @@ export interface InterpreterProgram {
 export function prepareProgram(image: ModuleImage): InterpreterProgram {
   const code = image.code;
   const n = code.count;
-  const { blockOf, blockLength } = blockLayout(code);
   const indirectIndex = new Int32Array(code.jumpTable.length);
   for (let e = 0; e < code.jumpTable.length; e++) indirectIndex[e] = validJumpIndex(code, code.jumpTable[e]!);
   return {
     image,
     code,
-    blockOf,
-    blockLength,
+    blockLength: new Uint32Array(n),
     blockCosts: image.blockCosts,
     packed: new Int32Array(4 * n),
     ready: new Uint8Array(n),
@@ -61,16 +60,34 @@ export function prepareBlock(p: InterpreterProgram, start: number): void {
   const code = p.code;
   const op = code.op;
   const packed = p.packed;
-  const end = start + p.blockLength[start]!;
+  const n = code.count;
+  const blockStart = code.blockStart;
   // From the code bytes, not the operand arrays, which decode the whole program on first read.
   const o = OPERANDS;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  do {
     instructionOperands(code, i, o);
     const j = 4 * i;
     packed[j] = op[i]! | (o[0]! << 8) | (o[1]! << 12) | (o[2]! << 16);
     packed[j + 1] = o[3]!;
     packed[j + 2] = o[4]!;
     packed[j + 3] = staticJumpIndex(code, i, o[5]! >>> 0);
-  }
+    i++;
+  } while (i < n && blockStart[i] !== 1);
+  p.blockLength[start] = i - start;
   p.ready[start] = 1;
+}
+
+/** The length of the block starting at instruction `j` (0 if no block starts there), its words filled. */
+export function blockLengthAt(p: InterpreterProgram, j: number): number {
+  if (p.code.blockStart[j] !== 1) return 0;
+  if (p.ready[j] === 0) prepareBlock(p, j);
+  return p.blockLength[j]!;
+}
+
+/** The start of the block containing instruction `j` (a walk back: only entries inside a block and final stops ask). */
+export function blockStartOf(p: InterpreterProgram, j: number): number {
+  const blockStart = p.code.blockStart;
+  while (j > 0 && blockStart[j] !== 1) j--;
+  return j;
 }

@@ -39,7 +39,7 @@ import {
   type RegionEnvironment,
   type RegionFunction,
 } from '../codegen/index.ts';
-import { InterpreterInstance, prepareProgram, type InterpreterProgram } from '../interpreter/index.ts';
+import { blockLengthAt, InterpreterInstance, prepareProgram, type InterpreterProgram } from '../interpreter/index.ts';
 import type { Interrupt } from '../machine/interrupt.ts';
 import type { Backend, BackendInstance, BackendModule, MachineState, ModuleImage } from '../machine/state.ts';
 
@@ -416,7 +416,7 @@ export class TieredInstance implements BackendInstance {
       // A slice shorter than the block it starts at would stop before that block, having run nothing.
       let at = p.code.indexOfPc[s.nextPc] ?? -1;
       if (s.chargeOnEntry && at >= 0 && !p.code.blockStart[at]) at = -1;
-      if (at >= 0 && p.blockLength[at]! > slice) slice = p.blockLength[at]!;
+      if (at >= 0 && blockLengthAt(p, at) > slice) slice = blockLengthAt(p, at);
       s.instructionBudget = Math.min(budget, slice);
       const before = s.instructionsExecuted;
       const interrupt = this.interpreter.run();
@@ -435,7 +435,7 @@ export class TieredInstance implements BackendInstance {
       }
       // The interpreter stopped at a block edge, before the block: for the slice, or for the host's budget.
       const index = p.code.indexOfPc[s.nextPc]!;
-      if (s.instructionBudget < p.blockLength[index]!) return interrupt;
+      if (s.instructionBudget < blockLengthAt(p, index)) return interrupt;
       const hostTime = module.book(bookAt >= 0 ? bookAt : index, ran, false);
       if (s.deadline !== Infinity) s.deadline += hostTime;
     }

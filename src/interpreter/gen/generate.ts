@@ -649,7 +649,7 @@ export function ${spec.name}(c: LoopHost, j: number, phase: number): Interrupt |
   const L = c.L;
   const ready = p.ready;
   // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
-  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
+  if (j >= 0 && j < ready.length && ready[blockStartOf(p, j)] === 0) prepareBlock(p, blockStartOf(p, j));
   ${prelude}
   let gas = s.gas;
   let counted = 0;
@@ -756,7 +756,7 @@ import {
   sub64,
 } from '../pairs.ts';
 import { DEADLINE_CHECK_INTERVAL, NO_VIEW, type LoopHost } from '../host.ts';
-import { prepareBlock } from '../program.ts';
+import { blockStartOf, prepareBlock } from '../program.ts';
 `;
   const isa32 = [Isa.Latest32] as const;
   const isa64 = [Isa.ReviveV1, Isa.Latest64, Isa.JamV1] as const;

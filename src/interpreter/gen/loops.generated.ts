@@ -42,7 +42,7 @@ import {
   sub64,
 } from '../pairs.ts';
 import { DEADLINE_CHECK_INTERVAL, NO_VIEW, type LoopHost } from '../host.ts';
-import { prepareBlock } from '../program.ts';
+import { blockStartOf, prepareBlock } from '../program.ts';
 
 /** The 32-bit ISA, registers as canonical int32 values in `c.R`. */
 export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null {
@@ -63,7 +63,7 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
   const L = c.L;
   const ready = p.ready;
   // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
-  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
+  if (j >= 0 && j < ready.length && ready[blockStartOf(p, j)] === 0) prepareBlock(p, blockStartOf(p, j));
   const R = c.R;
   for (let r = 0; r < 13; r++) R[r] = L[2 * r]!;
   let gas = s.gas;
@@ -818,7 +818,7 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
   const L = c.L;
   const ready = p.ready;
   // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
-  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
+  if (j >= 0 && j < ready.length && ready[blockStartOf(p, j)] === 0) prepareBlock(p, blockStartOf(p, j));
   const R64 = c.R64;
   let gas = s.gas;
   let counted = 0;
@@ -1798,7 +1798,7 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
   const L = c.L;
   const ready = p.ready;
   // Entered inside a block (a resume, a host's pc): its words may not be filled yet.
-  if (j >= 0 && j < ready.length && ready[p.blockOf[j]!] === 0) prepareBlock(p, p.blockOf[j]!);
+  if (j >= 0 && j < ready.length && ready[blockStartOf(p, j)] === 0) prepareBlock(p, blockStartOf(p, j));
   const R64 = c.R64;
   let gas = s.gas;
   let counted = 0;
