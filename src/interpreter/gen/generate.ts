@@ -663,9 +663,13 @@ export function ${spec.name}(c: LoopHost, j: number, phase: number): Interrupt |
   outer: for (;;) {
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== ${EXECUTE}) {
-      if (blockStart[j] === 1) {
-        if (ready[j] === 0) prepareBlock(p, j);${handBack}
-        const length = blockLength[j]!;
+      if (blockStart[j] === 1) {${handBack}
+        let length = blockLength[j]!;
+        // 0 until the block's words are filled, on its first entry.
+        if (length === 0) {
+          prepareBlock(p, j);
+          length = blockLength[j]!;
+        }
         if (phase === ${FULL}) {
           if (left < length) ${exit('j', FULL, "budget('instructions')", false)}
           if (hasDeadline && --c.deadlineCountdown <= 0) {

@@ -98,8 +98,12 @@ export function loop32(c: LoopHost, j: number, phase: number): Interrupt | null 
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== 2) {
       if (blockStart[j] === 1) {
-        if (ready[j] === 0) prepareBlock(p, j);
-        const length = blockLength[j]!;
+        let length = blockLength[j]!;
+        // 0 until the block's words are filled, on its first entry.
+        if (length === 0) {
+          prepareBlock(p, j);
+          length = blockLength[j]!;
+        }
         if (phase === 0) {
           if (left < length) return c.stop32(j, j, 0, budget('instructions'), gas, counted, false);
           if (hasDeadline && --c.deadlineCountdown <= 0) {
@@ -852,10 +856,14 @@ export function loopPairs32(c: LoopHost, j: number, phase: number): Interrupt | 
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== 2) {
       if (blockStart[j] === 1) {
-        if (ready[j] === 0) prepareBlock(p, j);
         for (q = 1; q < 26; q += 2) if (L[q] !== L[q - 1]! >> 31) break;
         if (q >= 26) return c.hand(j, phase, gas, counted);
-        const length = blockLength[j]!;
+        let length = blockLength[j]!;
+        // 0 until the block's words are filled, on its first entry.
+        if (length === 0) {
+          prepareBlock(p, j);
+          length = blockLength[j]!;
+        }
         if (phase === 0) {
           if (left < length) return c.stop(j, j, 0, budget('instructions'), gas, counted, false);
           if (hasDeadline && --c.deadlineCountdown <= 0) {
@@ -1832,8 +1840,12 @@ export function loopPairs64(c: LoopHost, j: number, phase: number): Interrupt | 
     // ---- block edge: budget, deadline, step, gas, in that order (polkavm: step, then charge_gas) ----
     if (phase !== 2) {
       if (blockStart[j] === 1) {
-        if (ready[j] === 0) prepareBlock(p, j);
-        const length = blockLength[j]!;
+        let length = blockLength[j]!;
+        // 0 until the block's words are filled, on its first entry.
+        if (length === 0) {
+          prepareBlock(p, j);
+          length = blockLength[j]!;
+        }
         if (phase === 0) {
           if (left < length) return c.stop(j, j, 0, budget('instructions'), gas, counted, false);
           if (hasDeadline && --c.deadlineCountdown <= 0) {
