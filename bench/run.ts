@@ -480,7 +480,12 @@ function checkStartTargets(exec: readonly ExecResult[], start: StartResults): Ta
     const t = start.pvq.find((x) => x.query === query && x.engine === 'tiered');
     const i = start.pvq.find((x) => x.query === query && x.engine === 'interpreter');
     const c = start.pvq.find((x) => x.query === query && x.engine === 'compiled');
-    if (t && i) checks.push({ target: `PVQ ${query} first query on tiered <= 1.1x interpreter`, measured: `${(t.firstMedianMs / i.firstMedianMs).toFixed(2)}x`, met: t.firstMedianMs <= 1.1 * i.firstMedianMs });
+    if (t && i)
+      checks.push({
+        target: `PVQ ${query} first query on tiered <= 1.1x interpreter`,
+        measured: `${t.firstVsInterpreter.toFixed(2)}x (median of 15 rounds' ratios; medians ${t.firstMedianMs.toFixed(1)} vs ${i.firstMedianMs.toFixed(1)} ms)`,
+        met: t.firstVsInterpreter <= 1.1,
+      });
     if (t && c) checks.push({ target: `PVQ ${query} ${t.count} queries on tiered no slower than compiled`, measured: `${t.manyMs.toFixed(0)} vs ${c.manyMs.toFixed(0)} ms`, met: t.manyMs <= c.manyMs });
   }
   return checks;
