@@ -38,12 +38,13 @@ const rotr64 = env.rotr64;
 const countSetBits64 = env.countSetBits64;
 const countTrailingZeroBits64 = env.countTrailingZeroBits64;
 function r0(c, b) {
+b = b | 0;
 const R = c.R;
 const m = c.m;
 const s = c.s;
 let r0 = R[0], r1 = R[2], r5 = R[10], r7 = R[14], r8 = R[16], r9 = R[18];
-let steps = c.steps, x = 0, t = 0, u = 0, v = 0, w = 0;
-let st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize;
+let steps = c.steps | 0, x = 0, t = 0, u = 0, v = 0, w = 0;
+let st = m.stackView, stLo = m.stackAddress | 0, stEnd = m.stackSize | 0;
 let cd = s.callDepth, cdMax = s.maxCallDepth;
 try {
 L: for (; ; ) {
