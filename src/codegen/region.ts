@@ -271,10 +271,7 @@ export class RegionBuilder {
     const cost = this.p.blockCosts[i]!;
     const tests: Expr[] = [];
     const unified = this.unifiedCounter;
-    // `steps = steps - n | 0`, not `steps -= n`: V8 checked the int32 subtraction for overflow (a
-    // `jo` per block); it cannot overflow, the region exits as soon as the countdown is negative.
-    if (this.options.countSteps || unified)
-      tests.push(f.bin('<', f.assign(N.steps, f.bin('|', f.bin('-', f.id(N.steps), f.num(length)), f.num(0))), f.num(0)));
+    if (this.options.countSteps || unified) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
     if (this.options.metered && !unified && cost > 0) {
       this.uses(Local.gas);
       tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));

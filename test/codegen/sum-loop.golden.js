@@ -50,7 +50,7 @@ try {
 L: for (; ; ) {
 switch (b) {
 case 0:
-if ((steps = steps - 4 | 0) < 0) {
+if ((steps -= 4) < 0) {
 x = -5;
 break L;
 }
@@ -60,7 +60,7 @@ t = r1 + 4 - stLo >>> 0;
 if (t <= stEnd - 4) st.setInt32(t, r8, true); else ST(m, r1 + 4 >>> 0, 4, r8, 0, -34);
 case 1:
 B4: for (; ; ) {
-if ((steps = steps - 5 | 0) < 0) {
+if ((steps -= 5) < 0) {
 x = -69;
 break L;
 }
@@ -71,7 +71,7 @@ t = r1 + 4 - stLo >>> 0;
 if (t <= stEnd - 4) st.setInt32(t, r9, true); else ST(m, r1 + 4 >>> 0, 4, r9, 0, -98);
 r7 = r7 + -1 | 0;
 if (r7 !== 0) continue B4;
-if ((steps = steps - 3 | 0) < 0) {
+if ((steps -= 3) < 0) {
 x = -149;
 break L;
 }
@@ -82,7 +82,7 @@ continue L;
 break B4;
 }
 case 2:
-if ((steps = steps - 3 | 0) < 0) {
+if ((steps -= 3) < 0) {
 x = -197;
 break L;
 }
@@ -111,7 +111,7 @@ continue L;
 x = v;
 break L;
 case 3:
-if ((steps = steps - 2 | 0) < 0) {
+if ((steps -= 2) < 0) {
 x = -245;
 break L;
 }
