@@ -56,19 +56,19 @@ break L;
 }
 r8 = 0;
 r1 = r1 + -16 | 0;
-t = r1 + 4 - stLo >>> 0;
-if (t <= stEnd - 4) st.setInt32(t, r8, true); else ST(m, r1 + 4 >>> 0, 4, r8, 0, -34);
+t = r1 + 4 - stLo | 0;
+if (t >>> 0 <= stEnd - 4) st.setInt32(t, r8, true); else ST(m, r1 + 4 >>> 0, 4, r8, 0, -34);
 case 1:
 B4: for (; ; ) {
 if ((steps -= 5) < 0) {
 x = -69;
 break L;
 }
-t = r1 + 4 - stLo >>> 0;
-r9 = t <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -66) | 0;
+t = r1 + 4 - stLo | 0;
+r9 = t >>> 0 <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -66) | 0;
 r9 = r9 + r7 | 0;
-t = r1 + 4 - stLo >>> 0;
-if (t <= stEnd - 4) st.setInt32(t, r9, true); else ST(m, r1 + 4 >>> 0, 4, r9, 0, -98);
+t = r1 + 4 - stLo | 0;
+if (t >>> 0 <= stEnd - 4) st.setInt32(t, r9, true); else ST(m, r1 + 4 >>> 0, 4, r9, 0, -98);
 r7 = r7 + -1 | 0;
 if (r7 !== 0) continue B4;
 if ((steps -= 3) < 0) {
@@ -115,8 +115,8 @@ if ((steps -= 2) < 0) {
 x = -245;
 break L;
 }
-t = r1 + 4 - stLo >>> 0;
-r8 = t <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -242) | 0;
+t = r1 + 4 - stLo | 0;
+r8 = t >>> 0 <= stEnd - 4 ? st.getInt32(t, true) : LD(m, r1 + 4 >>> 0, 4, -242) | 0;
 cd -= 1;
 t = r0 + 0 >>> 0;
 switch (t) {
