@@ -33,8 +33,9 @@ export class NodeFactory {
   private loc: ES.SourceLocation;
   readonly source: string;
 
-  /** Identifier and small number nodes, shared when no source map is made (then only statements'
-   * locations are read, and a leaf never starts a line): most nodes are leaves, and each was garbage. */
+  /** Identifier and small number nodes, shared with `shareLeaves` (the code generator always asks:
+   * its printer reads the locations of statements and switch cases only, and a leaf never starts a
+   * line, so a shared leaf's location is never read): most nodes are leaves, and each was garbage. */
   private readonly sharedIds: Map<string, ES.Identifier> | undefined;
   private readonly sharedNums: (Expr | undefined)[] | undefined;
 

@@ -88,7 +88,9 @@ export interface CompiledJs {
 
 export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
   const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE, copyRegionSize: wholeProgramCopyRegionSize(options) });
-  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: !options.sourceMap });
+  // Leaves are shared with a source map too: the printer reads the locations of statements and
+  // switch cases only (emit-text.ts `mark`).
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true });
   const regionOptions: RegionOptions = {
     // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
     // (backend.ts), so metering does not split the ModuleId.
