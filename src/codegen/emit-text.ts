@@ -157,6 +157,21 @@ export class TextWriter {
       this.byte(48 + value);
       return;
     }
+    if (value <= 0x7fffffff) {
+      // Int32 arithmetic: a double's `%` and `Math.floor` per digit were most of the printing of numbers.
+      let digits = 1;
+      for (let v = value; v >= 10; v = (v / 10) | 0) digits++;
+      if (this.length + digits > this.buffer.length) this.grow(digits);
+      const buffer = this.buffer;
+      let at = this.length + digits;
+      this.length = at;
+      for (let v = value | 0; at > this.length - digits; ) {
+        const q = (v / 10) | 0;
+        buffer[--at] = 48 + v - q * 10;
+        v = q;
+      }
+      return;
+    }
     let digits = 0;
     for (let v = value; v >= 1; v = Math.floor(v / 10)) digits++;
     if (this.length + digits > this.buffer.length) this.grow(digits);

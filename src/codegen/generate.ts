@@ -213,9 +213,8 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
       }
       if (skipping) continue;
       const op = code.op[i]!;
-      current!.push(
-        ...emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! }),
-      );
+      const statements = emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! });
+      for (let s = 0; s < statements.length; s++) current!.push(statements[s]!);
       // A block that ends the region without a terminator cannot happen (regions hold whole blocks),
       // but a last instruction that falls through must not fall off the switch.
       if (k === list.length - 1 && !(OP_FLAGS[op]! & NO_FALLTHROUGH) && !(OP_FLAGS[op]! & END)) current!.push(...b.transfer(i + 1 < code.count ? i + 1 : -1, i));
@@ -309,7 +308,12 @@ function structure(f: NodeFactory, pieces: Piece[], breaks: Map<number, number>)
     while (begin > 0 && pieces[begin]!.first > source) begin--;
     spans.push({ begin, end: q });
   }
-  if (spans.length === 0) return pieces.length === 1 ? pieces[0]!.body : pieces.flatMap((piece) => piece.body);
+  if (spans.length === 0) {
+    if (pieces.length === 1) return pieces[0]!.body;
+    const all: Stmt[] = [];
+    for (const piece of pieces) for (const statement of piece.body) all.push(statement);
+    return all;
+  }
   // Ends ascend; widen each span over any earlier one it would cut.
   for (let k = 0; k < spans.length; k++) {
     const span = spans[k]!;

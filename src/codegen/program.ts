@@ -170,8 +170,8 @@ export function analyse(image: ModuleImage, options: PartitionOptions): CodegenP
  * when control can arrive other than by a forward edge from earlier in the same run of code between
  * two cases (its segment): it begins its region, it is an export, it is a jump-table target (returns and indirect
  * jumps enter through the label table), another region transfers to it, or an edge reaches it from
- * itself or from later (loop heads). Making a block a case splits a segment, so this repeats until
- * nothing changes. Entering a block without a case from outside compiled code (the host's pc, a
+ * itself or from later (loop heads). Making a block a case splits a segment, which can make a
+ * forward edge over it need one too (found in one pass, below). Entering a block without a case from outside compiled code (the host's pc, a
  * re-entry after a countdown ran out) runs the fallback backend to the next block with one
  * (backend.ts), a forward path no longer than a region.
  */
@@ -181,15 +181,19 @@ function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: In
   // Exports: every call from the host starts there.
   for (const i of entries) hasCase[i] = 1;
   for (let k = 0; k < jumpTableIndex.length; k++) if (jumpTableIndex[k]! >= 0) hasCase[jumpTableIndex[k]!] = 1;
-  // Forward edges inside a region, as (from, to) pairs; the others decide cases at once.
-  const from: number[] = [];
-  const to: number[] = [];
+  // Forward edges inside a region, by target (`firstIn`/`nextIn`: a list per target); the others
+  // decide cases at once.
+  const firstIn = new Int32Array(n).fill(-1);
+  const nextIn = new Int32Array(2 * n);
+  const edgeFrom = new Int32Array(2 * n);
+  let edges = 0;
   const edge = (a: number, b: number): void => {
     if (b < 0 || b >= n) return;
     if (regionOf[a] !== regionOf[b] || b <= a) hasCase[b] = 1;
     else {
-      from.push(a);
-      to.push(b);
+      edgeFrom[edges] = a;
+      nextIn[edges] = firstIn[b]!;
+      firstIn[b] = edges++;
     }
   };
   for (let i = 0; i < n; i++) {
@@ -197,27 +201,28 @@ function caseBlocks(code: DecodedCode, jumpIndex: Int32Array, jumpTableIndex: In
     if (i + 1 < n && code.blockStart[i + 1] && !(flags & NO_FALLTHROUGH)) edge(i, i + 1);
     if (flags & END && jumpIndex[i]! >= 0) edge(i, jumpIndex[i]!);
   }
-  const segment = new Int32Array(n);
-  for (;;) {
-    for (const list of members) {
-      let id = -1;
-      for (let k = 0; k < list.length; k++) {
-        const i = list[k]!;
-        if (k === 0 && code.blockStart[i]) hasCase[i] = 1;
-        if (hasCase[i] || innerPoint[i] || k === 0) id = i;
-        segment[i] = id;
-      }
+  // A forward edge a -> b needs a case at b when a segment begins after a and at or before b: a case
+  // or a resume point there, or the region's start. Only a case at b's own position can be added
+  // by deciding b, so deciding each region's instructions in order, with the count of segment starts
+  // so far, reaches in one pass the fixed point of adding cases until nothing changes.
+  const startsThrough = new Int32Array(n);
+  for (const list of members) {
+    let starts = 0;
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      if (k === 0 && code.blockStart[i]) hasCase[i] = 1;
+      if (!hasCase[i])
+        for (let e = firstIn[i]!; e >= 0; e = nextIn[e]!) {
+          if (innerPoint[i] || starts - startsThrough[edgeFrom[e]!]! > 0) {
+            hasCase[i] = 1;
+            break;
+          }
+        }
+      if (hasCase[i] || innerPoint[i] || k === 0) starts++;
+      startsThrough[i] = starts;
     }
-    let changed = false;
-    for (let e = 0; e < from.length; e++) {
-      const b = to[e]!;
-      if (!hasCase[b] && segment[from[e]!] !== segment[b]) {
-        hasCase[b] = 1;
-        changed = true;
-      }
-    }
-    if (!changed) return hasCase;
   }
+  return hasCase;
 }
 
 /**

@@ -68,6 +68,11 @@ export const CODEGEN_IDENTIFIERS: ReadonlySet<string> = new Set([
 ]);
 export const CODEGEN_NUMBERED_IDENTIFIER = /^[rhB]\d+$/;
 
+/** Register names, made once: a name built per use was a fresh string to hash in the factory's
+ * identifier table at every register access. */
+const REG_NAMES = Array.from({ length: 13 }, (_, k) => `r${k}`);
+const HIGH_NAMES = Array.from({ length: 13 }, (_, k) => `h${k}`);
+
 /** The label of the statement a forward `break` to the case-less block at instruction `i` leaves. */
 export const blockName = (i: number): string => `B${i}`;
 
@@ -141,25 +146,25 @@ export class RegionBuilder {
    * loads and the epilogue stores only the registers a region touches. */
   reg(k: number): Expr {
     this.readMask |= 1 << k;
-    return this.f.id(`r${k}`);
+    return this.f.id(REG_NAMES[k]!);
   }
 
   /** The high word of register k (64-bit ISAs). */
   regHi(k: number): Expr {
     this.readMask |= 1 << k;
-    return this.f.id(`h${k}`);
+    return this.f.id(HIGH_NAMES[k]!);
   }
 
   setReg(k: number, value: Expr): Stmt {
     this.readMask |= 1 << k;
     this.writeMask |= 1 << k;
-    return this.f.set(`r${k}`, value);
+    return this.f.set(REG_NAMES[k]!, value);
   }
 
   setRegHi(k: number, value: Expr): Stmt {
     this.readMask |= 1 << k;
     this.writeMask |= 1 << k;
-    return this.f.set(`h${k}`, value);
+    return this.f.set(HIGH_NAMES[k]!, value);
   }
 
   /** `x = exitCode(kind, at); break L;` */
