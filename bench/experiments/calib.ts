@@ -3,12 +3,8 @@
 // It does (bench/README.md, "Session 6"): the slow mode is the machine's, not the generated code's.
 // Usage: node --no-use-osr --import tsx bench/experiments/calib.ts [kernel] [rounds]
 // Prints kernel M/s / plain-loop M iterations/s per round.
-import { assemble } from '../../src/assembler/assemble.ts';
-import { Module } from '../../src/runtime/index.ts';
-import { loadKernels } from '../kernels/index.ts';
-const kernel = loadKernels().find((k) => k.name === (process.argv[2] ?? 'calls_64'))!;
-const module = Module.fromBytes(assemble(kernel.source), { backend: 'compiled', gasMetering: 'sync' });
-const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+import { cpuMs as cpu, kernelRuns } from './kernel-runs.ts';
+const { run } = kernelRuns(process.argv[2]);
 function calib(): number {
   // Eight independent chains: bound by the core's throughput, not by one chain's latency.
   let a = 1, b = 2, c = 3, d = 4, e = 5, f = 6, g = 7, h = 8, s = 0;
@@ -22,15 +18,6 @@ function calib(): number {
   if (s === 42) console.log('x');
   return 30_000 / ms;
 }
-const run = () => {
-  const instance = module.instantiate();
-  instance.prepareCall(kernel.entry, [BigInt(kernel.argument)]);
-  instance.setGas(10n ** 12n);
-  const t0 = cpu();
-  instance.run();
-  const ms = cpu() - t0;
-  return Number(10n ** 12n - instance.gas()) / ms / 1e3;
-};
 const out: string[] = [];
 for (let k = 0; k < Number(process.argv[3] ?? 12); k++) out.push(`${run().toFixed(0)}/${calib().toFixed(0)}`);
 console.log(out.join(' '));

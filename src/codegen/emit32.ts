@@ -157,7 +157,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
       ...(b.unifiedCounter ? [f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps)))] : []),
       f.set(N.value, f.call(f.id('memset32'), [f.id(N.ctx), b.reg(Reg.A0), b.reg(Reg.A1), b.reg(Reg.A2)])),
       f.set(N.gas, f.member(f.id(N.state), 'gas')),
-      ...(b.unifiedCounter ? [f.set(N.steps, f.bin('|', f.member(f.id(N.ctx), 'steps'), f.num(0)))] : []),
+      ...(b.unifiedCounter ? [f.set(N.steps, i32(x, f.member(f.id(N.ctx), 'steps')))] : []),
       b.setReg(Reg.A0, f.member(f.id(N.ctx), 'a0')),
       b.setReg(Reg.A2, f.member(f.id(N.ctx), 'a2')),
       // A non-zero result is the exit kind (fault or out of gas).
@@ -214,7 +214,7 @@ export const EMIT32: { readonly [K in OpName]: Emitter } = {
       ...d(x, i32(x, f.id(N.value))),
       // The heap may have moved to a larger array.
       f.set(N.rwView, f.member(f.id(N.memory), 'rwView')),
-      f.set(N.rwSize, f.bin('|', f.member(f.id(N.memory), 'rwSize'), f.num(0))),
+      f.set(N.rwSize, i32(x, f.member(f.id(N.memory), 'rwSize'))),
     ];
   },
   count_set_bits_64: trap,

@@ -245,7 +245,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
       ...(b.unifiedCounter ? [f.expr(f.assign(f.member(f.id(N.ctx), 'steps'), f.id(N.steps)))] : []),
       f.set(N.value, f.call(f.id('memset64'), [f.id(N.ctx), b.reg(Reg.A0), b.regHi(Reg.A0), b.reg(Reg.A1), b.reg(Reg.A2)])),
       f.set(N.gas, f.member(f.id(N.state), 'gas')),
-      ...(b.unifiedCounter ? [f.set(N.steps, f.bin('|', f.member(f.id(N.ctx), 'steps'), f.num(0)))] : []),
+      ...(b.unifiedCounter ? [f.set(N.steps, i32(x, f.member(f.id(N.ctx), 'steps')))] : []),
       b.setReg(Reg.A0, f.member(f.id(N.ctx), 'a0')),
       b.setRegHi(Reg.A0, f.member(f.id(N.ctx), 'hi')),
       b.setReg(Reg.A2, f.member(f.id(N.ctx), 'a2')),
@@ -289,7 +289,7 @@ export const EMIT64: { readonly [K in OpName]: Emitter } = {
       f.if(f.bin('<', f.id(N.value), f.num(0)), x.b.exit(Exit.fault, x.i)),
       ...setSext(x, x.r1, i32(x, f.id(N.value))),
       f.set(N.rwView, f.member(f.id(N.memory), 'rwView')),
-      f.set(N.rwSize, f.bin('|', f.member(f.id(N.memory), 'rwSize'), f.num(0))),
+      f.set(N.rwSize, i32(x, f.member(f.id(N.memory), 'rwSize'))),
     ];
   },
   count_set_bits_64: (x) => setSext(x, x.r1, x.b.f.call(x.b.f.id('countSetBits64'), [S1(x).lo(), S1(x).hi()]), true),

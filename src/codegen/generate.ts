@@ -258,7 +258,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   if (locals & Local.stack)
     views.push(
       [N.stackView, f.member(f.id(N.memory), 'stackView')],
-      [N.stackLow, f.bin('|', f.member(f.id(N.memory), 'stackAddress'), f.num(0))],
+      [N.stackLow, int32(f.member(f.id(N.memory), 'stackAddress'))],
       [N.stackSize, int32(f.member(f.id(N.memory), 'stackSize'))],
     );
   if (locals & Local.ro) views.push([N.roView, f.member(f.id(N.memory), 'roView')], [N.roSize, int32(f.member(f.id(N.memory), 'roSize'))]);

@@ -26,6 +26,8 @@ interface FastRegion {
   address: number | undefined;
   /** Largest valid offset for this width, as an expression. */
   limit: Expr;
+  /** An 8-byte access: its offset stays a uint32 (`setOffset`). */
+  wide: boolean;
 }
 
 /** The offset of the high word of an 8-byte access. The offset passed the region's bounds check, so
@@ -49,30 +51,30 @@ export class MemoryEmitter {
     void store;
     if (baseReg === Reg.SP) {
       this.b.uses(Local.stack);
-      return { view: N.stackView, address: undefined, limit: f.bin('-', f.id(N.stackSize), f.num(width)) };
+      return { view: N.stackView, address: undefined, limit: f.bin('-', f.id(N.stackSize), f.num(width)), wide: width === 8 };
     }
     this.b.uses(Local.rw);
-    return { view: N.rwView, address: this.rwAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)) };
+    return { view: N.rwView, address: this.rwAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)), wide: width === 8 };
   }
 
   /** `t = offset of base + imm within the region`, as an int32 (the bounds check reads it unsigned):
    * written `>>> 0` here, V8 kept overflow checks on the sum and a sign check on the result before the
    * view's index (memory_32 ~10% slower; a loop of stack accesses 25% slower). The 8-byte accesses
-   * keep the uint32 offset (`asUint`): with the int32 one memory_64 ran ~5% slower. */
-  private setOffset(baseReg: number, imm: number, region: FastRegion, asUint = false): Stmt {
+   * keep the uint32 offset: with the int32 one memory_64 ran ~5% slower. */
+  private setOffset(baseReg: number, imm: number, region: FastRegion): Stmt {
     const f = this.b.f;
     const sum =
       region.address === undefined
         ? f.bin('-', f.bin('+', this.b.reg(baseReg), f.num(imm)), f.id(N.stackLow))
         : f.bin('+', this.b.reg(baseReg), f.num(imm - region.address));
-    return f.set(N.temp, asUint ? f.bin('>>>', sum, f.num(0)) : f.bin('|', sum, f.num(0)));
+    return f.set(N.temp, f.bin(region.wide ? '>>>' : '|', sum, f.num(0)));
   }
 
   /** `t` (unsigned) leaves room for the access: the limit is the region's size less the width, a
    * signed int32 that is negative when the region is smaller than the access. */
-  private inBounds(region: FastRegion, asUint = false): Expr {
+  private inBounds(region: FastRegion): Expr {
     const f = this.b.f;
-    return f.bin('<=', asUint ? f.id(N.temp) : f.bin('>>>', f.id(N.temp), f.num(0)), region.limit);
+    return f.bin('<=', region.wide ? f.id(N.temp) : f.bin('>>>', f.id(N.temp), f.num(0)), region.limit);
   }
 
   /** Region for a constant address, or undefined when only the generic accessor can tell. The ro and
@@ -173,8 +175,8 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, 8, false);
     return [
-      this.setOffset(baseReg, imm, region, true),
-      f.if(this.inBounds(region, true), get(region.view, () => f.id(N.temp)), slow()),
+      this.setOffset(baseReg, imm, region),
+      f.if(this.inBounds(region), get(region.view, () => f.id(N.temp)), slow()),
     ];
   }
 
@@ -200,8 +202,8 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, 8, true);
     return [
-      this.setOffset(baseReg, imm, region, true),
-      f.if(this.inBounds(region, true), set(region.view, () => f.id(N.temp)), slow()),
+      this.setOffset(baseReg, imm, region),
+      f.if(this.inBounds(region), set(region.view, () => f.id(N.temp)), slow()),
     ];
   }
 }
