@@ -2,8 +2,9 @@
 // tests check on it and on its forced-threshold variants): nothing is generated before the first
 // instruction, hot regions are generated and entered, generated regions are shared by modules of the
 // same code, and generating is not guest time.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assemble } from '../src/assembler/assemble.ts';
+import { CompiledInstance, LEFT_COMPILED_CODE } from '../src/codegen/index.ts';
 import { Module, registerBackend, type BackendName } from '../src/runtime/index.ts';
 import { clearTieredCache, createTieredBackend, SHORT_RUN_DISCOUNT, TieredModule } from '../src/tiered/index.ts';
 
@@ -62,6 +63,34 @@ const BRANCHY = `pub @main:
   a0 = a2 + a3
   a0 = a0 + 0
   ret`;
+
+// main(a0): calls `@count` a0 times, which sums the values into a1 and counts in a2 those that are
+// multiples of 1,024 (`@hit`, a block that has not run when the loop gets hot). In regions of 6
+// instructions `@count` has a region of its own and is copied into the region of `main` that calls it.
+const COPIED_RARE = `pub @main:
+  a3 = ra
+  a1 = 0
+  a2 = 0
+@loop:
+  ra = @back
+  jump @count
+@back:
+  i32 a0 = a0 - 1
+  jump @loop if a0 != 0
+  i32 a0 = a1 + a2
+  ra = a3
+  ret
+@count:
+  i32 a1 = a1 + a0
+  a4 = a0 & 1023
+  jump @hit if a4 == 0
+  ret
+@hit:
+  i32 a2 = a2 + 1
+  ret`;
+// Copies from the start, blocks generated once they have run twice, regions of 6 instructions.
+registerBackend(createTieredBackend({ name: 'tiered-test-copies', threshold: 1000, slice: 256, minBlockRuns: 2, regionSize: 6, copiesAfter: 0 }));
+const copiesBackend = 'tiered-test-copies' as unknown as BackendName;
 
 describe('tiered backend', () => {
   it('is the default backend', () => {
@@ -148,6 +177,45 @@ describe('tiered backend', () => {
     expect(runs[0]).toBeGreaterThan(0);
     expect(runs[1]).toBeGreaterThan(runs[0]!);
     expect(runs[3]).toBe(runs[1]);
+  });
+
+  it('a block left out of a copy (callee code inside its caller\'s region) has the region generated again once it has run enough', () => {
+    clearTieredCache();
+    const bytes = assemble(COPIED_RARE, { isa: 'latest32' });
+    const reference = Module.fromBytes(bytes, { backend: 'interpreter' }).instantiate();
+    const m = Module.fromBytes(bytes, { backend: copiesBackend });
+    const i = m.instantiate();
+    const t = tieredModule(m);
+    // Times compiled code left for the interpreter (at a block its region's code left out: every region
+    // is generated in the first call).
+    let leftOut = 0;
+    const run = CompiledInstance.prototype.run;
+    const spy = vi.spyOn(CompiledInstance.prototype, 'run').mockImplementation(function (this: CompiledInstance) {
+      const interrupt = run.call(this);
+      if (interrupt === LEFT_COMPILED_CODE) leftOut++;
+      return interrupt;
+    });
+    try {
+      const exits: number[] = [];
+      // The first call makes the loop hot before `@hit` has run (it runs every 1,024 values).
+      for (const n of [1000, 200_000, 200_000, 200_000]) {
+        leftOut = 0;
+        expect(i.call('main', n).a0).toBe(reference.call('main', n).a0);
+        expect(i.metrics()).toEqual(reference.metrics());
+        exits.push(leftOut);
+      }
+      const p = t.compiled!.program;
+      const caller = p.regionOf[p.code.indexOfPc[0]!]!;
+      // The caller's region holds a copy of the callee, which lives in a region of its own.
+      expect(p.copies?.of(caller)?.members.length ?? 0).toBeGreaterThan(0);
+      // The copy left `@hit` out, and its exits (each then runs on the interpreter) stop once the
+      // caller's region is generated again with it; what is left is the block after the loop, which
+      // runs once a call (too rarely to be generated again for).
+      expect(exits[1]).toBeGreaterThan(10);
+      expect(exits[3]).toBeLessThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('modules of the same code share what was generated', () => {

@@ -318,6 +318,9 @@ export class CompiledModule implements BackendModule {
 
 export class CompiledInstance implements BackendInstance {
   readonly state: MachineState;
+  /** The region whose code left out the block the last `LEFT_COMPILED_CODE` stopped at (`Exit.notRun`),
+   * else -1: the tiered backend books what the interpreter runs there to that region. */
+  notRunRegion = -1;
   private readonly module: CompiledModule;
   private readonly p: CodegenProgram;
   private readonly ctx: RegionContext;
@@ -574,7 +577,9 @@ export class CompiledInstance implements BackendInstance {
           // Nothing of block `i` ran or was charged: the interpreter enters it as any block.
           return this.stop(i, i, Resume.full, LEFT_COMPILED_CODE);
         case Exit.notRun:
-          // As `uncompiled`, at the block left out of its region.
+          // As `uncompiled`, at the block left out of its region, or of a copy in the region that
+          // returned (its block belongs to another region, whose code may well have it).
+          this.notRunRegion = regionOf[i]!;
           return this.stop(at, at, Resume.full, LEFT_COMPILED_CODE);
         case Exit.memsetGas:
           if (this.module.image.gasMetering === 'sync') return this.stop(at, at, Resume.execute, NOT_ENOUGH_GAS);

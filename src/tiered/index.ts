@@ -118,6 +118,10 @@ interface SharedRegions {
    * blocks left out of its code; and how many make it be generated again (`book`). */
   readonly notRunHeat: Float64Array;
   readonly regenerateAt: Float64Array;
+  /** Per region: the blocks its code leaves out (home and copied), as of its last generation. Other
+   * regions' generations raise `blockRuns` for blocks they share (a copy's blocks are its home's), so
+   * only this says what this region's code still lacks. */
+  readonly leftOut: (Uint32Array | undefined)[];
 }
 
 const MAX_SHARED = 64;
@@ -160,6 +164,7 @@ function sharedRegionsFor(image: ModuleImage, regionSize: number): SharedRegions
     blockRuns: new Uint8Array(program.code.count),
     notRunHeat: new Float64Array(program.regionMembers.length),
     regenerateAt: new Float64Array(program.regionMembers.length),
+    leftOut: new Array<Uint32Array | undefined>(program.regionMembers.length).fill(undefined),
   };
   shared.set(id, entry);
   if (shared.size > MAX_SHARED) shared.delete(shared.keys().next().value!);
@@ -210,7 +215,7 @@ export class TieredModule implements BackendModule {
    * Books `ran` interpreter instructions to the region of instruction `index` (a block start) and
    * generates that region when it is hot. Returns the time spent generating (ms), a host cost.
    */
-  book(index: number, ran: number, short: boolean): number {
+  book(index: number, ran: number, short: boolean, inRegion = -1): number {
     if (short) ran /= this.shortRunDiscount;
     let shared = this.regions;
     let started = -1;
@@ -225,7 +230,7 @@ export class TieredModule implements BackendModule {
       // that entry's heat, or they would need as long again after it.
       if (short) ran = this.coldShortRuns;
     }
-    const region = shared.program.regionOf[index]!;
+    const region = inRegion >= 0 ? inRegion : shared.program.regionOf[index]!;
     if (shared.regions[region] !== REGION_STUB) {
       // Booked to a generated region: the interpreter ran blocks its code left out. Once they have run
       // enough, the region is generated again with them; each time it takes 4 times as long, as each
@@ -270,8 +275,9 @@ export class TieredModule implements BackendModule {
   private ranMore(shared: SharedRegions, region: number): boolean {
     const mine = this.interpreter.blockRuns;
     const min = this.minBlockRuns;
-    const members = shared.program.regionMembers[region]!;
-    for (let k = 0; k < members.length; k++) if (mine[members[k]!]! >= min && shared.blockRuns[members[k]!]! < min) return true;
+    const left = shared.leftOut[region];
+    if (left === undefined) return false;
+    for (let k = 0; k < left.length; k++) if (mine[left[k]!]! >= min || shared.blockRuns[left[k]!]! >= min) return true;
     return false;
   }
 
@@ -285,6 +291,15 @@ export class TieredModule implements BackendModule {
     merge(shared.program.regionMembers[region]!);
     const copies = shared.withCopies ? shared.program.copies?.of(region) : undefined;
     if (copies) merge(copies.members);
+    const blockStart = shared.program.code.blockStart;
+    const min = this.minBlockRuns;
+    const left: number[] = [];
+    const note = (members: Uint32Array): void => {
+      for (let k = 0; k < members.length; k++) if (blockStart[members[k]!] && runs[members[k]!]! < min) left.push(members[k]!);
+    };
+    note(shared.program.regionMembers[region]!);
+    if (copies) note(copies.members);
+    shared.leftOut[region] = left.length > 0 ? Uint32Array.from(left) : undefined;
     shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region, { copies: shared.withCopies, blockRuns: runs, minBlockRuns: this.minBlockRuns }), shared.env);
     shared.notRunHeat[region] = 0;
     if (shared.regenerateAt[region] === 0) shared.regenerateAt[region] = this.threshold;
@@ -349,6 +364,8 @@ export class TieredInstance implements BackendInstance {
   private compiled: CompiledInstance | undefined;
   /** Short slices still to run after leaving compiled code. */
   private shortSlices = 0;
+  /** The region whose code left out the block compiled code last left at (`Exit.notRun`), or -1. */
+  private notRunRegion = -1;
 
   constructor(module: TieredModule, state: MachineState) {
     this.module = module;
@@ -398,6 +415,8 @@ export class TieredInstance implements BackendInstance {
         const interrupt = compiled.run();
         module.ranCompiled(s.instructionsExecuted - before);
         if (interrupt !== LEFT_COMPILED_CODE) return interrupt;
+        this.notRunRegion = compiled.notRunRegion;
+        compiled.notRunRegion = -1;
         // The region it left for is generated on the way back in (`compiledAtNextPc`); a block left out
         // of a generated region (`Exit.notRun`) runs on the interpreter first.
         if (module.generatesOnTouch && this.leftForStub()) continue;
@@ -408,8 +427,14 @@ export class TieredInstance implements BackendInstance {
       // After compiled code left for a region not generated, the slice is booked where it started: the
       // cold region that hot code calls (or falls into), which is the next one to generate.
       let bookAt = -1;
+      let bookIn = -1;
       if (this.shortSlices > 0) {
-        if (this.shortSlices === SHORT_SLICES && !s.chargeOnEntry) bookAt = p.code.indexOfPc[s.nextPc]!;
+        if (this.shortSlices === SHORT_SLICES && !s.chargeOnEntry) {
+          bookAt = p.code.indexOfPc[s.nextPc]!;
+          // A block a region's copy left out heats that region, not the block's own.
+          bookIn = this.notRunRegion;
+        }
+        this.notRunRegion = -1;
         this.shortSlices--;
         slice = module.shortSlice;
       }
@@ -428,7 +453,7 @@ export class TieredInstance implements BackendInstance {
         // run would (measured after the executor's per-query overhead went down: compiled 8.6 us against
         // the interpreter's 14.3 us for swap-info, so compiling what many queries run pays).
         if (at >= 0 && ran > 0) {
-          const hostTime = module.book(bookAt >= 0 ? bookAt : at, ran, true);
+          const hostTime = module.book(bookAt >= 0 ? bookAt : at, ran, true, bookIn);
           if (s.deadline !== Infinity) s.deadline += hostTime;
         }
         return interrupt;
@@ -436,7 +461,7 @@ export class TieredInstance implements BackendInstance {
       // The interpreter stopped at a block edge, before the block: for the slice, or for the host's budget.
       const index = p.code.indexOfPc[s.nextPc]!;
       if (s.instructionBudget < blockLengthAt(p, index)) return interrupt;
-      const hostTime = module.book(bookAt >= 0 ? bookAt : index, ran, false);
+      const hostTime = module.book(bookAt >= 0 ? bookAt : index, ran, false, bookIn);
       if (s.deadline !== Infinity) s.deadline += hostTime;
     }
   }
