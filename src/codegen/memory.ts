@@ -54,6 +54,8 @@ const wordWide = (op: OpId): boolean =>
   op === Op.store_indirect_u32 || op === Op.store_indirect_u64 || op === Op.load_indirect_i32 || op === Op.load_indirect_u32 || op === Op.load_indirect_u64;
 
 const LOAD_IMM = Op.load_imm;
+const CMOV_IMM = Op.cmov_if_zero_imm;
+const CMOV_NOT_IMM = Op.cmov_if_not_zero_imm;
 const roTableLoadsCache = new WeakMap<CodegenProgram, Uint8Array>();
 
 /**
@@ -72,12 +74,13 @@ export function roTableLoads(p: CodegenProgram, roAddress: number, roSize: numbe
   const { count, blockStart, op: ops, r1: r1s, r2: r2s, r3: r3s, imm1 } = p.code;
   const out = new Uint8Array(count);
   const slots = new Set<number>();
+  const inRo = (address: number): boolean => address >>> 0 >= roAddress && (address >>> 0) - roAddress < roSize;
   let ro = 0;
   for (let i = 0; i < count; i++) {
     if (blockStart[i]) ro = 0;
     const op = ops[i]!;
     // Nothing followed: only a constant can start something (most of a program; the pass runs cold).
-    if (ro === 0 && op !== LOAD_IMM && slots.size === 0) continue;
+    if (ro === 0 && op !== LOAD_IMM && slots.size === 0 && op !== CMOV_IMM && op !== CMOV_NOT_IMM) continue;
     const r1 = r1s[i]!;
     const r2 = r2s[i]!;
     const imm = imm1[i]!;
@@ -94,9 +97,13 @@ export function roTableLoads(p: CodegenProgram, roAddress: number, roSize: numbe
     if (role === Role.indirectLoad) {
       if (r2 === Reg.SP) bit = wordWide(op) && slots.has(imm) ? 1 : 0;
       else if (ro & (1 << r2)) out[i] = 1;
-    } else if (op === Op.load_imm) bit = (imm >>> 0) - roAddress < roSize && imm >>> 0 >= roAddress ? 1 : 0;
+    } else if (op === Op.load_imm) bit = inRo(imm) ? 1 : 0;
     else if (op === Op.move_reg || op === Op.add_imm_32 || op === Op.add_imm_64) bit = (ro >>> r2) & 1;
     else if (op === Op.add_32 || op === Op.add_64) bit = ((ro >>> r2) | (ro >>> r3s[i]!)) & 1;
+    // A conditional move keeps one of two values: an ro address if either is one (a table chosen
+    // over a pointer read from memory, pinky's dispatch).
+    else if (op === Op.cmov_if_zero || op === Op.cmov_if_not_zero) bit = ((ro >>> r1) | (ro >>> r2)) & 1;
+    else if (op === Op.cmov_if_zero_imm || op === Op.cmov_if_not_zero_imm) bit = ((ro >>> r1) & 1) | (inRo(imm) ? 1 : 0);
     ro = (ro & ~(1 << r1)) | (bit << r1);
     // Another frame: its slots are others.
     if (r1 === Reg.SP) slots.clear();
