@@ -3,7 +3,8 @@
 // data. Which region a load checks first is a guess: a wrong one only sends it to the generic accessor.
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/assembler/assemble.ts';
-import { analyse, compileToJs, roTableLoads } from '../src/codegen/index.ts';
+import { analyse, compileToJs } from '../src/codegen/index.ts';
+import { roTableLoads } from '../src/codegen/memory.ts';
 import { Reg } from '../src/machine/state.ts';
 import { Module, type BackendName } from '../src/runtime/index.ts';
 
