@@ -114,6 +114,17 @@ export class TextWriter {
     this.line = 0;
   }
 
+  /** Fixed text of the code generator, written as it is (its line ends counted). */
+  text(piece: string): void {
+    this.write(piece);
+    for (let k = piece.indexOf('\n'); k >= 0; k = piece.indexOf('\n', k + 1)) this.line++;
+  }
+
+  /** Whether the text since the last `take` is empty or ends its last line. */
+  endsLine(): boolean {
+    return this.length === 0 || this.buffer[this.length - 1] === 10;
+  }
+
   /** The text printed since the last call. */
   take(): string {
     // ASCII only (checked as it is written), so UTF-8 decoding is exact.
@@ -139,6 +150,11 @@ export class TextWriter {
   private byte(c: number): void {
     if (this.length === this.buffer.length) this.grow(1);
     this.buffer[this.length++] = c;
+  }
+
+  /** Makes room for `capacity` bytes in all, so a text of about that size never grows the buffer. */
+  reserve(capacity: number): void {
+    if (capacity > this.buffer.length) this.grow(capacity - this.length);
   }
 
   private grow(n: number): void {

@@ -86,6 +86,18 @@ export interface CompiledJs {
   readonly program: CodegenProgram;
 }
 
+/**
+ * The writer whole programs are printed with, kept while the garbage collector lets it live. Every
+ * megabyte of fresh memory costs ~2.5 ms of page faults here (a Firecracker VM; bench/README.md,
+ * session 7), and doom's text is 13 MB: a buffer per program, doubled as it filled, faulted in ~30 MB
+ * (~75 ms) per compile, so compilations close together share one.
+ */
+let programWriter: WeakRef<TextWriter> | undefined;
+
+/** About what a guest instruction becomes (doom: ~80 bytes of text each; doom64 ~95), for the
+ * writer's first size: one allocation instead of doubling through the sizes below it. */
+const TEXT_BYTES_PER_INSTRUCTION = 96;
+
 export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
   const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE, copyRegionSize: wholeProgramCopyRegionSize(options) });
   // Leaves are shared with a source map too: the printer reads the locations of statements and
@@ -100,7 +112,10 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
     copies: true,
   };
   const map = options.sourceMap ? new SourceMapSink(f.source, image, options.mapFile) : undefined;
-  const out = new Printer(map);
+  let writer = programWriter?.deref();
+  if (!writer) programWriter = new WeakRef((writer = new TextWriter(1 << 20)));
+  writer.reserve(TEXT_BYTES_PER_INSTRUCTION * image.code.count);
+  const out = new Printer(map, writer);
   // The wrapper is fixed text; everything inside is printed from ESTree, one region at a time, so
   // each region's tree dies young (printing the whole program's tree at once spent half the time in
   // the garbage collector).
