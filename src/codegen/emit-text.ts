@@ -78,6 +78,8 @@ function precedence(node: ES.Expression): number {
       return CALL;
     case 'ArrayExpression':
       return PRIMARY;
+    case 'Printed':
+      return precedence(node.expression);
     default:
       throw new Error(`code generator: cannot print a ${node.type}`);
   }
@@ -406,6 +408,22 @@ export class TextWriter {
           this.write((node.property as ES.Identifier).name);
         }
         return;
+      case 'Printed': {
+        const bytes = node.bytes;
+        if (bytes === undefined) {
+          const start = this.length;
+          this.expression(node.expression, 0);
+          node.bytes = this.buffer.slice(start, this.length);
+          return;
+        }
+        const n = bytes.length;
+        if (this.length + n > this.buffer.length) this.grow(n);
+        const buffer = this.buffer;
+        let at = this.length;
+        for (let k = 0; k < n; k++) buffer[at++] = bytes[k]!;
+        this.length = at;
+        return;
+      }
       case 'ArrayExpression':
         this.byte(91);
         for (let k = 0; k < node.elements.length; k++) {
@@ -422,6 +440,7 @@ export class TextWriter {
 
 /** Whether the printed `node` starts with `-` or `+`. */
 function startsWithSign(node: ES.Expression): boolean {
+  if (node.type === 'Printed') return startsWithSign(node.expression);
   if (node.type === 'UnaryExpression') return node.operator === '-' || node.operator === '+';
   if (node.type === 'Literal') return typeof node.value === 'number' && (node.value < 0 || Object.is(node.value, -0));
   return false;

@@ -7,6 +7,26 @@
 
 import type * as ES from 'estree';
 
+declare module 'estree' {
+  interface ExpressionMap {
+    Printed: Printed;
+  }
+}
+
+/**
+ * An expression that is the same wherever it occurs (`st.getInt32(t, true)`, a bounds test), made once
+ * per factory and shared by every occurrence (`NodeFactory.shared`); the printer prints it once and
+ * copies its bytes after that. Memory accesses are ~40% of doom's instructions and more than half of
+ * its text, and these were most of their nodes. Not an ESTree node: only the code generator's printer
+ * knows it.
+ */
+export interface Printed extends ES.BaseExpression {
+  type: 'Printed';
+  readonly expression: ES.Expression;
+  /** Its text, once printed. */
+  bytes: Uint8Array | undefined;
+}
+
 export type Expr = ES.Expression;
 export type Stmt = ES.Statement;
 
@@ -38,6 +58,7 @@ export class NodeFactory {
    * line, so a shared leaf's location is never read): most nodes are leaves, and each was garbage. */
   private readonly sharedIds: Map<string, ES.Identifier> | undefined;
   private readonly sharedNums: (Expr | undefined)[] | undefined;
+  private readonly printed = new Map<string, Printed>();
 
   constructor(source: string, options: { readonly shareLeaves?: boolean } = {}) {
     this.source = source;
@@ -72,6 +93,19 @@ export class NodeFactory {
     const shared = this.sharedNums;
     if (shared !== undefined && value >= 0 && value < SHARED_NUMBERS && Number.isInteger(value)) return (shared[value] ??= { type: 'Literal', value, loc: this.loc });
     return { type: 'Literal', value, loc: this.loc };
+  }
+
+  /** The shared expression made for `key` (a name for all of its text), if any (`share`). */
+  shared(key: string): Expr | undefined {
+    return this.printed.get(key);
+  }
+
+  /** Shares `expression` as `key` from now on: the printer prints it once. Its nodes keep the
+   * location of this occurrence, and the printer never reads the location of an expression. */
+  share(key: string, expression: Expr): Expr {
+    const node: Printed = { type: 'Printed', expression, bytes: undefined, loc: this.loc };
+    this.printed.set(key, node);
+    return node;
   }
 
   bool(value: boolean): Expr {
