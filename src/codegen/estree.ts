@@ -60,8 +60,12 @@ export class NodeFactory {
   private readonly sharedNums: (Expr | undefined)[] | undefined;
   private readonly printed = new Map<string, Printed>();
 
-  constructor(source: string, options: { readonly shareLeaves?: boolean } = {}) {
+  /** Whether `at` moves the location: only a source map reads locations. */
+  private readonly locations: boolean;
+
+  constructor(source: string, options: { readonly shareLeaves?: boolean; readonly locations?: boolean } = {}) {
     this.source = source;
+    this.locations = options.locations ?? true;
     this.loc = { source, start: { line: 1, column: 0 }, end: { line: 1, column: 0 } };
     if (options.shareLeaves) {
       this.sharedIds = new Map();
@@ -71,6 +75,7 @@ export class NodeFactory {
 
   /** Nodes made from now on map to guest `pc`. */
   at(pc: number): void {
+    if (!this.locations) return;
     const p = { line: pc + 1, column: 0 };
     this.loc = { source: this.source, start: p, end: p };
   }
@@ -130,7 +135,7 @@ export class NodeFactory {
     return { type: 'ConditionalExpression', test, consequent, alternate, loc: this.loc };
   }
 
-  assign(target: string | ES.MemberExpression, value: Expr, operator: ES.AssignmentOperator = '='): Expr {
+  assign(target: string | ES.Identifier | ES.MemberExpression, value: Expr, operator: ES.AssignmentOperator = '='): Expr {
     const left = typeof target === 'string' ? this.id(target) : target;
     return { type: 'AssignmentExpression', operator, left, right: value, loc: this.loc };
   }

@@ -7,6 +7,7 @@
 // exit code (program.ts `exitCode`). Registers live in locals while it runs and are written
 // back to `c.R` (an Int32Array over the instance's register file) when it returns.
 
+import type * as ES from 'estree';
 import type { Expr, NodeFactory, Stmt } from './estree.ts';
 import type { RegionCopies } from './copies.ts';
 import { Exit, exitCode, type CodegenProgram, type ExitKind } from './program.ts';
@@ -144,28 +145,29 @@ export class RegionBuilder {
 
   /** Register k (its low word on 64-bit ISAs), read. Reads and writes are tracked so the prologue
    * loads and the epilogue stores only the registers a region touches. */
-  reg(k: number): Expr {
+  reg(k: number): ES.Identifier {
     this.readMask |= 1 << k;
-    return this.f.id(REG_NAMES[k]!);
+    return (this.regIds[k] ??= this.f.id(REG_NAMES[k]!));
   }
 
   /** The high word of register k (64-bit ISAs). */
-  regHi(k: number): Expr {
+  regHi(k: number): ES.Identifier {
     this.readMask |= 1 << k;
-    return this.f.id(HIGH_NAMES[k]!);
+    return (this.regIds[13 + k] ??= this.f.id(HIGH_NAMES[k]!));
   }
 
   setReg(k: number, value: Expr): Stmt {
-    this.readMask |= 1 << k;
     this.writeMask |= 1 << k;
-    return this.f.set(REG_NAMES[k]!, value);
+    return this.f.expr(this.f.assign(this.reg(k), value));
   }
 
   setRegHi(k: number, value: Expr): Stmt {
-    this.readMask |= 1 << k;
     this.writeMask |= 1 << k;
-    return this.f.set(HIGH_NAMES[k]!, value);
+    return this.f.expr(this.f.assign(this.regHi(k), value));
   }
+
+  /** The register identifiers (low words, then high words), looked up in the factory once per region. */
+  private readonly regIds: (ES.Identifier | undefined)[] = [];
 
   /** `x = exitCode(kind, at); break L;` */
   exit(kind: ExitKind, at: number): Stmt[] {
