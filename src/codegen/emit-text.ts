@@ -11,6 +11,7 @@
 // did with astring's mappings.
 
 import type * as ES from 'estree';
+import type { Printed } from './estree.ts';
 
 /** Binding strength of each operator (higher binds tighter), as in the ECMAScript grammar. A switch:
  * operators are interned constants, compared by identity, where a keyed lookup hashed every time. */
@@ -80,6 +81,10 @@ function precedence(node: ES.Expression): number {
       return PRIMARY;
     case 'Printed':
       return precedence(node.expression);
+    case 'Filled':
+      return precedence(node.shape.expression);
+    case 'Hole':
+      return PRIMARY;
     default:
       throw new Error(`code generator: cannot print a ${node.type}`);
   }
@@ -197,6 +202,34 @@ export class TextWriter {
     let at = this.length + digits;
     this.length = at;
     for (let v = value; v >= 1; v = Math.floor(v / 10)) buffer[--at] = 48 + (v % 10);
+  }
+
+  /** The holes of the shape being recorded (offset, index pairs) and where its text starts. */
+  private recording: number[] | undefined;
+  private recordStart = 0;
+
+  /** Prints a shared expression for the first time and keeps its text and where its holes are. */
+  private record(node: Printed): void {
+    const outer = this.recording;
+    const outerStart = this.recordStart;
+    const holes: number[] = [];
+    this.recording = holes;
+    this.recordStart = this.length;
+    this.expression(node.expression, 0);
+    node.bytes = this.buffer.slice(this.recordStart, this.length);
+    node.holes = Int32Array.from(holes);
+    this.recording = outer;
+    this.recordStart = outerStart;
+  }
+
+  /** Writes `bytes[from, to)`, text this writer printed before (so ASCII). */
+  private copy(bytes: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.length + n > this.buffer.length) this.grow(n);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let k = from; k < to; k++) buffer[at++] = bytes[k]!;
+    this.length = at;
   }
 
   private newline(): void {
@@ -408,22 +441,39 @@ export class TextWriter {
           this.write((node.property as ES.Identifier).name);
         }
         return;
-      case 'Printed': {
-        const bytes = node.bytes;
-        if (bytes === undefined) {
+      case 'Printed':
+        if (node.bytes === undefined) this.record(node);
+        else this.copy(node.bytes, 0, node.bytes.length);
+        if (node.holes!.length > 0) throw new Error('code generator: a shape printed without the values of its holes');
+        return;
+      case 'Filled': {
+        const shape = node.shape;
+        if (shape.bytes === undefined) {
           const start = this.length;
-          this.expression(node.expression, 0);
-          node.bytes = this.buffer.slice(start, this.length);
-          return;
+          this.record(shape);
+          this.length = start;
         }
-        const n = bytes.length;
-        if (this.length + n > this.buffer.length) this.grow(n);
-        const buffer = this.buffer;
-        let at = this.length;
-        for (let k = 0; k < n; k++) buffer[at++] = bytes[k]!;
-        this.length = at;
+        const bytes = shape.bytes!;
+        const holes = shape.holes!;
+        const values = node.values;
+        let from = 0;
+        for (let h = 0; h < holes.length; h += 2) {
+          const at = holes[h]!;
+          this.copy(bytes, from, at);
+          const value = values[holes[h + 1]!]!;
+          if (typeof value === 'string') this.write(value);
+          else if (Number.isSafeInteger(value)) this.integer(value);
+          else throw new Error(`code generator: cannot fill a hole with ${value}`);
+          from = at;
+        }
+        this.copy(bytes, from, bytes.length);
         return;
       }
+      case 'Hole':
+        // A value prints as a leaf does only where a negative number needs no parentheses.
+        if (this.recording === undefined || context > UNARY) throw new Error('code generator: a hole outside a shape or where its sign matters');
+        this.recording.push(this.length - this.recordStart, node.index);
+        return;
       case 'ArrayExpression':
         this.byte(91);
         for (let k = 0; k < node.elements.length; k++) {
@@ -441,6 +491,7 @@ export class TextWriter {
 /** Whether the printed `node` starts with `-` or `+`. */
 function startsWithSign(node: ES.Expression): boolean {
   if (node.type === 'Printed') return startsWithSign(node.expression);
+  if (node.type === 'Filled' || node.type === 'Hole') throw new Error('code generator: a shape under a unary operator');
   if (node.type === 'UnaryExpression') return node.operator === '-' || node.operator === '+';
   if (node.type === 'Literal') return typeof node.value === 'number' && (node.value < 0 || Object.is(node.value, -0));
   return false;

@@ -10,6 +10,8 @@ import type * as ES from 'estree';
 declare module 'estree' {
   interface ExpressionMap {
     Printed: Printed;
+    Hole: Hole;
+    Filled: Filled;
   }
 }
 
@@ -23,9 +25,31 @@ declare module 'estree' {
 export interface Printed extends ES.BaseExpression {
   type: 'Printed';
   readonly expression: ES.Expression;
-  /** Its text, once printed. */
+  /** Its text, once printed (without the values of its holes). */
   bytes: Uint8Array | undefined;
+  /** Where its holes are in `bytes`, in printed order: pairs of (offset, hole index). */
+  holes: Int32Array | undefined;
 }
+
+/**
+ * A place in a shared expression (a shape) that each occurrence fills with a value of its own
+ * (`Filled`): a register or an integer. The printer writes values where a leaf would print the
+ * same way whatever the value (never where a negative number would need parentheses or a space).
+ */
+export interface Hole extends ES.BaseExpression {
+  type: 'Hole';
+  readonly index: number;
+}
+
+/** A shape (a shared expression with holes) with the values of its holes: an identifier's name
+ * or a safe integer each. Two nodes where the expression was a dozen. */
+export interface Filled extends ES.BaseExpression {
+  type: 'Filled';
+  readonly shape: Printed;
+  readonly values: readonly (string | number)[];
+}
+
+export type HoleValue = string | number;
 
 export type Expr = ES.Expression;
 export type Stmt = ES.Statement;
@@ -107,10 +131,21 @@ export class NodeFactory {
 
   /** Shares `expression` as `key` from now on: the printer prints it once. Its nodes keep the
    * location of this occurrence, and the printer never reads the location of an expression. */
-  share(key: string, expression: Expr): Expr {
-    const node: Printed = { type: 'Printed', expression, bytes: undefined, loc: this.loc };
+  share(key: string, expression: Expr): Printed {
+    const node: Printed = { type: 'Printed', expression, bytes: undefined, holes: undefined, loc: this.loc };
     this.printed.set(key, node);
     return node;
+  }
+
+  /** The hole `index` of a shape (`share`, `fill`). */
+  hole(index: number): Expr {
+    return (this.holes[index] ??= { type: 'Hole', index, loc: this.loc });
+  }
+  private readonly holes: Hole[] = [];
+
+  /** The shared expression `shape` (made with `share`, holes from `hole`) with `values` in its holes. */
+  fill(shape: Expr, values: HoleValue[]): Expr {
+    return { type: 'Filled', shape: shape as Printed, values, loc: this.loc };
   }
 
   bool(value: boolean): Expr {

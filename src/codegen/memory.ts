@@ -11,7 +11,7 @@
 
 import type { MemoryMap } from '../machine/layout.ts';
 import { Reg } from '../machine/state.ts';
-import type { Expr, NodeFactory, Stmt } from './estree.ts';
+import type { Expr, HoleValue, NodeFactory, Stmt } from './estree.ts';
 import { Exit, exitCode } from './program.ts';
 import { Local, N, type RegionBuilder } from './region.ts';
 
@@ -19,6 +19,22 @@ export type Width = 1 | 2 | 4 | 8;
 
 const GETTERS: Record<string, string> = { u1: 'getUint8', s1: 'getInt8', u2: 'getUint16', s2: 'getInt16', u4: 'getUint32', s4: 'getInt32' };
 const SETTERS: Record<number, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32' };
+/** `NodeFactory.shared` keys of the offset computations, by view and whether the access is 8 bytes wide. */
+const OFFSET_KEYS: Record<string, readonly [string, string]> = { [N.stackView]: ['t=st', 't=st8'], [N.rwView]: ['t=rw', 't=rw8'] };
+/** Keys of the loads' values, by view and getter. */
+const LOAD_KEYS: Record<string, Record<string, string>> = Object.fromEntries(
+  [N.stackView, N.rwView].map((view) => [view, Object.fromEntries(Object.values(GETTERS).map((getter) => [getter, `${view}=${getter}`]))]),
+);
+/** Keys of the generic stores, by width. */
+const SLOW_STORE_KEYS: Record<number, string> = { 1: 'ST1', 2: 'ST2', 4: 'ST4' };
+
+/** What fills a hole for `e`: a register's name or an integer, or undefined for anything else. */
+function holeValue(e: Expr): HoleValue | undefined {
+  if (e.type === 'Identifier') return e.name;
+  if (e.type === 'Literal' && typeof e.value === 'number' && Number.isSafeInteger(e.value) && !Object.is(e.value, -0)) return e.value;
+  return undefined;
+}
+
 /** `NodeFactory.shared` keys of the bounds tests, by the region's size local and the width. */
 const IN_BOUNDS_KEYS: Record<string, Record<number, string>> = Object.fromEntries(
   [N.stackSize, N.rwSize].map((size) => [size, Object.fromEntries([1, 2, 4, 8].map((width) => [width, `t<=${size}-${width}`]))]),
@@ -65,11 +81,14 @@ export class MemoryEmitter {
    * keep the uint32 offset: with the int32 one memory_64 ran ~5% slower. */
   private setOffset(baseReg: number, imm: number, region: FastRegion): Stmt {
     const f = this.b.f;
-    const sum =
-      region.address === undefined
-        ? f.bin('-', f.bin('+', this.b.reg(baseReg), f.num(imm)), f.id(N.stackLow))
-        : f.bin('+', this.b.reg(baseReg), f.num(imm - region.address));
-    return f.set(N.temp, f.bin(region.width === 8 ? '>>>' : '|', sum, f.num(0)));
+    const stack = region.address === undefined;
+    const key = OFFSET_KEYS[region.view]![region.width === 8 ? 1 : 0]!;
+    let shape = f.shared(key);
+    if (shape === undefined) {
+      const sum = stack ? f.bin('-', f.bin('+', f.hole(0), f.hole(1)), f.id(N.stackLow)) : f.bin('+', f.hole(0), f.hole(1));
+      shape = f.share(key, f.bin(region.width === 8 ? '>>>' : '|', sum, f.num(0)));
+    }
+    return f.set(N.temp, f.fill(shape, [this.b.regName(baseReg), stack ? imm : imm - region.address]));
   }
 
   /** `t` (unsigned) leaves room for the access: the limit is the region's size less the width, a
@@ -85,14 +104,18 @@ export class MemoryEmitter {
    * method and (for stores) the value register are the same. */
   private atOffset(view: string, method: string, value: Expr | undefined, width: number): Expr {
     const f = this.b.f;
-    const key = value === undefined ? view + method : value.type === 'Identifier' ? view + method + value.name : undefined;
+    const filled = value !== undefined && value.type === 'Literal' ? holeValue(value) : undefined;
+    // A register has a shared call of its own; a number fills the call's one hole.
+    const key = value === undefined ? view + method : value.type === 'Identifier' ? view + method + value.name : filled !== undefined ? view + method + '?' : undefined;
     const shared = key === undefined ? undefined : f.shared(key);
-    if (shared !== undefined) return shared;
+    if (shared !== undefined) return filled !== undefined ? f.fill(shared, [filled]) : shared;
     const args: Expr[] = [f.id(N.temp)];
-    if (value !== undefined) args.push(value);
+    if (value !== undefined) args.push(filled !== undefined ? f.hole(0) : value);
     if (width > 1) args.push(f.bool(true));
     const call = f.method(view, method, args);
-    return key === undefined ? call : f.share(key, call);
+    if (key === undefined) return call;
+    const shape = f.share(key, call);
+    return filled !== undefined ? f.fill(shape, [filled]) : shape;
   }
 
   /** Region for a constant address, or undefined when only the generic accessor can tell. The ro and
@@ -121,10 +144,13 @@ export class MemoryEmitter {
 
   /** A load through the generic accessor `LD`, which throws FAULT on a fault: an expression, no exit here. */
   private slowLoad(i: number, baseReg: number, imm: number, width: 1 | 2 | 4, signed: boolean): Expr {
-    const b = this.b;
-    const f = b.f;
-    b.uses(Local.fault);
-    const v = f.call(f.id('LD'), [f.id(N.memory), this.address(baseReg, imm), f.num(width), f.num(exitCode(Exit.fault, i))]);
+    this.b.uses(Local.fault);
+    return this.loadCall(this.address(baseReg, imm), width, signed, this.b.f.num(exitCode(Exit.fault, i)));
+  }
+
+  private loadCall(address: Expr, width: 1 | 2 | 4, signed: boolean, exit: Expr): Expr {
+    const f = this.b.f;
+    const v = f.call(f.id('LD'), [f.id(N.memory), address, f.num(width), exit]);
     return width === 4 ? f.bin('|', v, f.num(0)) : signed ? f.bin('>>', f.bin('<<', v, f.num(32 - 8 * width)), f.num(32 - 8 * width)) : v;
   }
 
@@ -133,7 +159,18 @@ export class MemoryEmitter {
     const b = this.b;
     const f = b.f;
     b.uses(Local.fault);
-    return [f.expr(f.call(f.id('ST'), [f.id(N.memory), this.address(baseReg, imm), f.num(width), value, f.num(0), f.num(exitCode(Exit.fault, i))]))];
+    return [f.expr(this.storeCall(this.address(baseReg, imm), width, value, f.num(exitCode(Exit.fault, i))))];
+  }
+
+  private storeCall(address: Expr, width: 1 | 2 | 4, value: Expr, exit: Expr): Expr {
+    const f = this.b.f;
+    return f.call(f.id('ST'), [f.id(N.memory), address, f.num(width), value, f.num(0), exit]);
+  }
+
+  /** `base + imm >>> 0` with the base and imm as holes 0 and 1 of a shape. */
+  private holeAddress(): Expr {
+    const f = this.b.f;
+    return f.bin('>>>', f.bin('+', f.hole(0), f.hole(1)), f.num(0));
   }
 
   /**
@@ -155,7 +192,13 @@ export class MemoryEmitter {
     }
     const region = this.fastRegion(baseReg, width);
     const setOffset = this.setOffset(baseReg, imm, region);
-    const statements = assign(f.cond(this.inBounds(region), this.atOffset(region.view, getter, undefined, width), this.slowLoad(i, baseReg, imm, width, signed)));
+    // The whole value is one shape per view and getter: the base, imm and exit fill it.
+    const key = LOAD_KEYS[region.view]![getter]!;
+    const shape =
+      f.shared(key) ??
+      f.share(key, f.cond(this.inBounds(region), this.atOffset(region.view, getter, undefined, width), this.loadCall(this.holeAddress(), width, signed, f.hole(2))));
+    b.uses(Local.fault);
+    const statements = assign(f.fill(shape, [b.regName(baseReg), imm, exitCode(Exit.fault, i)]));
     statements.unshift(setOffset);
     return statements;
   }
@@ -176,10 +219,14 @@ export class MemoryEmitter {
       return region.check ? [f.if(region.check, fast, this.slowStore(i, baseReg, imm, width, v))] : fast;
     }
     const region = this.fastRegion(baseReg, width);
-    return [
-      this.setOffset(baseReg, imm, region),
-      f.if(this.inBounds(region), [f.expr(this.atOffset(region.view, setter, v, width))], this.slowStore(i, baseReg, imm, width, v)),
-    ];
+    const setOffset = this.setOffset(baseReg, imm, region);
+    const fast = [f.expr(this.atOffset(region.view, setter, v, width))];
+    const filled = holeValue(v);
+    if (filled === undefined) return [setOffset, f.if(this.inBounds(region), fast, this.slowStore(i, baseReg, imm, width, v))];
+    const key = SLOW_STORE_KEYS[width]!;
+    const shape = f.shared(key) ?? f.share(key, this.storeCall(this.holeAddress(), width, f.hole(2), f.hole(3)));
+    b.uses(Local.fault);
+    return [setOffset, f.if(this.inBounds(region), fast, [f.expr(f.fill(shape, [b.regName(baseReg), imm, filled, exitCode(Exit.fault, i)]))])];
   }
 
   /** An 8-byte load into `assign(lo, hi)` (int32 halves). */

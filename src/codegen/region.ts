@@ -150,6 +150,12 @@ export class RegionBuilder {
     return (this.regIds[k] ??= this.f.id(REG_NAMES[k]!));
   }
 
+  /** Register k's name, read (to fill a hole of a shape, NodeFactory.fill). */
+  regName(k: number): string {
+    this.readMask |= 1 << k;
+    return REG_NAMES[k]!;
+  }
+
   /** The high word of register k (64-bit ISAs). */
   regHi(k: number): ES.Identifier {
     this.readMask |= 1 << k;
