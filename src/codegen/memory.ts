@@ -96,8 +96,10 @@ export class MemoryEmitter {
   private inBounds(region: FastRegion): Expr {
     const f = this.b.f;
     const key = IN_BOUNDS_KEYS[region.size]![region.width]!;
+    const shared = f.shared(key);
+    if (shared !== undefined) return shared;
     const t = f.id(N.temp);
-    return f.shared(key) ?? f.share(key, f.bin('<=', region.width === 8 ? t : f.bin('>>>', t, f.num(0)), f.bin('-', f.id(region.size), f.num(region.width))));
+    return f.share(key, f.bin('<=', region.width === 8 ? t : f.bin('>>>', t, f.num(0)), f.bin('-', f.id(region.size), f.num(region.width))));
   }
 
   /** `view.method(t, …)`: the fast path of an access at the offset in `t`, the same text wherever the
