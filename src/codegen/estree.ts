@@ -241,12 +241,27 @@ export class NodeFactory {
   }
 
   continue(label?: string): Stmt {
+    if (!this.locations && label !== undefined) {
+      let node = this.continues.get(label);
+      if (node === undefined) this.continues.set(label, (node = { type: 'ContinueStatement', label: this.id(label), loc: this.loc }));
+      return node;
+    }
     return { type: 'ContinueStatement', label: label ? this.id(label) : null, loc: this.loc };
   }
 
   break(label?: string): Stmt {
+    if (!this.locations && label !== undefined) {
+      let node = this.breaks.get(label);
+      if (node === undefined) this.breaks.set(label, (node = { type: 'BreakStatement', label: this.id(label), loc: this.loc }));
+      return node;
+    }
     return { type: 'BreakStatement', label: label ? this.id(label) : null, loc: this.loc };
   }
+
+  /** Without locations a statement is the same wherever it stands: `break L` and `continue L` (in
+   * every exit and transfer) are one node each, by label. */
+  private readonly breaks = new Map<string, Stmt>();
+  private readonly continues = new Map<string, Stmt>();
 
   switchCase(test: Expr | null, consequent: Stmt[]): ES.SwitchCase {
     return { type: 'SwitchCase', test, consequent, loc: this.loc };

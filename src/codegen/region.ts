@@ -282,16 +282,15 @@ export class RegionBuilder {
     const f = this.f;
     const length = this.p.blockLength[i]!;
     const cost = this.p.blockCosts[i]!;
-    const tests: Expr[] = [];
     const unified = this.unifiedCounter;
-    if (this.options.countSteps || unified) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
+    const steps = this.options.countSteps || unified ? f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)) : undefined;
+    let gas: Expr | undefined;
     if (this.options.metered && !unified && cost > 0) {
       this.uses(Local.gas);
-      tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
+      gas = f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0));
     }
-    if (tests.length === 0) return [];
-    const test = tests.length === 1 ? tests[0]! : f.logical('||', tests[0]!, tests[1]!);
-    return [f.if(test, this.exit(Exit.blockEntry, i))];
+    const test = steps !== undefined && gas !== undefined ? f.logical('||', steps, gas) : (steps ?? gas);
+    return test === undefined ? [] : [f.if(test, this.exit(Exit.blockEntry, i))];
   }
 }
 
