@@ -7,6 +7,50 @@
 
 import type * as ES from 'estree';
 
+declare module 'estree' {
+  interface ExpressionMap {
+    Printed: Printed;
+    Hole: Hole;
+    Filled: Filled;
+  }
+}
+
+/**
+ * An expression that is the same wherever it occurs (`st.getInt32(t, true)`, a bounds test), made once
+ * per factory and shared by every occurrence (`NodeFactory.shared`); the printer prints it once and
+ * copies its bytes after that. Memory accesses are ~40% of doom's instructions and more than half of
+ * its text, and these were most of their nodes. Not an ESTree node: only the code generator's printer
+ * knows it.
+ */
+export interface Printed extends ES.BaseExpression {
+  type: 'Printed';
+  readonly expression: ES.Expression;
+  /** Its text, once printed (without the values of its holes). */
+  bytes: Uint8Array | undefined;
+  /** Where its holes are in `bytes`, in printed order: pairs of (offset, hole index). */
+  holes: Int32Array | undefined;
+}
+
+/**
+ * A place in a shared expression (a shape) that each occurrence fills with a value of its own
+ * (`Filled`): a register or an integer. The printer writes values where a leaf would print the
+ * same way whatever the value (never where a negative number would need parentheses or a space).
+ */
+export interface Hole extends ES.BaseExpression {
+  type: 'Hole';
+  readonly index: number;
+}
+
+/** A shape (a shared expression with holes) with the values of its holes: an identifier's name
+ * or a safe integer each. Two nodes where the expression was a dozen. */
+export interface Filled extends ES.BaseExpression {
+  type: 'Filled';
+  readonly shape: Printed;
+  readonly values: readonly (string | number)[];
+}
+
+export type HoleValue = string | number;
+
 export type Expr = ES.Expression;
 export type Stmt = ES.Statement;
 
@@ -38,9 +82,14 @@ export class NodeFactory {
    * line, so a shared leaf's location is never read): most nodes are leaves, and each was garbage. */
   private readonly sharedIds: Map<string, ES.Identifier> | undefined;
   private readonly sharedNums: (Expr | undefined)[] | undefined;
+  private readonly printed = new Map<string, Printed>();
 
-  constructor(source: string, options: { readonly shareLeaves?: boolean } = {}) {
+  /** Whether `at` moves the location: only a source map reads locations. */
+  private readonly locations: boolean;
+
+  constructor(source: string, options: { readonly shareLeaves?: boolean; readonly locations?: boolean } = {}) {
     this.source = source;
+    this.locations = options.locations ?? true;
     this.loc = { source, start: { line: 1, column: 0 }, end: { line: 1, column: 0 } };
     if (options.shareLeaves) {
       this.sharedIds = new Map();
@@ -50,6 +99,7 @@ export class NodeFactory {
 
   /** Nodes made from now on map to guest `pc`. */
   at(pc: number): void {
+    if (!this.locations) return;
     const p = { line: pc + 1, column: 0 };
     this.loc = { source: this.source, start: p, end: p };
   }
@@ -74,6 +124,30 @@ export class NodeFactory {
     return { type: 'Literal', value, loc: this.loc };
   }
 
+  /** The shared expression made for `key` (a name for all of its text), if any (`share`). */
+  shared(key: string): Expr | undefined {
+    return this.printed.get(key);
+  }
+
+  /** Shares `expression` as `key` from now on: the printer prints it once. Its nodes keep the
+   * location of this occurrence, and the printer never reads the location of an expression. */
+  share(key: string, expression: Expr): Printed {
+    const node: Printed = { type: 'Printed', expression, bytes: undefined, holes: undefined, loc: this.loc };
+    this.printed.set(key, node);
+    return node;
+  }
+
+  /** The hole `index` of a shape (`share`, `fill`). */
+  hole(index: number): Expr {
+    return (this.holes[index] ??= { type: 'Hole', index, loc: this.loc });
+  }
+  private readonly holes: Hole[] = [];
+
+  /** The shared expression `shape` (made with `share`, holes from `hole`) with `values` in its holes. */
+  fill(shape: Expr, values: HoleValue[]): Expr {
+    return { type: 'Filled', shape: shape as Printed, values, loc: this.loc };
+  }
+
   bool(value: boolean): Expr {
     return { type: 'Literal', value, raw: String(value), loc: this.loc };
   }
@@ -96,7 +170,7 @@ export class NodeFactory {
     return { type: 'ConditionalExpression', test, consequent, alternate, loc: this.loc };
   }
 
-  assign(target: string | ES.MemberExpression, value: Expr, operator: ES.AssignmentOperator = '='): Expr {
+  assign(target: string | ES.Identifier | ES.MemberExpression, value: Expr, operator: ES.AssignmentOperator = '='): Expr {
     const left = typeof target === 'string' ? this.id(target) : target;
     return { type: 'AssignmentExpression', operator, left, right: value, loc: this.loc };
   }
@@ -167,12 +241,27 @@ export class NodeFactory {
   }
 
   continue(label?: string): Stmt {
+    if (!this.locations && label !== undefined) {
+      let node = this.continues.get(label);
+      if (node === undefined) this.continues.set(label, (node = { type: 'ContinueStatement', label: this.id(label), loc: this.loc }));
+      return node;
+    }
     return { type: 'ContinueStatement', label: label ? this.id(label) : null, loc: this.loc };
   }
 
   break(label?: string): Stmt {
+    if (!this.locations && label !== undefined) {
+      let node = this.breaks.get(label);
+      if (node === undefined) this.breaks.set(label, (node = { type: 'BreakStatement', label: this.id(label), loc: this.loc }));
+      return node;
+    }
     return { type: 'BreakStatement', label: label ? this.id(label) : null, loc: this.loc };
   }
+
+  /** Without locations a statement is the same wherever it stands: `break L` and `continue L` (in
+   * every exit and transfer) are one node each, by label. */
+  private readonly breaks = new Map<string, Stmt>();
+  private readonly continues = new Map<string, Stmt>();
 
   switchCase(test: Expr | null, consequent: Stmt[]): ES.SwitchCase {
     return { type: 'SwitchCase', test, consequent, loc: this.loc };

@@ -6,7 +6,7 @@ import type * as ES from 'estree';
 import { OP_FLAGS, NO_FALLTHROUGH, END } from '../decoder/table.ts';
 import type { ModuleImage } from '../machine/state.ts';
 import { REG_COUNT } from '../machine/state.ts';
-import { emitter32 } from './emit32.ts';
+import { emitter32, type InstructionContext } from './emit32.ts';
 import { emitter64 } from './emit64.ts';
 import { NodeFactory, type Stmt } from './estree.ts';
 import { MemoryEmitter } from './memory.ts';
@@ -86,11 +86,23 @@ export interface CompiledJs {
   readonly program: CodegenProgram;
 }
 
+/**
+ * The writer whole programs are printed with, kept while the garbage collector lets it live. Every
+ * megabyte of fresh memory costs ~2.5 ms of page faults here (a Firecracker VM; bench/README.md,
+ * session 7), and doom's text is 13 MB: a buffer per program, doubled as it filled, faulted in ~30 MB
+ * (~75 ms) per compile, so compilations close together share one.
+ */
+let programWriter: WeakRef<TextWriter> | undefined;
+
+/** About what a guest instruction becomes (doom: ~80 bytes of text each; doom64 ~95), for the
+ * writer's first size: one allocation instead of doubling through the sizes below it. */
+const TEXT_BYTES_PER_INSTRUCTION = 96;
+
 export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): CompiledJs {
   const program = analyse(image, { regionSize: options.regionSize ?? DEFAULT_REGION_SIZE, copyRegionSize: wholeProgramCopyRegionSize(options) });
   // Leaves are shared with a source map too: the printer reads the locations of statements and
   // switch cases only (emit-text.ts `mark`).
-  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true });
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true, locations: options.sourceMap === true });
   const regionOptions: RegionOptions = {
     // Always metered: an unmetered instance runs the same code with a gas counter that cannot run out
     // (backend.ts), so metering does not split the ModuleId.
@@ -100,7 +112,10 @@ export function compileToJs(image: ModuleImage, options: CodegenOptions = {}): C
     copies: true,
   };
   const map = options.sourceMap ? new SourceMapSink(f.source, image, options.mapFile) : undefined;
-  const out = new Printer(map);
+  let writer = programWriter?.deref();
+  if (!writer) programWriter = new WeakRef((writer = new TextWriter(1 << 20)));
+  writer.reserve(TEXT_BYTES_PER_INSTRUCTION * image.code.count);
+  const out = new Printer(map, writer);
   // The wrapper is fixed text; everything inside is printed from ESTree, one region at a time, so
   // each region's tree dies young (printing the whole program's tree at once spent half the time in
   // the garbage collector).
@@ -132,7 +147,7 @@ export function compileRegionJs(
   region: number,
   options: CodegenOptions & { readonly copies?: boolean; readonly blockRuns?: Uint8Array; readonly minBlockRuns?: number } = {},
 ): string {
-  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true });
+  const f = new NodeFactory(options.sourceName ?? 'program.polkavm', { shareLeaves: true, locations: false });
   const regionOptions: RegionOptions = {
     // Always metered, as compileToJs: one region's code serves metered and unmetered modules.
     metered: true,
@@ -160,6 +175,7 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   const b = new RegionBuilder(f, p, region, options);
   const mem = new MemoryEmitter(b, image.memoryMap);
   const emit = code.is64Bit ? emitter64 : emitter32;
+  const { r1, r2, r3, imm1, imm2 } = code;
   const members = p.regionMembers[region]!;
   const cases: ES.SwitchCase[] = [];
   // The code between two cases (a segment), as pieces that each begin at a case or at a block
@@ -190,6 +206,9 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
   const minBlockRuns = options.minBlockRuns ?? 1;
   // Inside a block left out (`RegionOptions.blockRuns`): its instructions are not generated.
   let skipping = false;
+  // One context for every instruction of the region, rewritten for each: emitters use it only while
+  // they run, and an object per instruction was garbage.
+  const x: { -readonly [K in keyof InstructionContext]: InstructionContext[K] } = { b, mem, i: 0, r1: 0, r2: 0, r3: 0, imm1: 0, imm2: 0 };
   const emitRun = (list: Uint32Array, copy: boolean): void => {
     b.inCopy = copy;
     for (let k = 0; k < list.length; k++) {
@@ -197,12 +216,11 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
       f.at(code.pc[i]!);
       const label = copy ? (code.blockStart[i] ? copies!.label.get(i)! : -1) : p.blockLabel[i]!;
       if (code.blockStart[i]) skipping = blockRuns !== undefined && blockRuns[i]! < minBlockRuns;
-      const entry = (): Stmt[] => (skipping ? b.exit(Exit.notRun, i) : b.blockEntry(i));
       if (label >= 0) {
         open(label, i, i);
-        current!.push(...entry());
+        for (const statement of skipping ? b.exit(Exit.notRun, i) : b.blockEntry(i)) current!.push(statement);
       } else if (code.blockStart[i]) {
-        current = [...entry()];
+        current = skipping ? b.exit(Exit.notRun, i) : b.blockEntry(i);
         pieces.push({ first: i, target: i, body: current });
       }
       // A resume point inside a block that has not run (a host call or fault the interpreter stopped
@@ -213,7 +231,13 @@ function emitRegion(f: NodeFactory, p: CodegenProgram, image: ModuleImage, regio
       }
       if (skipping) continue;
       const op = code.op[i]!;
-      const statements = emit(op)({ b, mem, i, r1: code.r1[i]!, r2: code.r2[i]!, r3: code.r3[i]!, imm1: code.imm1[i]!, imm2: code.imm2[i]! });
+      x.i = i;
+      x.r1 = r1[i]!;
+      x.r2 = r2[i]!;
+      x.r3 = r3[i]!;
+      x.imm1 = imm1[i]!;
+      x.imm2 = imm2[i]!;
+      const statements = emit(op)(x);
       for (let s = 0; s < statements.length; s++) current!.push(statements[s]!);
       // A block that ends the region without a terminator cannot happen (regions hold whole blocks),
       // but a last instruction that falls through must not fall off the switch.

@@ -14,7 +14,7 @@ import type { MemoryMap } from '../machine/layout.ts';
 import { Op, OP_NAMES, type OpId } from '../decoder/table.ts';
 import type { CodegenProgram } from './program.ts';
 import { Reg } from '../machine/state.ts';
-import type { Expr, NodeFactory, Stmt } from './estree.ts';
+import type { Expr, HoleValue, NodeFactory, Stmt } from './estree.ts';
 import { Exit, exitCode } from './program.ts';
 import { Local, N, type RegionBuilder } from './region.ts';
 
@@ -22,15 +22,35 @@ export type Width = 1 | 2 | 4 | 8;
 
 const GETTERS: Record<string, string> = { u1: 'getUint8', s1: 'getInt8', u2: 'getUint16', s2: 'getInt16', u4: 'getUint32', s4: 'getInt32' };
 const SETTERS: Record<number, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setInt32' };
+/** `NodeFactory.shared` keys of the offset computations, by view and whether the access is 8 bytes wide. */
+const OFFSET_KEYS: Record<string, readonly [string, string]> = { [N.stackView]: ['t=st', 't=st8'], [N.rwView]: ['t=rw', 't=rw8'], [N.roView]: ['t=ro', 't=ro8'] };
+/** Keys of the loads' values, by view and getter. */
+const LOAD_KEYS: Record<string, Record<string, string>> = Object.fromEntries(
+  [N.stackView, N.rwView, N.roView].map((view) => [view, Object.fromEntries(Object.values(GETTERS).map((getter) => [getter, `${view}=${getter}`]))]),
+);
+/** Keys of the generic stores, by width. */
+const SLOW_STORE_KEYS: Record<number, string> = { 1: 'ST1', 2: 'ST2', 4: 'ST4' };
+
+/** What fills a hole for `e`: a register's name or an integer, or undefined for anything else. */
+function holeValue(e: Expr): HoleValue | undefined {
+  if (e.type === 'Identifier') return e.name;
+  if (e.type === 'Literal' && typeof e.value === 'number' && Number.isSafeInteger(e.value) && !Object.is(e.value, -0)) return e.value;
+  return undefined;
+}
+
+/** `NodeFactory.shared` keys of the bounds tests, by the region's size local and the width. */
+const IN_BOUNDS_KEYS: Record<string, Record<number, string>> = Object.fromEntries(
+  [N.stackSize, N.rwSize, N.roSize].map((size) => [size, Object.fromEntries([1, 2, 4, 8].map((width) => [width, `t<=${size}-${width}`]))]),
+);
 
 interface FastRegion {
-  view: string;
+  readonly view: string;
+  /** The local holding the region's size. */
+  readonly size: string;
   /** The region's address as a constant (rw data), or undefined when a local holds it (the stack). */
-  address: number | undefined;
-  /** Largest valid offset for this width, as an expression. */
-  limit: Expr;
-  /** An 8-byte access: its offset stays a uint32 (`setOffset`). */
-  wide: boolean;
+  readonly address: number | undefined;
+  /** The access's width; 8 bytes keep the offset a uint32 (`setOffset`). */
+  readonly width: number;
 }
 
 /** The offset of the high word of an 8-byte access. The offset passed the region's bounds check, so
@@ -129,17 +149,16 @@ export class MemoryEmitter {
   }
 
   private fastRegion(i: number, baseReg: number, width: number, store: boolean): FastRegion {
-    const f = this.b.f;
     if (!store && this.roLoads[i] === 1) {
       this.b.uses(Local.ro);
-      return { view: N.roView, address: this.roAddress, limit: f.bin('-', f.id(N.roSize), f.num(width)), wide: width === 8 };
+      return { view: N.roView, size: N.roSize, address: this.roAddress, width };
     }
     if (baseReg === Reg.SP) {
       this.b.uses(Local.stack);
-      return { view: N.stackView, address: undefined, limit: f.bin('-', f.id(N.stackSize), f.num(width)), wide: width === 8 };
+      return { view: N.stackView, size: N.stackSize, address: undefined, width };
     }
     this.b.uses(Local.rw);
-    return { view: N.rwView, address: this.rwAddress, limit: f.bin('-', f.id(N.rwSize), f.num(width)), wide: width === 8 };
+    return { view: N.rwView, size: N.rwSize, address: this.rwAddress, width };
   }
 
   /** `t = offset of base + imm within the region`, as an int32 (the bounds check reads it unsigned):
@@ -148,18 +167,43 @@ export class MemoryEmitter {
    * keep the uint32 offset: with the int32 one memory_64 ran ~5% slower. */
   private setOffset(baseReg: number, imm: number, region: FastRegion): Stmt {
     const f = this.b.f;
-    const sum =
-      region.address === undefined
-        ? f.bin('-', f.bin('+', this.b.reg(baseReg), f.num(imm)), f.id(N.stackLow))
-        : f.bin('+', this.b.reg(baseReg), f.num(imm - region.address));
-    return f.set(N.temp, f.bin(region.wide ? '>>>' : '|', sum, f.num(0)));
+    const stack = region.address === undefined;
+    const key = OFFSET_KEYS[region.view]![region.width === 8 ? 1 : 0]!;
+    let shape = f.shared(key);
+    if (shape === undefined) {
+      const sum = stack ? f.bin('-', f.bin('+', f.hole(0), f.hole(1)), f.id(N.stackLow)) : f.bin('+', f.hole(0), f.hole(1));
+      shape = f.share(key, f.bin(region.width === 8 ? '>>>' : '|', sum, f.num(0)));
+    }
+    return f.set(N.temp, f.fill(shape, [this.b.regName(baseReg), stack ? imm : imm - region.address]));
   }
 
   /** `t` (unsigned) leaves room for the access: the limit is the region's size less the width, a
    * signed int32 that is negative when the region is smaller than the access. */
   private inBounds(region: FastRegion): Expr {
     const f = this.b.f;
-    return f.bin('<=', region.wide ? f.id(N.temp) : f.bin('>>>', f.id(N.temp), f.num(0)), region.limit);
+    const key = IN_BOUNDS_KEYS[region.size]![region.width]!;
+    const shared = f.shared(key);
+    if (shared !== undefined) return shared;
+    const t = f.id(N.temp);
+    return f.share(key, f.bin('<=', region.width === 8 ? t : f.bin('>>>', t, f.num(0)), f.bin('-', f.id(region.size), f.num(region.width))));
+  }
+
+  /** `view.method(t, …)`: the fast path of an access at the offset in `t`, the same text wherever the
+   * method and (for stores) the value register are the same. */
+  private atOffset(view: string, method: string, value: Expr | undefined, width: number): Expr {
+    const f = this.b.f;
+    const filled = value !== undefined && value.type === 'Literal' ? holeValue(value) : undefined;
+    // A register has a shared call of its own; a number fills the call's one hole.
+    const key = value === undefined ? view + method : value.type === 'Identifier' ? view + method + value.name : filled !== undefined ? view + method + '?' : undefined;
+    const shared = key === undefined ? undefined : f.shared(key);
+    if (shared !== undefined) return filled !== undefined ? f.fill(shared, [filled]) : shared;
+    const args: Expr[] = [f.id(N.temp)];
+    if (value !== undefined) args.push(filled !== undefined ? f.hole(0) : value);
+    if (width > 1) args.push(f.bool(true));
+    const call = f.method(view, method, args);
+    if (key === undefined) return call;
+    const shape = f.share(key, call);
+    return filled !== undefined ? f.fill(shape, [filled]) : shape;
   }
 
   /** Region for a constant address, or undefined when only the generic accessor can tell. The ro and
@@ -180,6 +224,43 @@ export class MemoryEmitter {
     return undefined;
   }
 
+  /** The guest address `base + imm` (base -1: the constant imm) for the generic accessors. */
+  private address(baseReg: number, imm: number): Expr {
+    const f = this.b.f;
+    return baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', this.b.reg(baseReg), f.num(imm)), f.num(0));
+  }
+
+  /** A load through the generic accessor `LD`, which throws FAULT on a fault: an expression, no exit here. */
+  private slowLoad(i: number, baseReg: number, imm: number, width: 1 | 2 | 4, signed: boolean): Expr {
+    this.b.uses(Local.fault);
+    return this.loadCall(this.address(baseReg, imm), width, signed, this.b.f.num(exitCode(Exit.fault, i)));
+  }
+
+  private loadCall(address: Expr, width: 1 | 2 | 4, signed: boolean, exit: Expr): Expr {
+    const f = this.b.f;
+    const v = f.call(f.id('LD'), [f.id(N.memory), address, f.num(width), exit]);
+    return width === 4 ? f.bin('|', v, f.num(0)) : signed ? f.bin('>>', f.bin('<<', v, f.num(32 - 8 * width)), f.num(32 - 8 * width)) : v;
+  }
+
+  /** A store through the generic accessor `ST`, which throws FAULT on a fault. */
+  private slowStore(i: number, baseReg: number, imm: number, width: 1 | 2 | 4, value: Expr): Stmt[] {
+    const b = this.b;
+    const f = b.f;
+    b.uses(Local.fault);
+    return [f.expr(this.storeCall(this.address(baseReg, imm), width, value, f.num(exitCode(Exit.fault, i))))];
+  }
+
+  private storeCall(address: Expr, width: 1 | 2 | 4, value: Expr, exit: Expr): Expr {
+    const f = this.b.f;
+    return f.call(f.id('ST'), [f.id(N.memory), address, f.num(width), value, f.num(0), exit]);
+  }
+
+  /** `base + imm >>> 0` with the base and imm as holes 0 and 1 of a shape. */
+  private holeAddress(): Expr {
+    const f = this.b.f;
+    return f.bin('>>>', f.bin('+', f.hole(0), f.hole(1)), f.num(0));
+  }
+
   /**
    * A load of `width` bytes from `base + imm` (base -1: the constant address imm) into whatever
    * `assign` does with the loaded int32 (`signed` picks the sign extension of 1 and 2 byte loads;
@@ -189,27 +270,25 @@ export class MemoryEmitter {
     const b = this.b;
     const f = b.f;
     const getter = GETTERS[(signed || width === 4 ? 's' : 'u') + width]!;
-    const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
-    const fromGeneric = (v: Expr): Expr =>
-      width === 4 ? f.bin('|', v, f.num(0)) : signed ? f.bin('>>', f.bin('<<', v, f.num(32 - 8 * width)), f.num(32 - 8 * width)) : v;
-    // The generic accessor through `LD`, which throws FAULT on a fault: an expression, no exit here.
-    const slowValue = (): Expr => {
-      b.uses(Local.fault);
-      return fromGeneric(f.call(f.id('LD'), [f.id(N.memory), address(), f.num(width), f.num(exitCode(Exit.fault, i))]));
-    };
-    if (b.options.dynamicPaging) return assign(slowValue());
-    const getArgs = (offset: Expr): Expr[] => (width === 1 ? [offset] : [offset, f.bool(true)]);
+    if (b.options.dynamicPaging) return assign(this.slowLoad(i, baseReg, imm, width, signed));
     if (baseReg < 0) {
       const region = this.constRegion(imm >>> 0, width, false);
-      if (!region) return assign(slowValue());
-      const fast = f.method(region.view, getter, getArgs(f.num(region.offset)));
-      return assign(region.check ? f.cond(region.check, fast, slowValue()) : fast);
+      if (!region) return assign(this.slowLoad(i, baseReg, imm, width, signed));
+      const offset = f.num(region.offset);
+      const fast = f.method(region.view, getter, width === 1 ? [offset] : [offset, f.bool(true)]);
+      return assign(region.check ? f.cond(region.check, fast, this.slowLoad(i, baseReg, imm, width, signed)) : fast);
     }
     const region = this.fastRegion(i, baseReg, width, false);
-    return [
-      this.setOffset(baseReg, imm, region),
-      ...assign(f.cond(this.inBounds(region), f.method(region.view, getter, getArgs(f.id(N.temp))), slowValue())),
-    ];
+    const setOffset = this.setOffset(baseReg, imm, region);
+    // The whole value is one shape per view and getter: the base, imm and exit fill it.
+    const key = LOAD_KEYS[region.view]![getter]!;
+    const shape =
+      f.shared(key) ??
+      f.share(key, f.cond(this.inBounds(region), this.atOffset(region.view, getter, undefined, width), this.loadCall(this.holeAddress(), width, signed, f.hole(2))));
+    b.uses(Local.fault);
+    const statements = assign(f.fill(shape, [b.regName(baseReg), imm, exitCode(Exit.fault, i)]));
+    statements.unshift(setOffset);
+    return statements;
   }
 
   /** A store of the low `width` bytes of the int32 `value` (an expression free of side effects). */
@@ -217,24 +296,25 @@ export class MemoryEmitter {
     const b = this.b;
     const f = b.f;
     const setter = SETTERS[width]!;
-    const address = (): Expr => (baseReg < 0 ? f.num(imm >>> 0) : f.bin('>>>', f.bin('+', b.reg(baseReg), f.num(imm)), f.num(0)));
-    const slow = (): Stmt[] => {
-      b.uses(Local.fault);
-      return [f.expr(f.call(f.id('ST'), [f.id(N.memory), address(), f.num(width), value(), f.num(0), f.num(exitCode(Exit.fault, i))]))];
-    };
-    if (b.options.dynamicPaging) return slow();
-    const setArgs = (offset: Expr): Expr[] => (width === 1 ? [offset, value()] : [offset, value(), f.bool(true)]);
+    // One node for both paths: the printer never reads an expression's location.
+    const v = value();
+    if (b.options.dynamicPaging) return this.slowStore(i, baseReg, imm, width, v);
     if (baseReg < 0) {
       const region = this.constRegion(imm >>> 0, width, true);
-      if (!region) return slow();
-      const fast = [f.expr(f.method(region.view, setter, setArgs(f.num(region.offset))))];
-      return region.check ? [f.if(region.check, fast, slow())] : fast;
+      if (!region) return this.slowStore(i, baseReg, imm, width, v);
+      const offset = f.num(region.offset);
+      const fast = [f.expr(f.method(region.view, setter, width === 1 ? [offset, v] : [offset, v, f.bool(true)]))];
+      return region.check ? [f.if(region.check, fast, this.slowStore(i, baseReg, imm, width, v))] : fast;
     }
     const region = this.fastRegion(i, baseReg, width, true);
-    return [
-      this.setOffset(baseReg, imm, region),
-      f.if(this.inBounds(region), [f.expr(f.method(region.view, setter, setArgs(f.id(N.temp))))], slow()),
-    ];
+    const setOffset = this.setOffset(baseReg, imm, region);
+    const fast = [f.expr(this.atOffset(region.view, setter, v, width))];
+    const filled = holeValue(v);
+    if (filled === undefined) return [setOffset, f.if(this.inBounds(region), fast, this.slowStore(i, baseReg, imm, width, v))];
+    const key = SLOW_STORE_KEYS[width]!;
+    const shape = f.shared(key) ?? f.share(key, this.storeCall(this.holeAddress(), width, f.hole(2), f.hole(3)));
+    b.uses(Local.fault);
+    return [setOffset, f.if(this.inBounds(region), fast, [f.expr(f.fill(shape, [b.regName(baseReg), imm, filled, exitCode(Exit.fault, i)]))])];
   }
 
   /** An 8-byte load into `assign(lo, hi)` (int32 halves). */

@@ -270,6 +270,15 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
   };
   let block = 0;
   const callees = new Map<number, number[]>();
+  const calleeOf = (from: number): number[] => {
+    let list = callees.get(from);
+    if (list === undefined) callees.set(from, (list = []));
+    return list;
+  };
+  // A loop, not \`fill\`: a builtin call per block (~35k in doom) cost more than the stores.
+  const fillBlock = (array: Int32Array, value: number, b: number): void => {
+    for (let k = b, end = b + blockLength[b]!; k < end; k++) array[k] = value;
+  };
   // Where calls go (a first pass, by the same recognition as below).
   const isCallTarget = new Uint8Array(n);
   {
@@ -306,9 +315,7 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
       // A call: the callee is another function; the return lands on the next block, ours.
       if (i + 1 < n) union(block, i + 1);
       if (target >= 0) {
-        const list = callees.get(block) ?? [];
-        list.push(target);
-        callees.set(block, list);
+        calleeOf(block).push(target);
         const address = op === Op.jump ? returnAddress : code.r1[i] === 0 ? code.imm1[i]! >>> 0 : -1;
         if (address >= 0) {
           callAt.push(i);
@@ -321,9 +328,7 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
     if (op === Op.load_imm_and_jump_indirect && i + 1 < n) union(block, i + 1);
     if (target >= 0 && isCallTarget[target] && op === Op.jump) {
       // A jump to a function something calls is a tail call: the functions stay apart.
-      const list = callees.get(block) ?? [];
-      list.push(target);
-      callees.set(block, list);
+      calleeOf(block).push(target);
     } else if (target >= 0) union(block, target);
     if (!(flags & NO_FALLTHROUGH) && i + 1 < n) union(block, i + 1);
   }
@@ -351,7 +356,7 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
   const regionOf = new Int32Array(n);
   let regionCount = 0;
   const assignBlocks = (root: number, region: number): void => {
-    for (const b of fnBlocks.get(root)!) regionOf.fill(region, b, b + blockLength[b]!);
+    for (const b of fnBlocks.get(root)!) fillBlock(regionOf, region, b);
   };
   for (const root of fnBlocks.keys()) {
     if (regionOfFn.has(root)) continue;
@@ -367,7 +372,7 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
           region = regionCount++;
           used = 0;
         }
-        regionOf.fill(region, b, b + blockLength[b]!);
+        fillBlock(regionOf, region, b);
         used += blockLength[b]!;
       }
       regionOfFn.set(root, region);
@@ -389,7 +394,7 @@ function partition(code: DecodedCode, jumpIndex: Int32Array, blockLength: Uint32
   }
 
   const functionOf = new Int32Array(n);
-  for (const [root, blocks] of fnBlocks) for (const b of blocks) functionOf.fill(root, b, b + blockLength[b]!);
+  for (const [root, blocks] of fnBlocks) for (const b of blocks) fillBlock(functionOf, root, b);
   const calledFrom: number[][] = Array.from({ length: regionCount }, () => []);
   for (const [from, targets] of callees) for (const t of targets) calledFrom[regionOf[from]!]!.push(find(t));
   return {

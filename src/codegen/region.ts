@@ -7,6 +7,7 @@
 // exit code (program.ts `exitCode`). Registers live in locals while it runs and are written
 // back to `c.R` (an Int32Array over the instance's register file) when it returns.
 
+import type * as ES from 'estree';
 import type { Expr, NodeFactory, Stmt } from './estree.ts';
 import type { RegionCopies } from './copies.ts';
 import { Exit, exitCode, type CodegenProgram, type ExitKind } from './program.ts';
@@ -144,28 +145,35 @@ export class RegionBuilder {
 
   /** Register k (its low word on 64-bit ISAs), read. Reads and writes are tracked so the prologue
    * loads and the epilogue stores only the registers a region touches. */
-  reg(k: number): Expr {
+  reg(k: number): ES.Identifier {
     this.readMask |= 1 << k;
-    return this.f.id(REG_NAMES[k]!);
+    return (this.regIds[k] ??= this.f.id(REG_NAMES[k]!));
+  }
+
+  /** Register k's name, read (to fill a hole of a shape, NodeFactory.fill). */
+  regName(k: number): string {
+    this.readMask |= 1 << k;
+    return REG_NAMES[k]!;
   }
 
   /** The high word of register k (64-bit ISAs). */
-  regHi(k: number): Expr {
+  regHi(k: number): ES.Identifier {
     this.readMask |= 1 << k;
-    return this.f.id(HIGH_NAMES[k]!);
+    return (this.regIds[13 + k] ??= this.f.id(HIGH_NAMES[k]!));
   }
 
   setReg(k: number, value: Expr): Stmt {
-    this.readMask |= 1 << k;
     this.writeMask |= 1 << k;
-    return this.f.set(REG_NAMES[k]!, value);
+    return this.f.expr(this.f.assign(this.reg(k), value));
   }
 
   setRegHi(k: number, value: Expr): Stmt {
-    this.readMask |= 1 << k;
     this.writeMask |= 1 << k;
-    return this.f.set(HIGH_NAMES[k]!, value);
+    return this.f.expr(this.f.assign(this.regHi(k), value));
   }
+
+  /** The register identifiers (low words, then high words), looked up in the factory once per region. */
+  private readonly regIds: (ES.Identifier | undefined)[] = [];
 
   /** `x = exitCode(kind, at); break L;` */
   exit(kind: ExitKind, at: number): Stmt[] {
@@ -274,16 +282,15 @@ export class RegionBuilder {
     const f = this.f;
     const length = this.p.blockLength[i]!;
     const cost = this.p.blockCosts[i]!;
-    const tests: Expr[] = [];
     const unified = this.unifiedCounter;
-    if (this.options.countSteps || unified) tests.push(f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)));
+    const steps = this.options.countSteps || unified ? f.bin('<', f.assign(N.steps, f.num(length), '-='), f.num(0)) : undefined;
+    let gas: Expr | undefined;
     if (this.options.metered && !unified && cost > 0) {
       this.uses(Local.gas);
-      tests.push(f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0)));
+      gas = f.bin('<', f.assign(N.gas, f.num(cost), '-='), f.num(0));
     }
-    if (tests.length === 0) return [];
-    const test = tests.length === 1 ? tests[0]! : f.logical('||', tests[0]!, tests[1]!);
-    return [f.if(test, this.exit(Exit.blockEntry, i))];
+    const test = steps !== undefined && gas !== undefined ? f.logical('||', steps, gas) : (steps ?? gas);
+    return test === undefined ? [] : [f.if(test, this.exit(Exit.blockEntry, i))];
   }
 }
 

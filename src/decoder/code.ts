@@ -421,53 +421,79 @@ export function decodeCode(
 type OperandField = 'r1' | 'r2' | 'r3' | 'imm1' | 'imm2' | 'target';
 const OPERAND_FIELDS: readonly OperandField[] = ['r1', 'r2', 'r3', 'imm1', 'imm2', 'target'];
 
+/** The operand forms of a program whose operands are not decoded yet, by its decoded code. */
+const pendingOperands = new WeakMap<object, Int8Array>();
+
+/**
+ * The getters of the operand arrays, on a prototype every decoded program shares: getters of its
+ * own (a closure each) gave each program's code object a shape of its own, so every function that
+ * read the code of a few programs (the code generator compiling doom again) went megamorphic on it
+ * and deoptimised. The first read decodes all of them and makes them plain own properties, the same
+ * on every program.
+ */
+const LAZY_OPERANDS: object = Object.create(
+  Object.prototype,
+  Object.fromEntries(
+    OPERAND_FIELDS.map((name) => [
+      name,
+      {
+        get(this: DecodedCode): unknown {
+          materialise(this);
+          return this[name];
+        },
+        enumerable: true,
+        configurable: false,
+      },
+    ]),
+  ),
+);
+
 /**
  * The operand arrays are decoded on first read, all together, and then stay plain properties. Loading
  * a program for the interpreter (and the tiered backend's start) reads none of them: it decodes the
  * operands of a block when the block first runs (`instructionOperands`), so doom's first instructions do
  * not wait for the operands of all 163k.
  */
-function withLazyOperands(decoded: Omit<DecodedCode, OperandField>, forms: Int8Array): DecodedCode {
-  const materialise = (): void => {
-    const { count: n, code, pc, nextPc, implicit } = decoded;
-    const len = code.length;
-    // A zero-padded copy: polkavm's zero-padded argument window, with no bounds test per read.
-    const bytes = new Uint8Array(len + 16);
-    bytes.set(code);
-    const r1 = new Uint8Array(n);
-    const r2 = new Uint8Array(n);
-    const r3 = new Uint8Array(n);
-    const imm1 = new Int32Array(n);
-    const imm2 = new Int32Array(n);
-    const target = new Uint32Array(n);
-    const out = new Int32Array(6);
-    for (let i = 0; i < n; i++) {
-      if (implicit[i] === 1) continue;
-      const offset = pc[i]!;
-      const form = forms[bytes[offset]!]!;
-      if (form <= F_NONE) continue;
-      out.fill(0);
-      readOperands(bytes, offset, form, offset, nextPc[i]! - offset - 1, out);
-      r1[i] = out[0]!;
-      r2[i] = out[1]!;
-      r3[i] = out[2]!;
-      imm1[i] = out[3]!;
-      imm2[i] = out[4]!;
-      target[i] = out[5]!;
-    }
-    const values = { r1, r2, r3, imm1, imm2, target };
-    for (const name of OPERAND_FIELDS) Object.defineProperty(decoded, name, { value: values[name], enumerable: true, writable: false, configurable: false });
-  };
-  for (const name of OPERAND_FIELDS)
-    Object.defineProperty(decoded, name, {
-      get: () => {
-        materialise();
-        return (decoded as DecodedCode)[name];
-      },
-      enumerable: true,
-      configurable: true,
-    });
-  return decoded as DecodedCode;
+function withLazyOperands(fields: Omit<DecodedCode, OperandField>, forms: Int8Array): DecodedCode {
+  // Made from the prototype and then given its fields: an object given its prototype afterwards
+  // (`Object.setPrototypeOf`, a literal's `__proto__`) shares no shapes with the next one once its
+  // operands become own properties.
+  const decoded = Object.assign(Object.create(LAZY_OPERANDS) as object, fields) as DecodedCode;
+  pendingOperands.set(decoded, forms);
+  return decoded;
+}
+
+function materialise(decoded: DecodedCode): void {
+  const forms = pendingOperands.get(decoded)!;
+  pendingOperands.delete(decoded);
+  const { count: n, code, pc, nextPc, implicit } = decoded;
+  const len = code.length;
+  // A zero-padded copy: polkavm's zero-padded argument window, with no bounds test per read.
+  const bytes = new Uint8Array(len + 16);
+  bytes.set(code);
+  const r1 = new Uint8Array(n);
+  const r2 = new Uint8Array(n);
+  const r3 = new Uint8Array(n);
+  const imm1 = new Int32Array(n);
+  const imm2 = new Int32Array(n);
+  const target = new Uint32Array(n);
+  const out = new Int32Array(6);
+  for (let i = 0; i < n; i++) {
+    if (implicit[i] === 1) continue;
+    const offset = pc[i]!;
+    const form = forms[bytes[offset]!]!;
+    if (form <= F_NONE) continue;
+    out.fill(0);
+    readOperands(bytes, offset, form, offset, nextPc[i]! - offset - 1, out);
+    r1[i] = out[0]!;
+    r2[i] = out[1]!;
+    r3[i] = out[2]!;
+    imm1[i] = out[3]!;
+    imm2[i] = out[4]!;
+    target[i] = out[5]!;
+  }
+  const values = { r1, r2, r3, imm1, imm2, target };
+  for (const name of OPERAND_FIELDS) Object.defineProperty(decoded, name, { value: values[name], enumerable: true, writable: false, configurable: false });
 }
 
 /** A 16-byte argument window for `instructionOperands`, zero past the end of code. */
