@@ -5,6 +5,7 @@
 # Usage: bench/experiments/perf-jit.sh [DELAY_MS] -- node-args...
 #   bench/experiments/perf-jit.sh 6000 -- --no-use-osr --import tsx bench/experiments/pinky.ts compiled 12
 # (paths relative to the repository are made absolute: the run's working directory is the output's)
+# Redirect its output to a file rather than into `head`: a closed pipe ends the recording early.
 # Then: perf annotate -i $OUT/perf.jit.data --stdio -s 'JS:*r8 ...'  (symbol names as the report prints)
 set -euo pipefail
 delay=${1:-6000}
