@@ -73,20 +73,20 @@ const ROLES: Uint8Array = (() => {
 const wordWide = (op: OpId): boolean =>
   op === Op.store_indirect_u32 || op === Op.store_indirect_u64 || op === Op.load_indirect_i32 || op === Op.load_indirect_u32 || op === Op.load_indirect_u64;
 
-const LOAD_IMM = Op.load_imm;
-const CMOV_IMM = Op.cmov_if_zero_imm;
-const CMOV_NOT_IMM = Op.cmov_if_not_zero_imm;
+/** The ops that can put an ro address into a register from a constant alone. */
+const fromConstant = (op: OpId): boolean => op === Op.load_imm || op === Op.cmov_if_zero_imm || op === Op.cmov_if_not_zero_imm;
 const roTableLoadsCache = new WeakMap<CodegenProgram, Uint8Array>();
 
 /**
  * Per instruction: 1 for a load through a register that holds an ro data address, as one pass over
  * the code in order tells: a constant ro address (`load_imm`), moved or added to (a table's base plus
  * an index), kept in a stack slot (compiled code keeps a table's base in its frame and reloads it in
- * its loops). Registers are followed within a block, slots from a store to a load until SP changes.
- * Only a guess of where a load most likely goes (the code checks the region it picks, and the generic
- * accessor does the rest), so what it does not follow (host calls, conditional moves) it forgets.
- * Tables in ro data are read so (pinky: 3.0 M of its 51.6 M loads a run went to ro data, every one
- * through the generic accessor before this; the pass finds ~2.5 M of them).
+ * its loops), or picked by a conditional move. Registers are followed within a block, slots from a
+ * store to a load until SP changes. Only a guess of where a load most likely goes (the code checks the
+ * region it picks, and the generic accessor does the rest), so what it does not follow (host calls,
+ * values read from memory other than those slots) it forgets. Tables in ro data are read so (pinky:
+ * 3.04 M of its 51.6 M loads a run went to ro data, every one through the generic accessor before
+ * this; 0.16 M still do).
  */
 export function roTableLoads(p: CodegenProgram, roAddress: number, roSize: number): Uint8Array {
   const cached = roTableLoadsCache.get(p);
@@ -100,7 +100,7 @@ export function roTableLoads(p: CodegenProgram, roAddress: number, roSize: numbe
     if (blockStart[i]) ro = 0;
     const op = ops[i]!;
     // Nothing followed: only a constant can start something (most of a program; the pass runs cold).
-    if (ro === 0 && op !== LOAD_IMM && slots.size === 0 && op !== CMOV_IMM && op !== CMOV_NOT_IMM) continue;
+    if (ro === 0 && slots.size === 0 && !fromConstant(op)) continue;
     const r1 = r1s[i]!;
     const r2 = r2s[i]!;
     const imm = imm1[i]!;

@@ -271,7 +271,8 @@ export class TieredModule implements BackendModule {
   /** Of those, the (discounted) instructions of short runs. */
   private coldShortRuns = 0;
 
-  /** Whether this module's interpreter has run a block that the region's code leaves out often enough to be in it. */
+  /** Whether a block the region's code leaves out has now run often enough to be in it (on this
+   * module's interpreter, or another's that shares the regions). */
   private ranMore(shared: SharedRegions, region: number): boolean {
     const mine = this.interpreter.blockRuns;
     const min = this.minBlockRuns;
@@ -282,23 +283,23 @@ export class TieredModule implements BackendModule {
   }
 
   private generate(shared: SharedRegions, region: number): void {
-    // What this module's interpreter ran in the region (and in the copies it holds) joins what others ran.
+    // What this module's interpreter ran in the region (and in the copies it holds) joins what others
+    // ran; the blocks that still ran too few times are left out of the code (`leftOut`).
     const mine = this.interpreter.blockRuns;
     const runs = shared.blockRuns;
-    const merge = (members: Uint32Array): void => {
-      for (let k = 0; k < members.length; k++) if (mine[members[k]!]! > runs[members[k]!]!) runs[members[k]!] = mine[members[k]!]!;
-    };
-    merge(shared.program.regionMembers[region]!);
-    const copies = shared.withCopies ? shared.program.copies?.of(region) : undefined;
-    if (copies) merge(copies.members);
     const blockStart = shared.program.code.blockStart;
     const min = this.minBlockRuns;
     const left: number[] = [];
-    const note = (members: Uint32Array): void => {
-      for (let k = 0; k < members.length; k++) if (blockStart[members[k]!] && runs[members[k]!]! < min) left.push(members[k]!);
+    const take = (members: Uint32Array): void => {
+      for (let k = 0; k < members.length; k++) {
+        const i = members[k]!;
+        if (mine[i]! > runs[i]!) runs[i] = mine[i]!;
+        if (blockStart[i] && runs[i]! < min) left.push(i);
+      }
     };
-    note(shared.program.regionMembers[region]!);
-    if (copies) note(copies.members);
+    take(shared.program.regionMembers[region]!);
+    const copies = shared.withCopies ? shared.program.copies?.of(region) : undefined;
+    if (copies) take(copies.members);
     shared.leftOut[region] = left.length > 0 ? Uint32Array.from(left) : undefined;
     shared.regions[region] = linkRegion(compileRegionJs(this.image, shared.program, region, { copies: shared.withCopies, blockRuns: runs, minBlockRuns: this.minBlockRuns }), shared.env);
     shared.notRunHeat[region] = 0;
